@@ -1,0 +1,3 @@
+"""dlint: a Dockerfile linter and cache-busting advisor."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""The ``dlint`` command. Keeps imports light: ``dlint lint`` must feel instant in a
+pre-commit hook, so the Docker SDK is imported only by ``dlint build``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from dlint import __version__
+from dlint.commands.lint import lint
+from dlint.commands.rules import explain, rules
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="A Dockerfile linter and cache-busting advisor.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dlint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    pass
+
+
+app.command()(lint)
+app.command()(rules)
+app.command()(explain)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("dlint: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug in dlint: one line for users, the traceback on request
+        if os.environ.get("DLINT_DEBUG"):
+            raise
+        typer.echo(
+            f"dlint: internal error: {type(error).__name__}: {error} "
+            "(set DLINT_DEBUG=1 for the traceback and please report it)",
+            err=True,
+        )
+        sys.exit(2)

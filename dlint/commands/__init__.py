@@ -1,0 +1,1 @@
+"""One module per `dlint` sub-command; each imports its heavy parts inside the function."""

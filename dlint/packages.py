@@ -1,0 +1,305 @@
+"""Package-manager calls in RUN instructions, for every manager the rules know.
+
+A :class:`Manager` is data: its programs, which options take a value, which words are verbs
+and what role each plays (``install``, ``update`` …), how a package pins a version, and which
+directories hold its index and caches. Adding a manager is a new :class:`Manager` entry and,
+when its package syntax differs, a small ``parse_package`` function; the rules stay as they are.
+
+:func:`facts` gives, once per RUN: the shell commands, the package-manager calls (seen through
+``sudo``, ``env``, ``VAR=x cmd``, ``xargs``, ``exec`` …), the paths removed, and the BuildKit
+cache mounts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Callable, Iterator
+
+from dlint.dockerfile import Dockerfile, Instruction, Stage
+from dlint.shell import Command, Script, Word, script_of
+
+# Roles a verb can play.
+INSTALL, UPDATE, UPGRADE, REMOVE, CLEAN = "install", "update", "upgrade", "remove", "clean"
+
+
+@dataclass(frozen=True)
+class Package:
+    word: Word
+    kind: str  # "name", "path" (local file), "variable" (unknown until build), "pattern"
+    name: str | None = None
+    version: str | None = None  # name=version
+    release: str | None = None  # name/release
+
+    @property
+    def is_name(self) -> bool:
+        return self.kind == "name"
+
+
+def parse_apt_package(word: Word) -> Package:
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if value.startswith(("/", "./", "../", "~")) or value.endswith(".deb"):
+        return Package(word, "path")
+    if any(char in value for char in "*?[]^$"):
+        return Package(word, "pattern")
+    name, _, version = value.partition("=")
+    name, _, release = name.partition("/")
+    return Package(word, "name", name, version or None, release or None)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: one object per manager
+class Manager:
+    name: str  # shown in messages
+    programs: frozenset[str]
+    verbs: dict[str, str]  # verb as written -> role
+    options_with_value: frozenset[str]
+    assume_yes: frozenset[str]  # options that answer prompts
+    no_recommends: frozenset[str]  # options that skip recommended packages
+    index_dirs: tuple[str, ...]  # the package index (``update`` writes it)
+    cache_dirs: tuple[str, ...]  # downloaded packages and other caches
+    parse_package: Callable[[Word], Package] = parse_apt_package
+    interactive_programs: frozenset[str] = frozenset()  # front ends not meant for scripts
+
+
+_APT_VERBS = {
+    "install": INSTALL, "reinstall": INSTALL,
+    "update": UPDATE,
+    "upgrade": UPGRADE, "dist-upgrade": UPGRADE, "full-upgrade": UPGRADE, "safe-upgrade": UPGRADE,
+    "remove": REMOVE, "purge": REMOVE, "autoremove": REMOVE, "autopurge": REMOVE,
+    "clean": CLEAN, "autoclean": CLEAN,
+}
+
+APT = Manager(
+    name="apt-get",
+    programs=frozenset({"apt-get", "apt", "aptitude"}),
+    verbs=_APT_VERBS,
+    options_with_value=frozenset(
+        {"-o", "-c", "-t", "-a", "--option", "--config-file", "--target-release", "--default-release",
+         "--host-architecture"}
+    ),
+    assume_yes=frozenset({"-y", "--yes", "--assume-yes", "-qq", "--force-yes"}),
+    no_recommends=frozenset({"--no-install-recommends", "--without-recommends", "-R"}),
+    index_dirs=("/var/lib/apt/lists",),
+    cache_dirs=("/var/cache/apt",),
+    interactive_programs=frozenset({"apt"}),
+)
+
+MANAGERS: tuple[Manager, ...] = (APT,)
+_BY_PROGRAM = {program: manager for manager in MANAGERS for program in manager.programs}
+
+
+@dataclass
+class PackageCall:
+    manager: Manager
+    command: Command
+    index: int  # position of the command in the RUN
+    program: Word  # the word naming the manager (``apt-get``)
+    verb: str | None  # role, see INSTALL …
+    verb_word: Word | None
+    options: list[Word] = field(default_factory=list)
+    option_values: list[str] = field(default_factory=list)  # e.g. the X=Y of -o X=Y
+    packages: list[Package] = field(default_factory=list)
+    from_stdin: bool = False  # run through xargs: more packages arrive on stdin
+
+    def has_option(self, names: frozenset[str]) -> bool:
+        for option in self.options:
+            value = option.value or ""
+            if value in names or value.split("=", 1)[0] in names:
+                return True
+            # Short options may be grouped: -yq, -qqy.
+            if value.startswith("-") and not value.startswith("--"):
+                letters = value[1:]
+                if any(len(name) == 2 and name[0] == "-" and name[1] in letters for name in names):
+                    return True
+                if "-qq" in names and letters.count("q") >= 2:
+                    return True
+        return False
+
+    def config(self, key: str) -> str | None:
+        """Value of ``-o key=value`` (case-insensitive key), if given."""
+        for item in self.option_values:
+            name, _, value = item.partition("=")
+            if name.lower() == key.lower():
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Removal:
+    command: Command
+    index: int
+    paths: tuple[Word, ...]
+
+
+@dataclass
+class RunFacts:
+    script: Script
+    calls: list[PackageCall]
+    removals: list[Removal]
+    cache_mounts: list[str]  # targets of --mount=type=cache
+
+    def calls_of(self, role: str, manager: Manager | None = None) -> list[PackageCall]:
+        return [c for c in self.calls if c.verb == role and (manager is None or c.manager is manager)]
+
+    def removes(self, directory: str, after: int = -1) -> bool:
+        """Whether a command after command number ``after`` deletes ``directory`` or its contents."""
+        return any(
+            removal.index > after and any(removes_directory(p.value, directory) for p in removal.paths)
+            for removal in self.removals
+        )
+
+    def mounts_cache(self, directory: str) -> bool:
+        return any(directory == t or directory.startswith(t.rstrip("/") + "/") for t in self.cache_mounts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeing through wrappers: sudo, env, xargs, exec …
+
+_WRAPPERS: dict[str, frozenset[str]] = {
+    # wrapper -> its options that take a value
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+    "xargs": frozenset({"-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "--delimiter", "--max-args",
+                        "--max-procs", "--arg-file", "--replace"}),
+    "exec": frozenset({"-a"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "nohup": frozenset(), "time": frozenset(), "command": frozenset(), "builtin": frozenset(),
+    "eatmydata": frozenset(), "fakeroot": frozenset(),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+}
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def unwrap(words: list[Word]) -> tuple[list[Word], bool]:
+    """The argv that really runs, and whether it came through xargs (arguments from stdin)."""
+    through_xargs = False
+    index = 0
+    while index < len(words):
+        program = (words[index].value or "").rsplit("/", 1)[-1]
+        if program not in _WRAPPERS:
+            break
+        with_value = _WRAPPERS[program]
+        through_xargs = through_xargs or program == "xargs"
+        index += 1
+        if program == "timeout":  # its first operand is the duration
+            while index < len(words) and (words[index].value or "").startswith("-"):
+                index += 2 if words[index].value in with_value else 1
+            index += 1
+            continue
+        while index < len(words):
+            value = words[index].value or ""
+            if value == "--":
+                index += 1
+                break
+            if value.startswith("-") and len(value) > 1:
+                index += 2 if value in with_value else 1
+            elif program == "env" and _ASSIGNMENT.match(value):
+                index += 1
+            else:
+                break
+    return words[index:], through_xargs
+
+
+def _package_call(manager: Manager, command: Command, index: int, argv: list[Word], stdin: bool) -> PackageCall:
+    call = PackageCall(manager, command, index, argv[0], None, None, from_stdin=stdin)
+    position = 1
+    while position < len(argv):
+        word = argv[position]
+        value = word.value
+        if value is not None and value.startswith("-") and len(value) > 1:
+            call.options.append(word)
+            if value in manager.options_with_value and position + 1 < len(argv):
+                call.option_values.append(argv[position + 1].value or "")
+                position += 2
+                continue
+            if "=" in value and value.split("=", 1)[0] in manager.options_with_value:
+                call.option_values.append(value.split("=", 1)[1])
+            position += 1
+            continue
+        if call.verb_word is None:
+            call.verb_word = word
+            call.verb = manager.verbs.get(value or "")
+        else:
+            call.packages.append(manager.parse_package(word))
+        position += 1
+    return call
+
+
+def _removal(command: Command, index: int, argv: list[Word]) -> Removal | None:
+    program = (argv[0].value or "").rsplit("/", 1)[-1]
+    if program == "rm":
+        paths, options_done = [], False
+        for word in argv[1:]:
+            if not options_done and word.value == "--":
+                options_done = True
+            elif not options_done and (word.value or "").startswith("-"):
+                continue
+            else:
+                paths.append(word)
+        return Removal(command, index, tuple(paths))
+    if program == "find" and any(w.value == "-delete" for w in argv):
+        # find DIR … -delete removes what lies below DIR.
+        roots = [w for w in argv[1:] if not (w.value or "-").startswith(("-", "(", "!"))][:1]
+        if roots:
+            inside = Word(roots[0].text, (roots[0].value or "").rstrip("/") + "/*", roots[0].span)
+            return Removal(command, index, (inside,))
+    return None
+
+
+def removes_directory(pattern: str | None, directory: str) -> bool:
+    """Whether ``rm`` of ``pattern`` deletes ``directory`` itself or everything in it."""
+    if not pattern:
+        return False
+    path = re.sub("/+", "/", pattern).rstrip("/") or "/"
+    if path == directory or directory.startswith(path + "/"):  # the directory or a parent
+        return True
+    # A glob naming the directory (/var/lib/apt/*) or all that is in it (/var/lib/apt/lists/*).
+    return fnmatchcase(directory, path) or (path.endswith("*") and fnmatchcase(directory + "/x", path))
+
+
+def _cache_mounts(instruction: Instruction) -> list[str]:
+    targets = []
+    for flag in instruction.flag("mount"):
+        options = dict(
+            part.partition("=")[::2] for part in (flag.value or "").split(",") if part
+        )
+        if options.get("type") == "cache":
+            target = options.get("target") or options.get("dst") or options.get("destination")
+            if target:
+                targets.append(posixpath.normpath(target))
+    return targets
+
+
+def facts(instruction: Instruction) -> RunFacts:
+    """Shell and package-manager facts of one RUN, computed once."""
+    cached = instruction.cache.get("facts")
+    if cached is not None:
+        return cached
+    script = script_of(instruction)
+    calls: list[PackageCall] = []
+    removals: list[Removal] = []
+    for index, command in enumerate(script.commands):
+        argv, stdin = unwrap(command.words)
+        if not argv:
+            continue
+        program = (argv[0].value or "").rsplit("/", 1)[-1]
+        manager = _BY_PROGRAM.get(program)
+        if manager is not None:
+            calls.append(_package_call(manager, command, index, argv, stdin))
+            continue
+        removal = _removal(command, index, argv)
+        if removal is not None:
+            removals.append(removal)
+    result = RunFacts(script, calls, removals, _cache_mounts(instruction))
+    instruction.cache["facts"] = result
+    return result
+
+
+def runs_with_facts(dockerfile: Dockerfile) -> Iterator[tuple[Stage | None, Instruction, RunFacts]]:
+    """Every RUN with its stage and facts, in file order."""
+    for instruction in dockerfile.runs():
+        yield dockerfile.stage_of(instruction), instruction, facts(instruction)

@@ -1,0 +1,62 @@
+"""Text for people: ``path:line:col: CODE [name] message``, the source line with a marker, a
+summary. Colour only when asked (the CLI asks on a terminal without ``NO_COLOR``)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from dlint.engine import Finding
+from dlint.rule import Severity
+
+_RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
+_SEVERITY_COLOR = {
+    Severity.ERROR: "\033[31m",
+    Severity.WARNING: "\033[33m",
+    Severity.INFO: "\033[36m",
+    Severity.STYLE: "\033[35m",
+}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color else text
+
+
+def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str]:
+    number = finding.span.line
+    if not 1 <= number <= len(lines):
+        return []
+    source = lines[number - 1].replace("\t", " ")
+    if len(source) > 200:  # a 100,000-character line is not worth printing whole
+        start = max(finding.span.column - 60, 0)
+        source = source[start : start + 160]
+        column = finding.span.column - start
+    else:
+        column = finding.span.column
+    width = len(str(number))
+    if finding.span.end_line == number:
+        length = max(finding.span.end_column - finding.span.column, 1)
+    else:
+        length = max(len(source) - column + 1, 1)
+    gutter = " " * width + " |"
+    marker = " " * (column - 1) + "^" * length
+    return [
+        _paint(f"{number} |", _DIM, color) + f" {source}",
+        _paint(gutter, _DIM, color) + " " + _paint(marker, _SEVERITY_COLOR[finding.severity], color),
+    ]
+
+
+def render(findings: list[Finding], sources: Mapping[str, list[str]], color: bool) -> str:
+    out = []
+    for finding in findings:
+        location = f"{finding.file}:{finding.span.line}:{finding.span.column}:"
+        code = _paint(finding.code, _BOLD + _SEVERITY_COLOR[finding.severity], color)
+        fixable = " [*]" if finding.fixable else ""
+        out.append(f"{_paint(location, _BOLD, color)} {code}{fixable} [{finding.name}] {finding.message}")
+        out.extend(_source_excerpt(finding, sources.get(finding.file, []), color))
+    if findings:
+        fixable = sum(f.fixable for f in findings)
+        noun = "problem" if len(findings) == 1 else "problems"
+        out.append(f"Found {len(findings)} {noun} ({fixable} fixable).")
+    else:
+        out.append("All checks passed.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,97 @@
+"""What a rule is: metadata, documentation (its docstring) and a pure check function.
+
+A rule module in ``rules/`` defines one function decorated with :func:`rule`. The function
+takes the :class:`~dlint.dockerfile.Dockerfile` model and the rule's options and yields
+:class:`Violation` s; it does not print, read files or know about configuration or output.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Callable, Iterable, Mapping
+
+from dlint.dockerfile import Dockerfile
+from dlint.source import Span
+
+
+class Severity(IntEnum):
+    STYLE = 0
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning, info or style)") from None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, column) to (end_line, end_column), end exclusive."""
+
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Violation:
+    span: Span
+    message: str
+    fix: Fix | None = None
+
+
+Check = Callable[[Dockerfile, Mapping[str, Any]], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Check = field(repr=False)
+    doc: str = field(repr=False, default="")
+    fixable: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)  # option name -> default
+    enabled: bool = True  # off by default when False (opt in with `select`)
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    fixable: bool = False,
+    options: Mapping[str, Any] | None = None,
+    enabled: bool = True,
+) -> Callable[[Check], Rule]:
+    def register(check: Check) -> Rule:
+        return Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            summary=summary,
+            check=check,
+            doc=inspect.cleandoc(check.__doc__ or ""),
+            fixable=fixable,
+            options=dict(options or {}),
+            enabled=enabled,
+        )
+
+    return register

@@ -1,0 +1,360 @@
+"""Shell analysis of RUN instructions: the simple commands a RUN executes.
+
+A RUN's shell text (shell form, the ``sh -c`` string of an exec form, and heredoc bodies that
+are scripts) is parsed once into :class:`Command` objects: argv :class:`Word` s with their
+source spans, the operator that joins each command to the previous one, and whether it runs
+only sometimes (after ``||``, inside ``if``/``case``/loops/functions) or nested (``$(…)``).
+
+Parser choice (measured on these machines): tree-sitter with the bash grammar imports in about
+20 ms and parses a typical RUN in well under 1 ms, and copes with ``case``, ``if`` and ``$(…)``;
+bashlex takes about 275 ms to import and fails on common constructs. When tree-sitter reports
+a syntax error, a small tolerant tokenizer takes over so that analysis never stops.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from dlint.dockerfile import Instruction, POSIX_SHELLS
+from dlint.source import Span
+
+Locate = Callable[[int, int], Span]
+
+_CONDITIONAL_NODES = frozenset(
+    {"if_statement", "case_statement", "while_statement", "for_statement", "c_style_for_statement",
+     "function_definition"}
+)
+_NESTED_NODES = frozenset({"command_substitution", "process_substitution"})
+_OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
+_SKIPPED_ARGUMENTS = frozenset(
+    {"file_redirect", "heredoc_redirect", "herestring_redirect", "comment", "heredoc_body"}
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # as written
+    value: str | None  # after quote removal; None when it expands ($VAR, $(…), globs stay)
+    span: Span
+
+    @property
+    def is_literal(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class Command:
+    words: list[Word]  # argv; leading VAR=value assignments are in ``assignments``
+    assignments: list[Word]
+    operator: str | None  # what joins it to the previous command: && || ; | & newline, or None
+    conditional: bool  # runs only sometimes (after ||, in if/case/loops/functions)
+    nested: bool  # inside $(…) or <(…)
+
+    @property
+    def name(self) -> str | None:
+        return self.words[0].value if self.words else None
+
+    @property
+    def span(self) -> Span:
+        first, last = self.words[0].span, self.words[-1].span
+        return Span(first.line, first.column, last.end_line, last.end_column)
+
+
+@dataclass
+class Script:
+    commands: list[Command]
+    tolerant: bool = False  # some text needed the fallback tokenizer
+
+
+# ---------------------------------------------------------------------------------------------
+# tree-sitter
+
+_PARSER = None
+
+
+def _parser():
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter_bash
+        from tree_sitter import Language, Parser
+
+        _PARSER = Parser(Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+class _Offsets:
+    """tree-sitter speaks UTF-8 byte offsets; the model speaks characters."""
+
+    def __init__(self, text: str, data: bytes) -> None:
+        self.identity = len(text) == len(data)
+        if not self.identity:
+            table = []
+            for index, char in enumerate(text):
+                table.extend([index] * len(char.encode("utf-8", "surrogatepass")))
+            table.append(len(text))
+            self.table = table
+
+    def __call__(self, offset: int) -> int:
+        return offset if self.identity else self.table[min(offset, len(self.table) - 1)]
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
+
+
+def _word_value(node, source: bytes) -> str | None:
+    kind = node.type
+    text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    if kind in ("word", "number"):
+        return _unescape(text) if "$" not in text else None
+    if kind == "raw_string":
+        return text[1:-1]
+    if kind == "string":
+        if any(child.type not in ('"', "string_content") for child in node.children):
+            return None
+        return re.sub(r'\\([\\"$`])', r"\1", text[1:-1])
+    if kind == "concatenation":
+        parts = [_word_value(child, source) for child in node.children]
+        return None if any(part is None for part in parts) else "".join(parts)
+    return None
+
+
+def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
+    data = text.encode("utf-8", "surrogatepass")
+    tree = _parser().parse(data)
+    root = tree.root_node
+    if root.has_error:
+        return None
+    offsets = _Offsets(text, data)
+
+    def word(node) -> Word:
+        start, end = offsets(node.start_byte), offsets(node.end_byte)
+        return Word(text[start:end], _word_value(node, data), locate(start, end))
+
+    commands: list[Command] = []
+    # Iterative walk in document order: deeply nested input must not hit the recursion limit.
+    # Each entry: node, operator before it, conditional, nested.
+    stack = [(root, None, False, False)]
+    while stack:
+        node, operator, conditional, nested = stack.pop()
+        kind = node.type
+        if kind == "command":
+            words, assignments, inner = [], [], []
+            for child in node.children:
+                if child.type == "variable_assignment":
+                    assignments.append(word(child))
+                elif child.type == "command_name":
+                    words.append(word(child.children[0] if child.children else child))
+                elif child.type in _SKIPPED_ARGUMENTS:
+                    continue
+                else:
+                    words.append(word(child))
+                    inner.append(child)
+            if words:
+                commands.append(Command(words, assignments, operator, conditional, nested))
+            # $(…) inside arguments run too.
+            for child in reversed(inner):
+                stack.append((child, None, conditional, nested))
+            continue
+        if kind in _NESTED_NODES:
+            nested = True
+        child_conditional = conditional or kind in _CONDITIONAL_NODES
+        entries = []
+        pending = operator
+        previous_end = None
+        for child in node.children:
+            if child.type in _OPERATORS:
+                pending = child.type
+                continue
+            if not child.is_named:
+                continue
+            if pending is None and previous_end is not None:
+                gap = data[previous_end : child.start_byte]
+                pending = "\n" if b"\n" in gap else None
+            is_or = pending == "||"
+            entries.append((child, pending, child_conditional or is_or, nested))
+            pending = None
+            previous_end = child.end_byte
+        stack.extend(reversed(entries))
+    return Script(commands)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tolerant fallback: quotes, escapes and $(…) grouping, nothing more.
+
+_TOKEN_OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "\n", "(", ")")
+
+
+def _parse_tolerant(text: str, locate: Locate) -> Script:
+    commands: list[Command] = []
+    words: list[Word] = []
+    operator: str | None = None
+    next_operator: str | None = None
+    index, length = 0, len(text)
+
+    def flush(new_operator: str | None) -> None:
+        nonlocal words, operator
+        if words:
+            assignments = []
+            while words and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0].text) and len(words) > 1:
+                assignments.append(words.pop(0))
+            commands.append(Command(words, assignments, operator, operator == "||", False))
+            operator = new_operator
+        elif new_operator is not None and new_operator != "\n":
+            operator = new_operator
+        words = []
+
+    while index < length:
+        char = text[index]
+        if char in " \t\r":
+            index += 1
+            continue
+        if char == "#" and (index == 0 or text[index - 1] in " \t\n;&|"):
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+            continue
+        matched = next((op for op in _TOKEN_OPERATORS if text.startswith(op, index)), None)
+        if matched:
+            flush(matched if matched not in "()" else operator)
+            index += len(matched)
+            continue
+        start = index
+        quote = None
+        depth = 0
+        literal = True
+        while index < length:
+            char = text[index]
+            if quote:
+                if char == "\\" and quote == '"':
+                    index += 2
+                    continue
+                if char == quote:
+                    quote = None
+                elif char == "$" and quote == '"':
+                    literal = False
+                index += 1
+                continue
+            if char == "\\":
+                index += 2
+                continue
+            if char in "'\"":
+                quote = char
+            elif char == "$":
+                literal = False
+                if text.startswith("$(", index):
+                    depth += 1
+                    index += 2
+                    continue
+            elif char == "`":
+                literal = False
+            elif char == ")" and depth:
+                depth -= 1
+            elif depth == 0 and (char in " \t\n;&|()" ):
+                break
+            index += 1
+        index = min(index, length)
+        raw = text[start:index]
+        value = None
+        if literal:
+            value = re.sub(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"|\\(.)",
+                           lambda m: m.group(1) if m.group(1) is not None
+                           else _unescape(m.group(2)) if m.group(2) is not None else m.group(3),
+                           raw, flags=re.S)
+        words.append(Word(raw, value, locate(start, index)))
+    flush(None)
+    return Script(commands, tolerant=True)
+
+
+def parse_script(text: str, locate: Locate) -> Script:
+    """Commands of one piece of POSIX shell text; never raises."""
+    try:
+        script = _parse_tree_sitter(text, locate)
+    except (RecursionError, ValueError, MemoryError):
+        script = None
+    return script if script is not None else _parse_tolerant(text, locate)
+
+
+# ---------------------------------------------------------------------------------------------
+# RUN instructions
+
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _blank_heredoc_markers(instruction: Instruction, text: str) -> str:
+    # Blank, not delete, so that every other word keeps its position.
+    for heredoc in instruction.heredocs:
+        start, end = heredoc.marker_offsets
+        start -= instruction.args_offset
+        end -= instruction.args_offset
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _is_shell_program(word: Word | None) -> bool:
+    if word is None or word.value is None:
+        return False
+    return word.value.rsplit("/", 1)[-1] in POSIX_SHELLS
+
+
+def script_of(instruction: Instruction) -> Script:
+    """All commands a RUN executes, in order. Empty for non-POSIX (Windows) shells. Cached."""
+    cached = instruction.cache.get("script")
+    if cached is not None:
+        return cached
+    script = Script([])
+    if instruction.keyword == "RUN" and instruction.is_posix_shell:
+        script = _script_of_run(instruction)
+    instruction.cache["script"] = script
+    return script
+
+
+def _script_of_run(instruction: Instruction) -> Script:
+    base = instruction.args_offset
+    text = instruction.text
+
+    def locate_args(start: int, end: int) -> Span:
+        return text.span(base + start, base + end)
+
+    if instruction.exec_form is not None:
+        return _script_of_exec_form(instruction)
+    args = instruction.args
+    if instruction.heredocs:
+        args = _blank_heredoc_markers(instruction, args)
+    script = parse_script(args, locate_args)
+    if instruction.heredocs:
+        # ``RUN <<EOF`` runs the body as the script; ``RUN bash <<EOF`` feeds it to a shell.
+        runs_body = not script.commands or (
+            len(script.commands) == 1 and _is_shell_program(script.commands[0].words[0])
+        )
+        if runs_body:
+            for heredoc in instruction.heredocs:
+                body = heredoc.body
+                more = parse_script(body.text, body.span)
+                script.commands.extend(more.commands)
+                script.tolerant = script.tolerant or more.tolerant
+    return script
+
+
+def _script_of_exec_form(instruction: Instruction) -> Script:
+    base = instruction.args_offset
+    args = instruction.args
+    words = []
+    for match in _JSON_STRING.finditer(args):
+        start, end = base + match.start(), base + match.end()
+        try:
+            value = json.loads(match.group(0))
+        except ValueError:
+            value = match.group(1)
+        words.append((Word(match.group(0), value, instruction.text.span(start, end)), base + match.start(1)))
+    if not words:
+        return Script([])
+    # ["sh", "-c", "…"]: the string is a shell script.
+    option = words[1][0].value or "" if len(words) >= 3 else ""
+    if _is_shell_program(words[0][0]) and option.startswith("-") and option.endswith("c"):
+        word, offset = words[-1]
+        text = instruction.text
+        return parse_script(word.value or "", lambda s, e: text.span(offset + s, offset + e))
+    return Script([Command([w for w, _ in words], [], None, False, False)])

@@ -1,0 +1,71 @@
+"""Positions in a Dockerfile and text that remembers where each character came from.
+
+Every finding points at a 1-based line and column (columns count characters, not bytes;
+``end_column`` is exclusive, as in SARIF). Instruction arguments are stitched together from
+several physical lines (continuations, skipped comments), so they are kept as a
+:class:`MappedText` that maps any offset back to its line and column.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int, length: int = 1) -> "Span":
+        return cls(line, column, line, column + length)
+
+
+class MappedText:
+    """A string built from pieces of source lines, each piece knowing its origin."""
+
+    __slots__ = ("_pieces", "_length", "_text", "_starts", "_origins")
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._length = 0
+        self._text: str | None = None
+        self._starts: list[int] = []  # offset in ``text`` where each piece starts
+        self._origins: list[tuple[int, int]] = []  # (line, column) of each piece
+
+    def append(self, piece: str, line: int, column: int) -> None:
+        if not piece:
+            return
+        # Pieces are joined once, on first use: repeated ``+=`` is quadratic on long RUNs.
+        self._starts.append(self._length)
+        self._origins.append((line, column))
+        self._pieces.append(piece)
+        self._length += len(piece)
+        self._text = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self._pieces)
+        return self._text
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Line and column of the character at ``offset`` (an end offset maps past its piece)."""
+        if not self._starts:
+            return (0, 0)
+        index = max(bisect_right(self._starts, offset) - 1, 0)
+        line, column = self._origins[index]
+        return line, column + offset - self._starts[index]
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        if end <= start:
+            return Span(line, column, line, column)
+        end_line, end_column = self.position(end - 1)
+        return Span(line, column, end_line, end_column + 1)
+
+    def __repr__(self) -> str:
+        return f"MappedText({self.text!r})"

@@ -1,0 +1,34 @@
+"""dlint's rules, one module each (see ``dlint explain CODE``).
+
+The list below is the registry: a new rule is a new module plus one line here.
+"""
+
+from dlint.rules.df001_continuation_swallows_instruction import continuation_swallows_instruction
+from dlint.rules.df101_update_without_install import update_without_install
+from dlint.rules.df102_install_without_update import install_without_update
+from dlint.rules.df103_packages_not_one_per_line import packages_not_one_per_line
+from dlint.rules.df104_packages_unsorted import packages_unsorted
+from dlint.rules.df105_duplicate_package import duplicate_package
+from dlint.rules.df106_unpinned_package import unpinned_package
+from dlint.rules.df107_package_cache_left_in_layer import package_cache_left_in_layer
+from dlint.rules.df108_cleanup_in_separate_layer import cleanup_in_separate_layer
+from dlint.rules.df109_missing_assume_yes import missing_assume_yes
+from dlint.rules.df110_install_recommends import install_recommends
+from dlint.rules.df111_apt_in_script import apt_in_script
+from dlint.rules.df201_unpinned_base_image import unpinned_base_image
+
+ALL_RULES = (
+    continuation_swallows_instruction,
+    update_without_install,
+    install_without_update,
+    packages_not_one_per_line,
+    packages_unsorted,
+    duplicate_package,
+    unpinned_package,
+    package_cache_left_in_layer,
+    cleanup_in_separate_layer,
+    missing_assume_yes,
+    install_recommends,
+    apt_in_script,
+    unpinned_base_image,
+)

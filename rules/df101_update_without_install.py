@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from dlint.packages import INSTALL, UPDATE, runs_with_facts
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF101",
+    "update-without-install",
+    Severity.WARNING,
+    "A package index update in a RUN that installs nothing after it",
+)
+def update_without_install(dockerfile, options):
+    """## What it does
+    Flags a `RUN` that updates the package index (`apt-get update`) but installs nothing
+    after it in the same `RUN`.
+
+    ## Why is this bad?
+    The index update becomes a layer of its own, and the build cache keys that layer on the
+    instruction text only. When you later change the install line, Docker reuses the cached
+    index layer, however old, and installs from a stale index: versions that no longer exist
+    on the mirror (`404 Not Found`) or that miss security fixes. The index also stays in its
+    own layer (tens of MB) even if a later layer deletes it.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm
+    RUN apt-get update
+    RUN apt-get install -y --no-install-recommends curl
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm
+    RUN apt-get update \\
+        && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    None: merging two RUNs changes what each layer contains, so it is left to you.
+    """
+    for _stage, instruction, facts in runs_with_facts(dockerfile):
+        for update in facts.calls_of(UPDATE):
+            installs_after = any(
+                call.index > update.index and call.manager is update.manager
+                for call in facts.calls_of(INSTALL)
+            )
+            if not installs_after:
+                yield Violation(
+                    instruction.keyword_span,
+                    f"`{update.program.value} update` is not followed by an install in the same RUN: "
+                    "a later install reuses this cached, possibly stale index",
+                )
+                break

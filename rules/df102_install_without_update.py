@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from dlint.packages import INSTALL, UPDATE, runs_with_facts
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF102",
+    "install-without-update",
+    Severity.WARNING,
+    "A package install with no index update before it in the same RUN",
+)
+def install_without_update(dockerfile, options):
+    """## What it does
+    Flags a `RUN` that installs packages (`apt-get install`) without updating the package
+    index (`apt-get update`) earlier in the same `RUN`.
+
+    ## Why is this bad?
+    The install then relies on an index from an earlier layer, which the build cache may have
+    kept for months, or on no index at all (official Debian and Ubuntu images ship without
+    one, so the install fails with `Unable to locate package`). Either way the result depends
+    on when the cache was last busted, not on the Dockerfile.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update
+    RUN apt-get install -y --no-install-recommends curl
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get update \\
+        && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    None: where the update belongs depends on the rest of the RUN.
+    """
+    for _stage, instruction, facts in runs_with_facts(dockerfile):
+        for install in facts.calls_of(INSTALL):
+            updated_before = any(
+                call.index < install.index and call.manager is install.manager
+                for call in facts.calls_of(UPDATE)
+            )
+            if not updated_before:
+                yield Violation(
+                    instruction.keyword_span,
+                    f"`{install.program.value} install` runs without `{install.program.value} update` "
+                    "before it in the same RUN: it installs from whatever index an earlier layer left",
+                )
+                break

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from dlint.packages import INSTALL, runs_with_facts
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF105",
+    "duplicate-package",
+    Severity.WARNING,
+    "A package is installed twice in one install or again in a later RUN of the stage",
+)
+def duplicate_package(dockerfile, options):
+    """## What it does
+    Flags a package named a second time in the same install, or installed again by a later
+    `RUN` of the same stage. The finding points at the second occurrence.
+
+    ## Why is this bad?
+    A duplicate in one list is noise that hides real changes (and a pin on one copy but not
+    the other is ambiguous). Installing the same package again in a later `RUN` runs the
+    package manager once more, adds a layer and, with an update in between, can leave two
+    versions' files across layers.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends \\
+            curl \\
+            git \\
+            curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends \\
+            curl \\
+            git \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    None: which of the two copies to keep (and with which pin) is your call.
+    """
+    seen_in_stage: dict[tuple[int, str, str], int] = {}
+    for stage, instruction, facts in runs_with_facts(dockerfile):
+        stage_index = stage.index if stage else -1
+        for install in facts.calls_of(INSTALL):
+            in_this_install: set[str] = set()
+            for package in install.packages:
+                if not package.is_name:
+                    continue
+                name = package.name
+                key = (stage_index, install.manager.name, name)
+                if name in in_this_install:
+                    yield Violation(
+                        package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
+                    )
+                elif key in seen_in_stage and seen_in_stage[key] != instruction.line:
+                    yield Violation(
+                        package.word.span,
+                        f"'{name}' is already installed by the RUN at line {seen_in_stage[key]}",
+                    )
+                in_this_install.add(name)
+                seen_in_stage.setdefault(key, instruction.line)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import posixpath
+
+from dlint.packages import CLEAN, INSTALL, UPDATE, UPGRADE, facts as run_facts, removes_directory
+from dlint.rule import Severity, Violation, rule
+
+_FILLS_CACHE = (INSTALL, UPDATE, UPGRADE)
+_DOWNLOAD_OUTPUT = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}
+
+
+def _created_paths(instruction):
+    """Files an instruction is known to create: COPY/ADD destinations, curl/wget outputs."""
+    if instruction.keyword in ("COPY", "ADD"):
+        words = instruction.exec_form or instruction.args.split()
+        if len(words) >= 2 and not instruction.heredocs:
+            yield posixpath.normpath(words[-1])
+        return
+    if instruction.keyword != "RUN":
+        return
+    for command in run_facts(instruction).script.commands:
+        values = [w.value for w in command.words]
+        flags = _DOWNLOAD_OUTPUT.get((values[0] or "").rsplit("/", 1)[-1])
+        if not flags:
+            continue
+        for flag, target in zip(values, values[1:]):
+            if flag in flags and target:
+                yield posixpath.normpath(target)
+
+
+@rule(
+    "DF108",
+    "cleanup-in-separate-layer",
+    Severity.WARNING,
+    "A RUN deletes files that an earlier layer created, which saves nothing",
+)
+def cleanup_in_separate_layer(dockerfile, options):
+    """## What it does
+    Flags a `RUN` that deletes what an earlier layer of the same image created: package
+    indexes and caches (`rm -rf /var/lib/apt/lists/*`, `apt-get clean`) after the install ran
+    in an earlier `RUN`, or a file that an earlier `COPY`, `ADD` or `curl -o`/`wget -O`
+    wrote. Only stages whose layers reach the final image are checked.
+
+    ## Why is this bad?
+    Layers are stacked, never rewritten: deleting a file in a later layer only hides it. The
+    earlier layer still carries every byte, the image does not shrink, and one more (empty)
+    layer is added. Measured on a local Debian image, the separate `rm -rf
+    /var/lib/apt/lists/*` layer was 0 B while the image stayed 72 MB larger than the one
+    that cleaned up in the installing `RUN`.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    RUN rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    None: moving the cleanup means merging RUNs, which is left to you.
+    """
+    for stage in dockerfile.stages:
+        if not stage.reaches_final:
+            continue
+        # Stages this one is built FROM count as earlier layers too.
+        chain = []
+        ancestor = stage
+        while ancestor is not None:
+            chain.insert(0, ancestor)
+            ancestor = ancestor.parent
+        earlier = []
+        for instruction in (i for s in chain for i in s.instructions):
+            if instruction.keyword == "RUN" and instruction.stage_index == stage.index:
+                violation = _check_run(instruction, earlier)
+                if violation:
+                    yield violation
+            earlier.append(instruction)
+
+
+def _check_run(instruction, earlier):
+    facts = run_facts(instruction)
+    for call in facts.calls_of(CLEAN):
+        if _filled_earlier(call.manager, call.index, facts, earlier):
+            return Violation(
+                instruction.keyword_span,
+                f"`{call.program.value} {call.verb_word.value}` cleans a cache that the RUN at line "
+                f"{_filled_earlier(call.manager, call.index, facts, earlier).line} filled; "
+                "that layer keeps it, so the image does not shrink",
+            )
+    for removal in facts.removals:
+        for path in removal.paths:
+            for manager in {c.manager for i in earlier if i.keyword == "RUN" for c in run_facts(i).calls}:
+                for directory in manager.index_dirs + manager.cache_dirs:
+                    if removes_directory(path.value, directory):
+                        source = _filled_earlier(manager, removal.index, facts, earlier)
+                        if source:
+                            return _violation(instruction, path, source.line)
+            for source in reversed(earlier):
+                if any(_removes_path(path.value, created) for created in _created_paths(source)):
+                    return _violation(instruction, path, source.line)
+    return None
+
+
+def _violation(instruction, path, line):
+    return Violation(
+        instruction.keyword_span,
+        f"`rm {path.text}` deletes what line {line} created; that layer keeps the bytes, so the "
+        "image does not shrink: delete it in the instruction that creates it",
+    )
+
+
+def _filled_earlier(manager, index, facts, earlier):
+    """The earlier RUN that filled this manager's cache, unless this RUN fills it itself first."""
+    if any(c.manager is manager and c.verb in _FILLS_CACHE and c.index < index for c in facts.calls):
+        return None
+    for instruction in reversed(earlier):
+        if instruction.keyword == "RUN" and any(
+            c.manager is manager and c.verb in _FILLS_CACHE for c in run_facts(instruction).calls
+        ):
+            return instruction
+    return None
+
+
+def _removes_path(pattern, created):
+    if not pattern:
+        return False
+    return removes_directory(pattern, created) or posixpath.normpath(pattern) == created

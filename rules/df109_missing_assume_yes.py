@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from dlint.packages import INSTALL, runs_with_facts
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF109",
+    "missing-assume-yes",
+    Severity.ERROR,
+    "A package install that would stop to ask for confirmation",
+)
+def missing_assume_yes(dockerfile, options):
+    """## What it does
+    Flags `apt-get install` without `-y` (`--yes`, `--assume-yes`, `-qq`, or
+    `-o APT::Get::Assume-Yes=true`).
+
+    ## Why is this bad?
+    A build has no terminal to answer `Do you want to continue? [Y/n]`: apt reads end of
+    input, answers no and aborts, so the build fails as soon as the install pulls in more
+    than the named packages, which depends on the base image and the day.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install --no-install-recommends curl
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    ```
+
+    ## Fix
+    None yet.
+    """
+    for _stage, instruction, facts in runs_with_facts(dockerfile):
+        commands = facts.script.commands
+        for install in facts.calls_of(INSTALL):
+            if install.has_option(install.manager.assume_yes):
+                continue
+            if (install.config("APT::Get::Assume-Yes") or "").lower() in ("true", "yes", "1"):
+                continue
+            piped_yes = install.command.operator == "|" and install.index > 0 and (
+                commands[install.index - 1].name == "yes"
+            )
+            if piped_yes:
+                continue
+            yield Violation(
+                instruction.keyword_span,
+                f"`{install.program.value} install` without `-y` stops at the confirmation prompt "
+                "and aborts the build",
+            )
+            break

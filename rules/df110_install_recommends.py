@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from dlint.packages import INSTALL, runs_with_facts
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF110",
+    "install-recommends",
+    Severity.INFO,
+    "apt installs recommended packages too",
+)
+def install_recommends(dockerfile, options):
+    """## What it does
+    Flags `apt-get install` without `--no-install-recommends` (or
+    `-o APT::Install-Recommends=false`).
+
+    ## Why is this bad?
+    apt installs every package's *recommended* packages by default: documentation, extra
+    tools, whole language runtimes. In an image they are dead weight, often tens or hundreds
+    of MB, and more packages mean more to patch. Name what you need instead.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    None yet.
+    """
+    for _stage, instruction, facts in runs_with_facts(dockerfile):
+        for install in facts.calls_of(INSTALL):
+            if install.has_option(install.manager.no_recommends):
+                continue
+            if (install.config("APT::Install-Recommends") or "").lower() in ("false", "no", "0"):
+                continue
+            yield Violation(
+                instruction.keyword_span,
+                f"`{install.program.value} install` without `--no-install-recommends` also installs "
+                "recommended packages",
+            )
+            break

@@ -1,0 +1,136 @@
+"""A real Docker engine and two local base images for the engine tests.
+
+Nothing can be pulled on these machines, so the base images are made locally
+(scripts/base_images.sh) and reused by name. If no engine answers and we are
+root on a Debian-like Linux, scripts/engine.sh installs and starts one.
+
+Plain module: tests/conftest.py imports the fixtures. `docker` is imported
+inside functions so lint-only test runs never pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BUSYBOX_IMAGE = "dlint-test/busybox:latest"
+DEBIAN_IMAGE = "dlint-test/debian:bookworm"
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+REQUIRE_ENV = "DLINT_REQUIRE_ENGINE"
+
+
+class EngineUnavailable(RuntimeError):
+    """No engine could be reached or started, or the base images failed to build."""
+
+
+# Outcome of the first ensure_engine() call: later calls (and fixtures in
+# several modules) reuse it instead of re-running the scripts.
+_state: dict = {}
+
+
+def _connect():
+    """Return (client, None) if an engine answers, else (None, why)."""
+    try:
+        import docker
+    except ImportError as e:
+        return None, f"docker SDK not installed: {e}"
+    try:
+        client = docker.from_env()
+        client.ping()
+        return client, None
+    except Exception as e:  # connection refused, missing socket, bad DOCKER_HOST...
+        return None, f"no Docker engine answers: {e}"
+
+
+def _can_start_local() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and os.geteuid() == 0
+        and shutil.which("apt-get") is not None
+    )
+
+
+def _run_script(name: str, timeout: int = 1200) -> None:
+    env = dict(os.environ, DLINT_BUSYBOX_IMAGE=BUSYBOX_IMAGE, DLINT_DEBIAN_IMAGE=DEBIAN_IMAGE)
+    try:
+        proc = subprocess.run(
+            ["bash", str(SCRIPTS / name)],
+            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise EngineUnavailable(f"scripts/{name} took over {timeout} s") from None
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-20:])
+        raise EngineUnavailable(f"scripts/{name} failed (exit {proc.returncode}):\n{tail}")
+
+
+def _images_present(client) -> bool:
+    import docker
+
+    try:
+        for name in (BUSYBOX_IMAGE, DEBIAN_IMAGE):
+            client.images.get(name)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def ensure_engine():
+    """Return a pinged docker.DockerClient with both base images present.
+
+    Raises EngineUnavailable with the reason otherwise. Runs the scripts at
+    most once per process.
+    """
+    if "client" in _state:
+        return _state["client"]
+    if "error" in _state:
+        raise EngineUnavailable(_state["error"])
+    try:
+        client, why = _connect()
+        if client is None:
+            if why.startswith("docker SDK") or not _can_start_local():
+                raise EngineUnavailable(why)
+            _run_script("engine.sh")
+            client, why = _connect()
+            if client is None:
+                raise EngineUnavailable(f"engine.sh ran but {why}")
+        if not _images_present(client):
+            _run_script("base_images.sh")
+    except EngineUnavailable as e:
+        _state["error"] = str(e)
+        raise
+    _state["client"] = client
+    return client
+
+
+def count_containers(client) -> int:
+    """All containers, stopped ones included: builds must leave none behind."""
+    return len(client.containers.list(all=True))
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    try:
+        return ensure_engine()
+    except EngineUnavailable as e:
+        reason = str(e)
+    # Outside the except block, so the report shows the reason, not a traceback chain.
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def busybox_image(docker_client) -> str:
+    return BUSYBOX_IMAGE
+
+
+@pytest.fixture(scope="session")
+def debian_image(docker_client) -> str:
+    return DEBIAN_IMAGE
