@@ -41,8 +41,8 @@ def duplicate_package(dockerfile, options):
     ## Fix
     None: which of the two copies to keep (and with which pin) is your call.
     """
-    seen_in_stage: dict[tuple[int, str, str], int] = {}
-    for stage, instruction, facts in runs_with_facts(dockerfile):
+    first_seen: dict[tuple[int, str, str], int] = {}  # (stage, manager, package) -> line
+    for stage, _instruction, facts in runs_with_facts(dockerfile):
         stage_index = stage.index if stage else -1
         for install in facts.calls_of(INSTALL):
             in_this_install: set[str] = set()
@@ -55,10 +55,7 @@ def duplicate_package(dockerfile, options):
                     yield Violation(
                         package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
                     )
-                elif key in seen_in_stage and seen_in_stage[key] != instruction.line:
-                    yield Violation(
-                        package.word.span,
-                        f"'{name}' is already installed by the RUN at line {seen_in_stage[key]}",
-                    )
+                elif key in first_seen:
+                    yield Violation(package.word.span, f"'{name}' is already installed at line {first_seen[key]}")
                 in_this_install.add(name)
-                seen_in_stage.setdefault(key, instruction.line)
+                first_seen.setdefault(key, package.word.span.line)

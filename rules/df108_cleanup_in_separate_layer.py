@@ -5,7 +5,9 @@ import posixpath
 from dlint.packages import CLEAN, INSTALL, UPDATE, UPGRADE, facts as run_facts, removes_directory
 from dlint.rule import Severity, Violation, rule
 
-_FILLS_CACHE = (INSTALL, UPDATE, UPGRADE)
+# What fills which directory: the index comes from update, package caches from installs.
+_FILLS_INDEX = (UPDATE,)
+_FILLS_CACHE = (INSTALL, UPGRADE)
 _DOWNLOAD_OUTPUT = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}
 
 
@@ -84,21 +86,23 @@ def cleanup_in_separate_layer(dockerfile, options):
 def _check_run(instruction, earlier):
     facts = run_facts(instruction)
     for call in facts.calls_of(CLEAN):
-        if _filled_earlier(call.manager, call.index, facts, earlier):
+        source = _filled_earlier(call.manager, _FILLS_CACHE, call.index, facts, earlier)
+        if source:
             return Violation(
                 instruction.keyword_span,
                 f"`{call.program.value} {call.verb_word.value}` cleans a cache that the RUN at line "
-                f"{_filled_earlier(call.manager, call.index, facts, earlier).line} filled; "
-                "that layer keeps it, so the image does not shrink",
+                f"{source.line} filled; that layer keeps it, so the image does not shrink",
             )
+    managers = {c.manager for i in earlier if i.keyword == "RUN" for c in run_facts(i).calls}
     for removal in facts.removals:
         for path in removal.paths:
-            for manager in {c.manager for i in earlier if i.keyword == "RUN" for c in run_facts(i).calls}:
-                for directory in manager.index_dirs + manager.cache_dirs:
-                    if removes_directory(path.value, directory):
-                        source = _filled_earlier(manager, removal.index, facts, earlier)
-                        if source:
-                            return _violation(instruction, path, source.line)
+            for manager in managers:
+                for directories, roles in ((manager.index_dirs, _FILLS_INDEX), (manager.cache_dirs, _FILLS_CACHE)):
+                    if not any(removes_directory(path.value, d) for d in directories):
+                        continue
+                    source = _filled_earlier(manager, roles, removal.index, facts, earlier)
+                    if source:
+                        return _violation(instruction, path, source.line)
             for source in reversed(earlier):
                 if any(_removes_path(path.value, created) for created in _created_paths(source)):
                     return _violation(instruction, path, source.line)
@@ -113,13 +117,14 @@ def _violation(instruction, path, line):
     )
 
 
-def _filled_earlier(manager, index, facts, earlier):
-    """The earlier RUN that filled this manager's cache, unless this RUN fills it itself first."""
-    if any(c.manager is manager and c.verb in _FILLS_CACHE and c.index < index for c in facts.calls):
+def _filled_earlier(manager, roles, index, facts, earlier):
+    """The earlier RUN whose ``roles`` calls filled the directory, unless this RUN fills it
+    itself before command ``index``."""
+    if any(c.manager is manager and c.verb in roles and c.index < index for c in facts.calls):
         return None
     for instruction in reversed(earlier):
         if instruction.keyword == "RUN" and any(
-            c.manager is manager and c.verb in _FILLS_CACHE for c in run_facts(instruction).calls
+            c.manager is manager and c.verb in roles for c in run_facts(instruction).calls
         ):
             return instruction
     return None
