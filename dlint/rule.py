@@ -58,7 +58,7 @@ class Violation:
 Check = Callable[[Dockerfile, Mapping[str, Any]], Iterable[Violation]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per rule: compared and hashed by identity
 class Rule:
     code: str
     name: str

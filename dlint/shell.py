@@ -101,8 +101,12 @@ class _Offsets:
         return offset if self.identity else self.table[min(offset, len(self.table) - 1)]
 
 
+_MAY_NEST = re.compile(rb"[$<>]\(|`")
+_ESCAPED = re.compile(r"\\(.)", re.S)
+
+
 def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
 def _word_value(node, source: bytes) -> str | None:
@@ -152,7 +156,9 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                     continue
                 else:
                     words.append(word(child))
-                    inner.append(child)
+                    # Only words that can hold a command ($(…), `…`, <(…)) need a walk.
+                    if _MAY_NEST.search(data, child.start_byte, child.end_byte):
+                        inner.append(child)
             if words:
                 commands.append(Command(words, assignments, operator, conditional, nested))
             # $(…) inside arguments run too.
@@ -169,7 +175,8 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             if child.type in _OPERATORS:
                 pending = child.type
                 continue
-            if not child.is_named:
+            if not child.is_named:  # then, do, else, (: a new sequence starts
+                pending = None
                 continue
             if pending is None and previous_end is not None:
                 gap = data[previous_end : child.start_byte]

@@ -1,0 +1,156 @@
+"""The `dlint` command as users run it: a real subprocess, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import FIXTURES, ROOT
+
+BAD = "FROM debian:bookworm\nRUN apt-get update\n"
+CLEAN = FIXTURES / "examples" / "one-run.Dockerfile"
+
+
+def dlint(*args, stdin=None, cwd=None):
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "dlint", *map(str, args)],
+        input=stdin, capture_output=True, text=True, cwd=cwd or ROOT, env=env,
+    )
+
+
+def test_text_output_exit_1_on_findings(tmp_path):
+    (tmp_path / "Dockerfile").write_text(BAD)
+    result = dlint("lint", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "Dockerfile:2:1: DF101 [update-without-install] `apt-get update` is not followed by an install "
+        "in the same RUN: a later install reuses this cached, possibly stale index",
+        "2 | RUN apt-get update",
+        "  | ^^^",
+        "Dockerfile:2:1: DF107 [package-cache-left-in-layer] `apt-get update` leaves /var/lib/apt/lists "
+        "in this layer: add `rm -rf /var/lib/apt/lists/*` at the end of this RUN",
+        "2 | RUN apt-get update",
+        "  | ^^^",
+        "Found 2 problems (0 fixable).",
+    ]
+    assert result.stderr == ""
+
+
+def test_clean_file_exit_0():
+    result = dlint("lint", CLEAN)
+    assert (result.returncode, result.stdout) == (0, "All checks passed.\n")
+
+
+def test_json_format_fields():
+    result = dlint("lint", "--format", "json", FIXTURES / "rules" / "DF104" / "bad.Dockerfile")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [
+        {
+            "code": "DF104",
+            "name": "packages-unsorted",
+            "severity": "style",
+            "message": "'ca-certificates' should come before 'curl'",
+            "file": "fixtures/rules/DF104/bad.Dockerfile",
+            "line": 4,
+            "column": 9,
+            "end_line": 4,
+            "end_column": 33,
+            "fixable": False,
+        }
+    ]
+
+
+def test_failure_threshold_and_no_fail(tmp_path):
+    path = FIXTURES / "rules" / "DF104" / "bad.Dockerfile"  # one style finding
+    assert dlint("lint", "--failure-threshold", "warning", path).returncode == 0
+    assert dlint("lint", "--failure-threshold", "style", path).returncode == 1
+    assert dlint("lint", path).returncode == 1  # default threshold style: any finding fails
+    assert dlint("lint", "--no-fail", path).returncode == 0
+
+
+def test_directory_discovery(tmp_path):
+    for name in ["Dockerfile", "api.Dockerfile", "Dockerfile.dev", "Containerfile", "dockerfile",
+                 "notes.txt", "Dockerfile-old.bak.txt"]:
+        (tmp_path / name).write_text(BAD)
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "Dockerfile").write_text(BAD)
+    result = dlint("lint", "--format", "json", ".", cwd=tmp_path)
+    files = sorted({f["file"] for f in json.loads(result.stdout)})
+    assert files == ["Containerfile", "Dockerfile", "Dockerfile.dev", "api.Dockerfile", "dockerfile"]
+
+
+def test_explicit_paths_are_linted_whatever_their_name(tmp_path):
+    (tmp_path / "build.txt").write_text(BAD)
+    result = dlint("lint", "--format", "json", "build.txt", cwd=tmp_path)
+    assert {f["file"] for f in json.loads(result.stdout)} == {"build.txt"}
+
+
+def test_stdin():
+    result = dlint("lint", "--stdin-filename", "svc/Dockerfile", "-", stdin=BAD)
+    assert result.returncode == 1
+    assert result.stdout.startswith("svc/Dockerfile:2:1: DF101")
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path):
+    (tmp_path / "Dockerfile").write_text(BAD)
+    result = dlint("lint", "missing/Dockerfile", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Dockerfile:2:1: DF101" in result.stdout
+    assert result.stderr == "dlint: error: missing/Dockerfile: no such file or directory\n"
+
+
+def test_select_and_ignore_by_code_name_and_prefix(tmp_path):
+    (tmp_path / "Dockerfile").write_text(BAD)
+    codes = lambda *a: [f["code"] for f in json.loads(dlint("lint", "-f", "json", *a, "Dockerfile", cwd=tmp_path).stdout)]
+    assert codes("--select", "DF107") == ["DF107"]
+    assert codes("--ignore", "update-without-install") == ["DF107"]
+    assert codes("--select", "DF1", "--ignore", "DF107,DF101") == []
+    bad = dlint("lint", "--select", "DF999", "Dockerfile", cwd=tmp_path)
+    assert (bad.returncode, bad.stderr) == (2, "dlint: error: unknown rule 'DF999' (see `dlint rules`)\n")
+
+
+def test_bad_option_is_a_usage_error():
+    result = dlint("lint", "--format", "yaml", CLEAN)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_rules_explain_version():
+    rules = dlint("rules")
+    assert rules.returncode == 0
+    rows = {line.split()[0]: line.split()[1:3] for line in rules.stdout.splitlines()}
+    assert rows["DF101"] == ["update-without-install", "warning"]
+    assert rows["DF001"] == ["continuation-swallows-instruction", "error"]
+    by_name = dlint("explain", "update-without-install")
+    by_code = dlint("explain", "df101")
+    assert by_name.stdout == by_code.stdout
+    assert by_code.stdout.startswith("# DF101 update-without-install\n")
+    assert "## Why is this bad?" in by_code.stdout
+    unknown = dlint("explain", "DF999")
+    assert (unknown.returncode, unknown.stderr) == (2, "dlint: error: unknown rule 'DF999' (see `dlint rules`)\n")
+    version = dlint("--version")
+    assert version.stdout.startswith("dlint ")
+
+
+def test_lint_does_not_import_the_docker_sdk():
+    code = (
+        "import sys\nfrom dlint.cli import app\n"
+        "try:\n    app(['lint', %r])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('docker', 'requests', 'bashlex') if m in sys.modules))" % str(CLEAN)
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_readme_rule_index_is_up_to_date():
+    from dlint.commands.rules import rule_index_markdown
+
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
+    end = readme.index("<!-- rules:end -->")
+    assert readme[start:end] == rule_index_markdown(), "run: dlint rules --format markdown"

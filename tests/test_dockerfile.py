@@ -1,0 +1,176 @@
+"""The Dockerfile model, including each place where dockerfile-parse's own line structure is
+wrong (the reason dlint scans lines itself and uses dockerfile-parse for key/value reading)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlint.dockerfile import DockerfileError, ImageRef, parse
+from dlint.source import Span
+
+
+def keywords(dockerfile):
+    return [(i.keyword, i.line, i.end_line) for i in dockerfile.instructions]
+
+
+def test_heredocs_are_bodies_not_instructions():
+    # dockerfile-parse gap: no heredoc support, the body lines become dozens of instructions.
+    df = parse(
+        "FROM debian:bookworm\n"
+        "RUN <<EOF\n"
+        "apt-get update\n"
+        "RUN not an instruction\n"
+        "EOF\n"
+        "COPY <<-A <<B /dest/\n"
+        "\tfirst\n"
+        "\tA\n"
+        "second\n"
+        "B\n"
+        "USER nobody\n"
+    )
+    assert keywords(df) == [("FROM", 1, 1), ("RUN", 2, 5), ("COPY", 6, 10), ("USER", 11, 11)]
+    run, copy = df.instructions[1], df.instructions[2]
+    assert run.heredocs[0].body.text == "apt-get update\nRUN not an instruction\n"
+    assert run.heredocs[0].marker == Span(2, 5, 2, 10)
+    assert [(h.delimiter, h.strip_tabs, h.start_line, h.end_line) for h in copy.heredocs] == [
+        ("A", True, 7, 8), ("B", False, 9, 10),
+    ]
+    assert copy.heredocs[0].body.text == "first\n"
+    assert copy.heredocs[0].body.position(0) == (7, 2)  # the tab is stripped, columns stay true
+
+
+def test_instruction_directly_after_heredoc_terminator():
+    # hadolint 2.15 fails the whole file on this shape.
+    df = parse("FROM scratch\nRUN <<EOT\necho hi\nEOT\nCOPY a /a\n")
+    assert keywords(df) == [("FROM", 1, 1), ("RUN", 2, 4), ("COPY", 5, 5)]
+
+
+def test_quoted_heredoc_delimiter_and_unterminated_heredoc():
+    df = parse("FROM scratch\nRUN <<'EOF' cat\n$NOT_EXPANDED\n")
+    run = df.instructions[1]
+    assert run.heredocs[0].quoted and not run.heredocs[0].terminated
+    assert run.unterminated and run.end_line == 3
+
+
+def test_utf8_bom_is_not_part_of_the_first_keyword():
+    # dockerfile-parse gap: the BOM stays glued to the first keyword.
+    df = parse(b"\xef\xbb\xbfFROM debian:bookworm\n")
+    assert df.instructions[0].keyword == "FROM"
+    assert df.instructions[0].column == 1
+
+
+def test_blank_and_comment_lines_inside_a_continuation():
+    # dockerfile-parse gap: a blank line inside a continuation ends the instruction there.
+    df = parse("FROM debian\nRUN echo a \\\n\n    # note\n    b\nUSER x\n")
+    assert keywords(df) == [("FROM", 1, 1), ("RUN", 2, 5), ("USER", 6, 6)]
+    assert df.instructions[1].args == "echo a     b"
+    assert [(c.line, c.column, c.text) for c in df.comments] == [(4, 5, "note")]
+
+
+def test_continuation_at_end_of_file_keeps_the_instruction():
+    # dockerfile-parse gap: the last instruction is dropped.
+    df = parse("FROM debian\nRUN echo a \\\n    b \\\n")
+    assert keywords(df) == [("FROM", 1, 1), ("RUN", 2, 3)]
+    assert df.instructions[1].unterminated
+
+
+def test_escaped_escape_character_is_not_a_continuation():
+    # dockerfile-parse gap: `\\` at the end of a line is taken as a continuation.
+    df = parse("FROM debian\nRUN echo C:\\\\\nUSER x\n")
+    assert keywords(df) == [("FROM", 1, 1), ("RUN", 2, 2), ("USER", 3, 3)]
+
+
+def test_invalid_utf8_is_replaced_with_a_warning():
+    # dockerfile-parse gap: UnicodeDecodeError.
+    df = parse(b"FROM debian\nLABEL x=\xff\xfe\n")
+    assert keywords(df) == [("FROM", 1, 1), ("LABEL", 2, 2)]
+    assert df.warnings == ["line 2: invalid UTF-8, undecodable bytes replaced with U+FFFD"]
+
+
+def test_nul_bytes_mean_binary():
+    with pytest.raises(DockerfileError) as error:
+        parse(b"FROM debian\n\x00\x01")
+    assert str(error.value) == "binary file (NUL byte); not a Dockerfile" and error.value.line == 2
+
+
+def test_escape_directive_after_another_directive():
+    # dockerfile-parse gap: `# escape=` is missed when `# syntax=` comes first.
+    df = parse("# syntax=docker/dockerfile:1\n# escape=`\nFROM windows\nRUN dir `\n    c:\\\nUSER x\n")
+    assert df.escape == "`"
+    assert [(d.name, d.value, d.line) for d in df.directives] == [
+        ("syntax", "docker/dockerfile:1", 1), ("escape", "`", 2),
+    ]
+    assert keywords(df) == [("FROM", 3, 3), ("RUN", 4, 5), ("USER", 6, 6)]
+
+
+def test_directives_end_at_the_first_other_line():
+    df = parse("# a comment\n# escape=`\nFROM x\n")
+    assert df.directives == [] and df.escape == "\\"
+    df = parse("\n# escape=`\nFROM x\n")
+    assert df.directives == []
+    df = parse("# check=skip=DF106\nFROM x\n")
+    assert [(d.name, d.value) for d in df.directives] == [("check", "skip=DF106")]
+
+
+def test_columns_crlf_and_lowercase_keywords():
+    # dockerfile-parse gap: no columns at all.
+    df = parse(b"from debian:bookworm as base\r\n  run  --mount=type=cache,target=/var/cache/apt apt-get update\r\n")
+    run = df.instructions[1]
+    assert (run.keyword, run.keyword_text, run.line, run.column) == ("RUN", "run", 2, 3)
+    assert [(f.name, f.value, f.span) for f in run.flags] == [
+        ("mount", "type=cache,target=/var/cache/apt", Span(2, 8, 2, 48)),
+    ]
+    assert run.args == "apt-get update"
+    assert run.text.position(run.args_offset) == (2, 49)
+    assert df.stages[0].name == "base"
+
+
+def test_exec_form_and_shell_form():
+    df = parse('FROM x\nCMD ["a", "b c"]\nCMD [not json\nENTRYPOINT ["ok"] trailing\n')
+    assert [i.exec_form for i in df.instructions[1:]] == [["a", "b c"], None, None]
+
+
+def test_swallowed_instruction_is_split_where_the_author_meant_it():
+    df = parse("FROM debian\nRUN make \\\n    install \\\nRUN rm -rf /tmp/*\n")
+    assert keywords(df) == [("FROM", 1, 1), ("RUN", 2, 3), ("RUN", 4, 4)]
+    assert [i.swallowed for i in df.instructions] == [False, False, True]
+    assert df.instructions[1].args == "make     install "
+
+
+def test_stages_bases_and_what_reaches_the_final_image():
+    df = parse(
+        "ARG BASE=debian:bookworm\n"
+        "FROM ${BASE} AS deps\n"
+        "FROM deps AS build\n"
+        "FROM --platform=linux/amd64 registry:5000/ns/tool@sha256:abc AS tool\n"
+        "FROM build\n"
+        "COPY --from=tool /tool /tool\n"
+    )
+    assert [(s.index, s.name, s.reaches_final) for s in df.stages] == [
+        (0, "deps", True), (1, "build", True), (2, "tool", False), (3, None, True),
+    ]
+    assert df.stages[0].base == ImageRef("debian:bookworm", "debian", "bookworm", None, False)
+    assert df.stages[1].parent is df.stages[0]
+    assert df.stages[2].base.name == "registry:5000/ns/tool"
+    assert df.stages[2].base.tag is None and df.stages[2].base.digest == "sha256:abc"
+    assert [i.stage_index for i in df.instructions] == [-1, 0, 1, 2, 3, 3]
+
+
+def test_unresolved_build_argument_in_from():
+    df = parse("ARG BASE\nFROM $BASE\n")
+    assert df.stages[0].base.has_variable
+
+
+def test_windows_shells_are_not_posix():
+    df = parse(
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n"
+        "FROM debian\nRUN ls\nSHELL [\"powershell\", \"-Command\"]\nRUN Get-ChildItem\n"
+        "SHELL [\"/bin/bash\", \"-c\"]\nRUN ls\n"
+    )
+    runs = [i for i in df.instructions if i.keyword == "RUN"]
+    assert [r.is_posix_shell for r in runs] == [False, True, False, True]
+
+
+def test_raw_text_keeps_the_source_lines():
+    df = parse("FROM x\nRUN a \\\n  # c\n  b\n")
+    assert df.instructions[1].raw == "RUN a \\\n  # c\n  b"

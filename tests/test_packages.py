@@ -1,0 +1,74 @@
+"""Package-manager calls seen through wrappers, with options, pins and cleanups."""
+
+from __future__ import annotations
+
+from dlint.dockerfile import parse
+from dlint.packages import INSTALL, UPDATE, facts, removes_directory
+
+
+def run_facts(text: str):
+    return facts(next(parse("FROM debian\n" + text).runs()))
+
+
+def test_verb_among_options_and_packages_with_pins():
+    result = run_facts(
+        "RUN apt-get -o Dpkg::Options::=--force-confdef -y --no-install-recommends install "
+        "curl=7.1 git/bookworm-backports ./local.deb $EXTRA libc6:amd64\n"
+    )
+    (call,) = result.calls
+    assert call.verb == INSTALL and call.verb_word.value == "install"
+    assert call.option_values == ["Dpkg::Options::=--force-confdef"]
+    assert [(p.kind, p.name, p.version, p.release) for p in call.packages] == [
+        ("name", "curl", "7.1", None),
+        ("name", "git", None, "bookworm-backports"),
+        ("path", None, None, None),
+        ("variable", None, None, None),
+        ("name", "libc6:amd64", None, None),
+    ]
+    assert call.packages[0].word.span.column == 83
+
+
+def test_wrappers_are_seen_through():
+    result = run_facts(
+        "RUN sudo -E -u root env -i PATH=/usr/bin apt-get update && "
+        "echo curl | xargs apt-get install -y && exec nice -n 5 apt-get clean\n"
+    )
+    assert [(c.verb, c.from_stdin) for c in result.calls] == [("update", False), ("install", True), ("clean", False)]
+
+
+def test_grouped_short_options():
+    call = run_facts("RUN apt-get install -qqy curl\n").calls[0]
+    assert call.has_option(frozenset({"-y"}))
+    assert call.has_option(frozenset({"-qq"}))
+    assert not call.has_option(frozenset({"--no-install-recommends"}))
+
+
+def test_cleanups_and_cache_mounts():
+    result = run_facts(
+        "RUN --mount=type=cache,target=/var/cache/apt/ --mount=type=bind,target=/src "
+        "apt-get update && rm -rf -- /var/lib/apt/lists/* /tmp/x && find /var/cache/apt -type f -delete\n"
+    )
+    assert result.cache_mounts == ["/var/cache/apt"]
+    assert result.mounts_cache("/var/cache/apt") and not result.mounts_cache("/var/lib/apt/lists")
+    assert result.removes("/var/lib/apt/lists", after=result.calls_of(UPDATE)[0].index)
+    assert not result.removes("/var/lib/apt/lists", after=5)
+    assert [[p.value for p in r.paths] for r in result.removals] == [
+        ["/var/lib/apt/lists/*", "/tmp/x"], ["/var/cache/apt/*"],
+    ]
+
+
+def test_removes_directory_patterns():
+    lists = "/var/lib/apt/lists"
+    assert removes_directory("/var/lib/apt/lists/*", lists)
+    assert removes_directory("/var/lib/apt/lists/", lists)
+    assert removes_directory("/var/lib/apt//lists", lists)
+    assert removes_directory("/var/lib/apt", lists)
+    assert removes_directory("/var/lib/apt/*", lists)
+    assert not removes_directory("/var/lib/apt/lists/*.deb", lists)
+    assert not removes_directory("/var/lib/apt/listsx", lists)
+    assert not removes_directory(None, lists)
+
+
+def test_facts_are_computed_once():
+    run = next(parse("FROM debian\nRUN apt-get update\n").runs())
+    assert facts(run) is facts(run)
