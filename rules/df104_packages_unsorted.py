@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.packages import INSTALL, runs_with_facts
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Edit, Fix, Severity, Violation, rule
 
 
 @rule(
@@ -9,6 +9,7 @@ from dlint.rule import Severity, Violation, rule
     "packages-unsorted",
     Severity.STYLE,
     "Packages of one install are not in ascending order",
+    fixable=True,
 )
 def packages_unsorted(dockerfile, options):
     """## What it does
@@ -37,7 +38,10 @@ def packages_unsorted(dockerfile, options):
     ```
 
     ## Fix
-    None yet: sorting must move whole lines with their comments; it will come with `--fix`.
+    `--fix` sorts the named packages in place: each package takes the place of another, so
+    the layout, the continuations and the variables and paths between them stay where they
+    are. When a comment stands among the package lines, it may describe one of them, so
+    nothing is moved.
     """
     for _stage, instruction, facts in runs_with_facts(dockerfile):
         for install in facts.calls_of(INSTALL):
@@ -45,6 +49,24 @@ def packages_unsorted(dockerfile, options):
             for previous, package in zip(named, named[1:]):
                 if package.name < previous.name:
                     yield Violation(
-                        package.word.span, f"'{package.name}' should come before '{previous.name}'"
+                        package.word.span,
+                        f"'{package.name}' should come before '{previous.name}'",
+                        _sort_fix(dockerfile, install.verb_word.span.line, named),
                     )
                     break
+
+
+def _sort_fix(dockerfile, verb_line, named):
+    # A comment from the install's line down may describe a package: then nothing moves.
+    first, last = verb_line, named[-1].word.span.line
+    if any(first <= comment.line <= last for comment in dockerfile.comments):
+        return None
+    if any(p.word.span.line != p.word.span.end_line for p in named):
+        return None
+    ordered = sorted(named, key=lambda p: (p.name, p.word.text))
+    edits = tuple(
+        Edit(slot.word.span, package.word.text)
+        for slot, package in zip(named, ordered)
+        if slot.word.text != package.word.text
+    )
+    return Fix("sort the packages", edits)

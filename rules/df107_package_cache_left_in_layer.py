@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from dlint.packages import UPDATE, runs_with_facts
-from dlint.rule import Severity, Violation, rule
+from dlint.packages import INSTALL, UPDATE, runs_with_facts
+from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.source import Span
 
 
 @rule(
@@ -9,6 +10,7 @@ from dlint.rule import Severity, Violation, rule
     "package-cache-left-in-layer",
     Severity.WARNING,
     "The package index is downloaded but not removed in the same RUN",
+    fixable=True,
 )
 def package_cache_left_in_layer(dockerfile, options):
     """## What it does
@@ -41,7 +43,10 @@ def package_cache_left_in_layer(dockerfile, options):
     ```
 
     ## Fix
-    None yet: appending the cleanup must respect the RUN's shell layout.
+    `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the
+    `RUN` (shell form, without heredocs, when the RUN does not end in an operator), but only
+    when the RUN installs after its update: an index that a later RUN installs from is
+    needed there (see DF101).
     """
     for stage, instruction, facts in runs_with_facts(dockerfile):
         if stage is None or not stage.reaches_final:
@@ -50,6 +55,8 @@ def package_cache_left_in_layer(dockerfile, options):
         if not updates:
             continue
         manager = updates[-1].manager
+        # Deleting an index that a later RUN still installs from would break the build.
+        installs_after = any(c.index > updates[-1].index for c in facts.calls_of(INSTALL, manager))
         for directory in manager.index_dirs:
             if facts.mounts_cache(directory) or facts.removes(directory, after=updates[-1].index):
                 continue
@@ -57,5 +64,18 @@ def package_cache_left_in_layer(dockerfile, options):
                 instruction.keyword_span,
                 f"`{updates[-1].program.value} update` leaves {directory} in this layer: "
                 f"add `rm -rf {directory}/*` at the end of this RUN",
+                _append_cleanup(dockerfile, instruction, directory) if installs_after else None,
             )
             break
+
+
+def _append_cleanup(dockerfile, instruction, directory):
+    if instruction.exec_form is not None or instruction.heredocs or instruction.unterminated:
+        return None
+    text = instruction.text.text.rstrip()
+    if not text or text[-1] in ";&|" or text.endswith(dockerfile.escape):
+        return None
+    line, column = instruction.text.position(len(text) - 1)
+    indent = " " * (instruction.column - 1) + "    "
+    addition = f" {dockerfile.escape}\n{indent}&& rm -rf {directory}/*"
+    return Fix(f"remove {directory} in the same RUN", (Edit(Span(line, column + 1, line, column + 1), addition),))

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from dlint.packages import INSTALL, runs_with_facts
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.source import Span
 
 
 @rule(
@@ -9,6 +10,7 @@ from dlint.rule import Severity, Violation, rule
     "missing-assume-yes",
     Severity.ERROR,
     "A package install that would stop to ask for confirmation",
+    fixable=True,
 )
 def missing_assume_yes(dockerfile, options):
     """## What it does
@@ -31,7 +33,7 @@ def missing_assume_yes(dockerfile, options):
     ```
 
     ## Fix
-    None yet.
+    `--fix` adds `-y` after `install`.
     """
     for _stage, instruction, facts in runs_with_facts(dockerfile):
         commands = facts.script.commands
@@ -45,9 +47,18 @@ def missing_assume_yes(dockerfile, options):
             )
             if piped_yes:
                 continue
+            verb = install.verb_word.span
             yield Violation(
                 instruction.keyword_span,
                 f"`{install.program.value} install` without `-y` stops at the confirmation prompt "
                 "and aborts the build",
+                _insert_after(verb, " -y", "add -y"),
             )
             break
+
+
+def _insert_after(span, text, description):
+    if span.line != span.end_line:
+        return None
+    point = Span(span.end_line, span.end_column, span.end_line, span.end_column)
+    return Fix(description, (Edit(point, text),))

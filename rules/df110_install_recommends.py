@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dlint.packages import INSTALL, runs_with_facts
 from dlint.rule import Severity, Violation, rule
+from dlint.rules.df109_missing_assume_yes import _insert_after
 
 
 @rule(
@@ -9,6 +10,7 @@ from dlint.rule import Severity, Violation, rule
     "install-recommends",
     Severity.INFO,
     "apt installs recommended packages too",
+    fixable=True,
 )
 def install_recommends(dockerfile, options):
     """## What it does
@@ -32,7 +34,8 @@ def install_recommends(dockerfile, options):
     ```
 
     ## Fix
-    None yet.
+    `--fix` adds `--no-install-recommends` after `install`. Check that the image still has
+    what it needs at run time: a recommended package you relied on must then be named.
     """
     for _stage, instruction, facts in runs_with_facts(dockerfile):
         for install in facts.calls_of(INSTALL):
@@ -44,5 +47,6 @@ def install_recommends(dockerfile, options):
                 instruction.keyword_span,
                 f"`{install.program.value} install` without `--no-install-recommends` also installs "
                 "recommended packages",
+                _insert_after(install.verb_word.span, " --no-install-recommends", "add --no-install-recommends"),
             )
             break

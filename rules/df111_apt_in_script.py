@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.packages import runs_with_facts
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Edit, Fix, Severity, Violation, rule
 
 
 @rule(
@@ -9,6 +9,7 @@ from dlint.rule import Severity, Violation, rule
     "apt-in-script",
     Severity.WARNING,
     "The interactive `apt` front end is used instead of `apt-get`",
+    fixable=True,
 )
 def apt_in_script(dockerfile, options):
     """## What it does
@@ -30,10 +31,14 @@ def apt_in_script(dockerfile, options):
     ```
 
     ## Fix
-    None yet.
+    `--fix` replaces `apt` with `apt-get` when the verb is one both understand (`install`,
+    `update`, `upgrade`, `remove`, `purge`, `clean` …); `apt list` or `apt search` are left alone.
     """
     for _stage, _instruction, facts in runs_with_facts(dockerfile):
         for call in facts.calls:
             program = (call.program.value or "").rsplit("/", 1)[-1]
             if program in call.manager.interactive_programs:
-                yield Violation(call.program.span, f"use `apt-get` instead of `{program}` in scripts")
+                fix = None
+                if call.verb is not None and call.program.text == "apt":
+                    fix = Fix("use apt-get", (Edit(call.program.span, "apt-get"),))
+                yield Violation(call.program.span, f"use `apt-get` instead of `{program}` in scripts", fix)

@@ -49,7 +49,14 @@ def test_clean_file_exit_0():
 def test_json_format_fields():
     result = dlint("lint", "--format", "json", FIXTURES / "rules" / "DF104" / "bad.Dockerfile")
     assert result.returncode == 1
-    assert json.loads(result.stdout) == [
+    (finding,) = json.loads(result.stdout)
+    fix = finding.pop("fix")
+    assert fix["description"] == "sort the packages"
+    assert [(e["line"], e["column"], e["replacement"]) for e in fix["edits"]] == [
+        (3, 9, "ca-certificates=20230311"), (4, 9, "curl=7.88.1-10+deb12u8"),
+        (5, 9, "git=1:2.39.5-0+deb12u1"), (6, 9, "wget=1.21.3-1+b2"),
+    ]
+    assert [finding] == [
         {
             "code": "DF104",
             "name": "packages-unsorted",
@@ -60,7 +67,7 @@ def test_json_format_fields():
             "column": 9,
             "end_line": 4,
             "end_column": 33,
-            "fixable": False,
+            "fixable": True,
         }
     ]
 
