@@ -48,6 +48,15 @@ class DockerfileError(Exception):
 
 
 @dataclass(frozen=True)
+class Problem:
+    """Something that makes the file fail to build at all (BuildKit would stop there)."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
 class Directive:
     name: str  # lower case: syntax, escape, check
     value: str
@@ -170,6 +179,7 @@ class Dockerfile:
     stages: list[Stage]
     escape: str = "\\"
     warnings: list[str] = field(default_factory=list)  # e.g. invalid UTF-8 was replaced
+    problems: list[Problem] = field(default_factory=list)  # the build would fail outright
 
     def directive(self, name: str) -> Directive | None:
         return next((d for d in self.directives if d.name == name), None)
@@ -490,7 +500,7 @@ def parse(data: bytes | str, path: str = "Dockerfile") -> Dockerfile:
         lines.pop()
     scanner = _Scanner(path, lines)
     scanner.scan()
-    return Dockerfile(
+    dockerfile = Dockerfile(
         path=path,
         lines=lines,
         directives=scanner.directives,
@@ -500,3 +510,28 @@ def parse(data: bytes | str, path: str = "Dockerfile") -> Dockerfile:
         escape=scanner.escape,
         warnings=warnings,
     )
+    dockerfile.problems = _problems(dockerfile)
+    return dockerfile
+
+
+def _problems(dockerfile: Dockerfile) -> list[Problem]:
+    problems = []
+    seen_from = False
+    for index, instruction in enumerate(dockerfile.instructions):
+        position = (instruction.line, instruction.column)
+        if instruction.keyword not in KEYWORDS:
+            hint = ""
+            previous = dockerfile.instructions[index - 1] if index else None
+            # An indented word right under an instruction is usually a continued argument.
+            if previous is not None and previous.end_line == instruction.line - 1 and instruction.column > 1:
+                hint = f" (a missing `{dockerfile.escape}` at the end of line {previous.end_line}?)"
+            problems.append(Problem(*position, f"unknown instruction '{instruction.keyword_text}'{hint}"))
+        elif instruction.keyword == "FROM":
+            seen_from = True
+        elif not seen_from and instruction.keyword != "ARG":
+            problems.append(Problem(*position, f"{instruction.keyword} before the first FROM"))
+    if not seen_from:
+        first = dockerfile.instructions[0] if dockerfile.instructions else None
+        line, column = (first.line, first.column) if first else (1, 1)
+        problems.append(Problem(line, column, "no FROM instruction: nothing to build"))
+    return problems

@@ -174,3 +174,17 @@ def test_windows_shells_are_not_posix():
 def test_raw_text_keeps_the_source_lines():
     df = parse("FROM x\nRUN a \\\n  # c\n  b\n")
     assert df.instructions[1].raw == "RUN a \\\n  # c\n  b"
+
+
+def test_problems_that_stop_a_build():
+    df = parse("FROM x\nRUN apt-get install -y curl\n    wget\nFOO bar\n")
+    assert [(p.line, p.column, p.message) for p in df.problems] == [
+        (3, 5, "unknown instruction 'wget' (a missing `\\` at the end of line 2?)"),
+        (4, 1, "unknown instruction 'FOO'"),
+    ]
+    df = parse("ARG A\nRUN x\n")
+    assert [(p.line, p.message) for p in df.problems] == [
+        (2, "RUN before the first FROM"), (1, "no FROM instruction: nothing to build"),
+    ]
+    assert [p.message for p in parse("# just a comment\n").problems] == ["no FROM instruction: nothing to build"]
+    assert parse("ARG BASE=x\nFROM $BASE\n").problems == []
