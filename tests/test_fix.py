@@ -120,3 +120,9 @@ def test_write_atomically_keeps_the_mode_and_leaves_no_temporary_file(tmp_path):
     assert path.read_bytes() == b"new"
     assert os.stat(path).st_mode & 0o777 == 0o640
     assert os.listdir(tmp_path) == ["Dockerfile"]
+
+
+def test_add_becomes_copy_in_the_case_written():
+    new, codes = fixed(b"FROM debian:bookworm\nADD a.conf /etc/a.conf\nadd b.conf /etc/b.conf\nADD c.tar.gz /\n")
+    assert codes == ["DF302", "DF302"]
+    assert new == b"FROM debian:bookworm\nCOPY a.conf /etc/a.conf\ncopy b.conf /etc/b.conf\nADD c.tar.gz /\n"

@@ -33,6 +33,11 @@ EXPECTED = {
     "rules/DF110/bad.Dockerfile": [("DF110", 2, 1)],
     "rules/DF111/bad.Dockerfile": [("DF111", 2, 5), ("DF111", 2, 19)],
     "rules/DF201/bad.Dockerfile": [("DF201", 1, 6), ("DF201", 2, 6), ("DF201", 3, 6)],
+    "rules/DF301/bad.Dockerfile": [("DF301", 3, 1)],
+    "rules/DF302/bad.Dockerfile": [("DF302", 2, 1), ("DF302", 3, 1)],
+    "rules/DF401/bad.Dockerfile": [("DF401", 2, 1)],
+    "rules/DF501/bad.Dockerfile": [("DF501", 2, 1), ("DF501", 3, 1)],
+    "rules/DF502/bad.Dockerfile": [("DF502", 4, 1)],
     # --- the founding example's three shapes -------------------------------------------------
     "examples/split-update-install.Dockerfile": [
         ("DF101", 3, 1), ("DF107", 3, 1), ("DF102", 4, 1), ("DF108", 5, 1),

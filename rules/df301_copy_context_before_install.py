@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from dlint.packages import INSTALL, facts
+from dlint.rule import Severity, Violation, rule
+
+_WHOLE_CONTEXT = {".", "./", "*", "./*", "./."}
+
+
+@rule(
+    "DF301",
+    "copy-context-before-install",
+    Severity.WARNING,
+    "The whole build context is copied before packages are installed",
+)
+def copy_context_before_install(dockerfile, options):
+    """## What it does
+    Flags a `COPY . …` or `ADD . …` (the whole build context) that comes before a `RUN`
+    installing packages in the same stage.
+
+    ## Why is this bad?
+    The build cache keys a `COPY` on the content of every file it copies. With the whole
+    context copied first, any change to any file, a README or a test, invalidates that layer
+    and every layer after it, so the package install runs again on every build: minutes of
+    downloads instead of a cache hit. Copy only the files the install needs (a lock file, a
+    requirements file), install, then copy the rest.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm
+    WORKDIR /src
+    COPY . .
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/*
+    WORKDIR /src
+    COPY . .
+    ```
+
+    ## Fix
+    None: moving instructions changes what the install can see.
+    """
+    for stage in dockerfile.stages:
+        copied_at = None
+        for instruction in stage.instructions:
+            if copied_at is None and instruction.keyword in ("COPY", "ADD") and not instruction.flag("from"):
+                sources = (instruction.exec_form or instruction.args.split())[:-1]
+                if any(source in _WHOLE_CONTEXT for source in sources):
+                    copied_at = instruction
+            elif copied_at is not None and instruction.keyword == "RUN":
+                install = next(iter(facts(instruction).calls_of(INSTALL)), None)
+                if install is not None:
+                    yield Violation(
+                        copied_at.keyword_span,
+                        f"the whole build context is copied before the install at line {instruction.line}: "
+                        "any file change re-runs it",
+                    )
+                    break

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import re
+
+from dlint.rule import Edit, Fix, Severity, Violation, rule
+
+_ARCHIVE = re.compile(r"\.(tar|tar\.\w+|tgz|tbz2?|txz|tzst)$", re.I)
+_REMOTE = re.compile(r"^(https?|git)://|^git@|\.git(#.*)?$", re.I)
+
+
+@rule(
+    "DF302",
+    "add-instead-of-copy",
+    Severity.WARNING,
+    "ADD is used for plain local files; COPY says what it does",
+    fixable=True,
+)
+def add_instead_of_copy(dockerfile, options):
+    """## What it does
+    Flags `ADD` whose sources are all local files or directories that are not tar archives.
+
+    ## Why is this bad?
+    `ADD` does more than copy: it unpacks local tar archives and fetches URLs and Git
+    repositories. When none of that is meant, `COPY` is explicit, and a file that later
+    becomes an archive is not silently unpacked into the image.
+
+    ## Example
+    ```dockerfile
+    ADD app.conf /etc/app.conf
+    ```
+
+    ## Use instead
+    ```dockerfile
+    COPY app.conf /etc/app.conf
+    ```
+
+    ## Fix
+    `--fix` replaces the keyword `ADD` with `COPY` (same case as written).
+    """
+    for instruction in dockerfile.instructions:
+        if instruction.keyword != "ADD" or instruction.heredocs:
+            continue
+        sources = (instruction.exec_form or instruction.args.split())[:-1]
+        if not sources or any(_ARCHIVE.search(s) or _REMOTE.search(s) or "$" in s for s in sources):
+            continue
+        replacement = "COPY" if instruction.keyword_text.isupper() else "copy"
+        yield Violation(
+            instruction.keyword_span,
+            "use COPY for local files: ADD also unpacks archives and fetches URLs",
+            Fix("use COPY", (Edit(instruction.keyword_span, replacement),)),
+        )

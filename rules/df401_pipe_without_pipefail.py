@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from dlint.packages import facts
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF401",
+    "pipe-without-pipefail",
+    Severity.WARNING,
+    "A pipe in RUN hides the failure of the commands before its last",
+)
+def pipe_without_pipefail(dockerfile, options):
+    """## What it does
+    Flags a `RUN` with a pipe (`a | b`, except from `yes`, `echo` or `printf`) when neither the `SHELL` nor an earlier `set -o
+    pipefail` in the same `RUN` makes the pipe fail when its first command fails.
+
+    ## Why is this bad?
+    A pipe's status is that of its last command. `curl -fsSL URL | tar -xz` succeeds when the
+    download fails and `tar` reads nothing, so the build goes on with a broken layer, and
+    the cache then keeps it.
+
+    ## Example
+    ```dockerfile
+    RUN curl -fsSL https://example.invalid/tool.tgz | tar -xz -C /opt
+    ```
+
+    ## Use instead
+    ```dockerfile
+    SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    RUN curl -fsSL https://example.invalid/tool.tgz | tar -xz -C /opt
+    ```
+
+    ## Fix
+    None: the right shell (bash has pipefail, older dash does not) depends on the image.
+    """
+    for instruction in dockerfile.runs():
+        if "pipefail" in " ".join(instruction.shell):
+            continue
+        commands = facts(instruction).script.commands
+        protected = False
+        for previous, command in zip([None, *commands], commands):
+            values = [w.value or "" for w in command.words]
+            if values and values[0] == "set" and any("pipefail" in v for v in values[1:]):
+                protected = True
+            # `yes | …` and `echo … | …` cannot fail in a way worth a pipefail (and `yes` would
+            # trip it: it dies of SIGPIPE when the reader is done).
+            trivial = previous is not None and previous.name in ("yes", "echo", "printf")
+            if command.operator == "|" and not protected and not trivial:
+                yield Violation(instruction.keyword_span, "a pipe without `set -o pipefail` hides failures of "
+                                f"the commands before `{command.words[0].text}`")
+                break

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF501",
+    "shell-form-entrypoint",
+    Severity.WARNING,
+    "CMD or ENTRYPOINT in shell form: the program does not get signals",
+)
+def shell_form_entrypoint(dockerfile, options):
+    """## What it does
+    Flags `CMD` and `ENTRYPOINT` written in shell form (`CMD python app.py`) instead of exec
+    form (`CMD ["python", "app.py"]`).
+
+    ## Why is this bad?
+    In shell form the container's main process is `/bin/sh -c`, which does not pass
+    `SIGTERM` on: `docker stop` waits its 10 s grace period and then kills the program
+    without a clean shutdown. An `ENTRYPOINT` in shell form also ignores `CMD` and the
+    arguments of `docker run`.
+
+    ## Example
+    ```dockerfile
+    CMD python3 -m http.server 8000
+    ```
+
+    ## Use instead
+    ```dockerfile
+    CMD ["python3", "-m", "http.server", "8000"]
+    ```
+
+    ## Fix
+    None: splitting a shell command into words changes its meaning when it uses shell syntax.
+    """
+    for instruction in dockerfile.instructions:
+        if instruction.keyword in ("CMD", "ENTRYPOINT") and instruction.exec_form is None and instruction.args.strip():
+            yield Violation(
+                instruction.keyword_span,
+                f"{instruction.keyword} in shell form runs under /bin/sh -c, which does not forward "
+                'signals: use the exec form ["program", "arg"]',
+            )

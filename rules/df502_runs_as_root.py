@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from dlint.rule import Severity, Violation, rule
+
+_ROOT = {"root", "0", "root:root", "0:0"}
+
+
+@rule(
+    "DF502",
+    "runs-as-root",
+    Severity.INFO,
+    "The image's last USER is root",
+)
+def runs_as_root(dockerfile, options):
+    """## What it does
+    Flags the last `USER` of the final stage when it is `root` (or `0`). Images without any
+    `USER` are not flagged: many base images set one, and dlint cannot see them.
+
+    ## Why is this bad?
+    A process that runs as root in the container is root on the files it can reach and one
+    kernel bug away from root on the host. Switching to root to install packages is fine;
+    switch back to an unprivileged user before the image ends.
+
+    ## Example
+    ```dockerfile
+    USER root
+    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    USER root
+    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+        && rm -rf /var/lib/apt/lists/*
+    USER app
+    ```
+
+    ## Fix
+    None: which user the program needs is yours to decide.
+    """
+    if not dockerfile.stages:
+        return
+    users = [i for i in dockerfile.stages[-1].instructions if i.keyword == "USER"]
+    if users and users[-1].args.strip() in _ROOT:
+        yield Violation(users[-1].keyword_span, "the image runs as root: add a USER with an unprivileged user at the end")
