@@ -258,7 +258,9 @@ def removes_directory(pattern: str | None, directory: str) -> bool:
     if path == directory or directory.startswith(path + "/"):  # the directory or a parent
         return True
     # A glob naming the directory (/var/lib/apt/*) or all that is in it (/var/lib/apt/lists/*).
-    return fnmatchcase(directory, path) or (path.endswith("*") and fnmatchcase(directory + "/x", path))
+    # Content globs are tried on a typical index file name (``lists/*_*`` is common too).
+    sample = directory + "/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4"
+    return fnmatchcase(directory, path) or (path.endswith("*") and fnmatchcase(sample, path))
 
 
 def _cache_mounts(instruction: Instruction) -> list[str]:

@@ -64,6 +64,7 @@ def test_removes_directory_patterns():
     assert removes_directory("/var/lib/apt//lists", lists)
     assert removes_directory("/var/lib/apt", lists)
     assert removes_directory("/var/lib/apt/*", lists)
+    assert removes_directory("/var/lib/apt/lists/*_*", lists)
     assert not removes_directory("/var/lib/apt/lists/*.deb", lists)
     assert not removes_directory("/var/lib/apt/listsx", lists)
     assert not removes_directory(None, lists)
