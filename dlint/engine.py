@@ -43,6 +43,7 @@ class Settings:
     rules: tuple[Rule, ...]
     severities: Mapping[str, Severity] = field(default_factory=dict)  # code -> override
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> options
+    respect_pragmas: bool = True  # honour `# dlint: ignore=` (and hadolint's) comments
 
 
 def default_rules() -> tuple[Rule, ...]:
@@ -51,25 +52,47 @@ def default_rules() -> tuple[Rule, ...]:
     return tuple(r for r in all_rules() if r.enabled)
 
 
+# DF002 (unused-ignore) judges the pragmas after every other rule has run and its findings
+# were matched against them, so the engine runs it last instead of with the others.
+UNUSED_IGNORE = "DF002"
+
+
 def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
+    """Findings of the chosen rules, less those an inline ignore suppresses, sorted."""
     findings = []
+    last = []
     for rule in settings.rules:
-        options = {**rule.options, **settings.options.get(rule.code, {})}
-        severity = settings.severities.get(rule.code, rule.severity)
-        for violation in rule.check(dockerfile, options):
-            findings.append(
-                Finding(
-                    dockerfile.path,
-                    rule.code,
-                    rule.name,
-                    severity,
-                    violation.message,
-                    violation.span,
-                    violation.fix if rule.fixable else None,
-                )
-            )
+        if rule.code == UNUSED_IGNORE:
+            last.append(rule)
+            continue
+        findings.extend(_run(rule, dockerfile, settings, {}))
+    if settings.respect_pragmas:
+        from dlint.ignores import parse as parse_pragmas
+
+        pragmas = parse_pragmas(dockerfile)
+        if pragmas:
+            findings = [f for f in findings if not pragmas.suppresses(f)]
+        ran = {r.code for r in settings.rules}
+        for rule in last:
+            extra = _run(rule, dockerfile, settings, {"pragmas": pragmas, "ran": ran})
+            findings.extend(f for f in extra if not pragmas.suppresses(f))
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _run(rule: Rule, dockerfile: Dockerfile, settings: Settings, extra: Mapping[str, Any]) -> Iterable[Finding]:
+    options = {**rule.options, **settings.options.get(rule.code, {}), **extra}
+    severity = settings.severities.get(rule.code, rule.severity)
+    for violation in rule.check(dockerfile, options):
+        yield Finding(
+            dockerfile.path,
+            rule.code,
+            rule.name,
+            severity,
+            violation.message,
+            violation.span,
+            violation.fix if rule.fixable else None,
+        )
 
 
 def exit_status(findings: Iterable[Finding], threshold: Severity) -> int:

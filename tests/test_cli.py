@@ -161,3 +161,57 @@ def test_readme_rule_index_is_up_to_date():
     start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
     end = readme.index("<!-- rules:end -->")
     assert readme[start:end] == rule_index_markdown(), "run: dlint rules --format markdown"
+
+
+def test_fix_rewrites_and_reports_what_remains(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text(
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends wget=1 curl=2 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    diff = dlint("lint", "--diff", "Dockerfile", cwd=tmp_path)
+    assert diff.returncode == 1
+    assert diff.stdout.splitlines()[:2] == ["--- a/Dockerfile", "+++ b/Dockerfile"]
+    assert path.read_text().count("\n") == 3  # --diff changes nothing
+    result = dlint("lint", "--fix", "Dockerfile", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "All checks passed.\n")
+    assert result.stderr == "dlint: Dockerfile: fixed 2 problems\n"
+    assert path.read_text() == (
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+        "    curl=2 \\\n"
+        "    wget=1 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    again = dlint("lint", "--diff", "Dockerfile", cwd=tmp_path)
+    assert (again.returncode, again.stdout) == (0, "")
+
+
+def test_fix_leaves_files_without_fixable_findings_untouched(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text(BAD)
+    before = path.stat().st_mtime_ns
+    result = dlint("lint", "--fix", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr == ""
+    assert path.stat().st_mtime_ns == before and path.read_text() == BAD
+
+
+def test_fix_refuses_stdin_and_diff_together():
+    assert dlint("lint", "--fix", "-", stdin=BAD).stderr == (
+        "dlint: error: --fix cannot rewrite standard input (use --diff to see the fixes)\n"
+    )
+    both = dlint("lint", "--fix", "--diff", CLEAN)
+    assert (both.returncode, both.stderr) == (
+        2, "dlint: error: --fix and --diff cannot be combined (--diff shows what --fix would do)\n"
+    )
+
+
+def test_problems_that_stop_a_build_exit_2_and_the_rest_is_still_linted(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm\nRUN apt-get update\n    curl\n")
+    result = dlint("lint", "--format", "json", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dlint: error: Dockerfile:3:5: unknown instruction 'curl' (a missing `\\` at the end of line 2?)\n"
+    )
+    assert [f["code"] for f in json.loads(result.stdout)] == ["DF101", "DF107"]

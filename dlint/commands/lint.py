@@ -1,20 +1,22 @@
-"""``dlint lint``: read Dockerfiles, run the rules, print findings."""
+"""``dlint lint``: read Dockerfiles, run the rules, print findings.
+
+Output: ``--format`` may be given several times and ``--output-file`` pairs with the formats
+from the end: with formats F1…Fn and files O1…Om, the last m formats write to O1…Om in order
+and the one format left over (if any) goes to standard output. So ``--format text --format
+sarif --output-file dlint.sarif`` prints text and writes SARIF; ``--format sarif
+--output-file dlint.sarif`` only writes the file.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
+from typing import List, NamedTuple, Optional
 
 import typer
 
 from dlint.commands.common import fail
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class Threshold(str, Enum):
@@ -31,64 +33,261 @@ def _display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+_FORMATS_HELP = "text, json, sarif, github, gitlab, checkstyle, junit or gnu"
+
+
 def lint(
     paths: List[str] = typer.Argument(None, help="Dockerfiles or directories (default: .); - reads stdin."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    failure_threshold: Threshold = typer.Option(
-        Threshold.info, "--failure-threshold", help="Exit 1 when a finding is at or above this severity."
+    format: Optional[List[str]] = typer.Option(
+        None, "--format", "-f", metavar="FORMAT",
+        help=f"Output format: {_FORMATS_HELP}. Repeatable; pairs with --output-file from the end "
+        "[default: DLINT_FORMAT, the config's format, else text].",
+    ),
+    output_file: Optional[List[str]] = typer.Option(
+        None, "--output-file", "-o", metavar="PATH",
+        help="Write a format to this file instead of standard output (repeatable; the last formats get the files).",
+    ),
+    failure_threshold: Optional[Threshold] = typer.Option(
+        None,
+        "--failure-threshold",
+        help="Exit 1 when a finding is at or above this severity (default style: any finding fails).",
     ),
     no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 even when there are findings."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (code, name or prefix)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules (code, name or prefix)."),
+    extend_select: Optional[List[str]] = typer.Option(
+        None, "--extend-select", help="Add these rules to the selection (e.g. DF002, which is off by default)."
+    ),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", help="Skip these rules (code, name or prefix); replaces the config's ignore."
+    ),
+    extend_ignore: Optional[List[str]] = typer.Option(
+        None, "--extend-ignore", help="Skip these rules too, keeping the config's ignore."
+    ),
+    config: Optional[str] = typer.Option(
+        None, "--config", metavar="PATH",
+        help="Use this config file (.dlint.toml or pyproject.toml) for every file [env: DLINT_CONFIG].",
+    ),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore all config files (and DLINT_CONFIG)."),
+    hadolint_config: Optional[str] = typer.Option(
+        None, "--hadolint-config", metavar="PATH",
+        help="Also read a .hadolint.yaml (ignored, override, failure-threshold) through `dlint rules --hadolint`.",
+    ),
+    statistics: bool = typer.Option(False, "--statistics", help="Text output: count findings per rule instead."),
     stdin_filename: str = typer.Option("-", "--stdin-filename", help="Name to report for standard input."),
+    jobs: int = typer.Option(
+        0, "--jobs", "-j", min=0, help="Processes for many files (0: one per CPU; 1: no extra processes)."
+    ),
+    fix: bool = typer.Option(False, "--fix", help="Apply the rules' fixes, rewriting the files atomically."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; change no file."),
 ) -> None:
     """Lint Dockerfiles."""
-    from dlint.dockerfile import DockerfileError, parse
-    from dlint.discovery import NoDockerfiles, discover
-    from dlint.engine import Settings, default_rules, exit_status, lint as run_rules
+    from dlint.config import ConfigError, Resolver, cli_layer, env_config_path, to_settings
+    from dlint.discovery import NoDockerfiles
     from dlint.registry import UnknownRule, resolve
-    from dlint.report import renderer
     from dlint.rule import Severity
 
     try:
-        rules = default_rules()
-        if select:
-            rules = tuple(dict.fromkeys(r for s in _split(select) for r in resolve(s)))
-        if ignore:
-            ignored = {r.code for s in _split(ignore) for r in resolve(s)}
-            rules = tuple(r for r in rules if r.code not in ignored)
-        files = discover(paths or ["."])
-    except (UnknownRule, NoDockerfiles) as error:
+        selectors = {
+            "select": _split(select) if select else None,
+            "extend_select": _split(extend_select or []),
+            "ignore": _split(ignore) if ignore else None,
+            "extend_ignore": _split(extend_ignore or []),
+        }
+        for values in selectors.values():
+            for selector in values or []:
+                resolve(selector)
+        cli = cli_layer(
+            **selectors,
+            failure_threshold=failure_threshold.value if failure_threshold else None,
+            no_fail=True if no_fail else None,
+        )
+        config_path = None if isolated else (config or env_config_path())
+        resolver = Resolver(config_path, isolated, hadolint_config, cli)
+        outputs = _outputs(format, output_file, resolver.for_path("-"))
+        files = _discover(paths or ["."], resolver)
+        settings_of: dict[int, object] = {}  # one Settings per config, shared by its files
+        tasks = []
+        thresholds: dict[str, tuple[Severity, bool]] = {}
+        for path in files:
+            name = stdin_filename if path == "-" else _display_path(path)
+            layer = resolver.for_path(stdin_filename if path == "-" else path)
+            if id(layer) not in settings_of:
+                settings_of[id(layer)] = to_settings(layer)
+            tasks.append((path, name, settings_of[id(layer)]))
+            thresholds[name] = (layer.failure_threshold or Severity.STYLE, bool(layer.no_fail))
+        if fix and diff:
+            raise ConfigError("--fix and --diff cannot be combined (--diff shows what --fix would do)")
+        if fix and "-" in files:
+            raise ConfigError("--fix cannot rewrite standard input (use --diff to see the fixes)")
+    except (UnknownRule, NoDockerfiles, ConfigError) as error:
         raise fail(str(error))
+    fix_mode = "fix" if fix else "diff" if diff else None
+    tasks = [(*task, fix_mode) for task in tasks]
+    for warning in resolver.warnings():
+        typer.echo(f"dlint: warning: {warning}", err=True)
 
-    settings = Settings(rules)
     findings = []
     sources: dict[str, list[str]] = {}
     failed = False
-    for path in files:
-        name = stdin_filename if path == "-" else _display_path(path)
-        try:
-            data = sys.stdin.buffer.read() if path == "-" else _read(path)
-            if not data.strip():
-                raise DockerfileError("empty file; not a Dockerfile")
-            dockerfile = parse(data, name)
-        except (OSError, DockerfileError) as error:
+    patches = []
+    for result in _lint_all(tasks, jobs):
+        name = result.name
+        for error in result.errors:
             failed = True
-            typer.echo(f"dlint: error: {_describe(name, error)}", err=True)
-            continue
-        for warning in dockerfile.warnings:
+            typer.echo(f"dlint: error: {error}", err=True)
+        for warning in result.warnings:
             typer.echo(f"dlint: warning: {name}: {warning}", err=True)
-        sources[name] = dockerfile.lines
-        findings.extend(run_rules(dockerfile, settings))
+        if result.fixed and fix_mode == "fix":
+            typer.echo(f"dlint: {name}: fixed {result.fixed} problem{'s' if result.fixed != 1 else ''}", err=True)
+        if result.patch:
+            patches.append(result.patch)
+        if result.lines is not None:
+            sources[name] = result.lines
+            findings.extend(result.findings)
 
-    color = format is Format.text and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    if findings or not failed or format is not Format.text:
-        sys.stdout.write(renderer(format.value)(findings, sources, color))
+    if fix_mode == "diff":  # the diff is the output; exit 1 when there is something to fix
+        sys.stdout.write("".join(patches))
+        raise typer.Exit(2 if failed else 1 if patches else 0)
+
+    for name, destination in outputs:
+        if destination is None and name == "text" and failed and not findings:
+            continue  # the error said it all; "All checks passed." would be wrong
+        try:
+            _write(name, destination, findings, sources, statistics)
+        except OSError as error:
+            raise fail(f"{destination}: cannot write the {name} output: {error.strerror or error}")
     if failed:
         raise typer.Exit(2)
-    if no_fail:
-        raise typer.Exit(0)
-    raise typer.Exit(exit_status(findings, Severity.parse(failure_threshold.value)))
+    failing = any(
+        not thresholds[f.file][1] and f.severity >= thresholds[f.file][0] for f in findings if f.file in thresholds
+    )
+    raise typer.Exit(1 if failing else 0)
+
+
+def _outputs(formats: list[str] | None, files: list[str] | None, cwd_config) -> list[tuple[str, str | None]]:
+    """(format, output file or None for standard output) pairs; see the module docstring."""
+    from dlint.config import ConfigError, env_formats
+    from dlint.report import FORMATS
+
+    chosen = [part.strip().lower() for value in formats for part in value.split(",") if part.strip()] if formats else None
+    for name in chosen or []:
+        if name not in FORMATS:
+            raise ConfigError(f"--format: unknown format {name!r} (allowed: {', '.join(FORMATS)})")
+    chosen = chosen or env_formats() or [cwd_config.format or "text"]
+    files = list(files or [])
+    if len(files) > len(chosen):
+        raise ConfigError(
+            f"--output-file: {len(files)} files for {len(chosen)} format(s) (give a --format for each --output-file)"
+        )
+    to_stdout = len(chosen) - len(files)
+    if to_stdout > 1:
+        raise ConfigError(
+            f"--format: {to_stdout} formats would go to standard output (allowed: one; "
+            "give an --output-file for each of the others)"
+        )
+    return [(name, None) for name in chosen[:to_stdout]] + list(zip(chosen[to_stdout:], files))
+
+
+def _discover(paths: list[str], resolver) -> list[str]:
+    """Files to lint; ``exclude`` globs drop files found in directories (a file named on the
+    command line is always linted)."""
+    from dlint.discovery import discover
+
+    files = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            files.extend(f for f in discover([path]) if not resolver.for_path(f).is_excluded(f))
+        else:
+            files.append(path)
+    return files
+
+
+def _write(name: str, destination: str | None, findings, sources, statistics: bool) -> None:
+    from dlint.report import renderer
+
+    color = destination is None and name == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    if name == "text" and statistics:
+        from dlint.report.text import render_statistics
+
+        output = render_statistics(findings, color)
+    else:
+        output = renderer(name)(findings, sources, color)
+    if destination is None:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+        return
+    with open(destination, "w", encoding="utf-8") as handle:
+        handle.write(output)
+
+
+class FileResult(NamedTuple):
+    name: str
+    lines: list[str] | None  # None when the file could not be read at all
+    findings: list
+    warnings: list[str]
+    errors: list[str]  # one line each: unreadable input, or what stops a build (exit 2)
+    fixed: int = 0  # problems fixed (--fix) or fixable (--diff)
+    patch: str = ""  # --diff
+
+
+def _lint_one(path: str, name: str, settings, fix_mode: str | None = None) -> FileResult:
+    """Read, parse and lint one file. With ``fix_mode`` "fix" the file is rewritten first and
+    what remains is reported; with "diff" the fixes come back as a unified diff."""
+    from dlint.dockerfile import DockerfileError, parse
+    from dlint.engine import lint as run_rules
+
+    fixed, patch = 0, ""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else _read(path)
+        if not data.strip():
+            raise DockerfileError("empty file; not a Dockerfile")
+        dockerfile = parse(data, name)
+        if fix_mode and not dockerfile.warnings and not dockerfile.problems:
+            from dlint.fix import fix_bytes, unified_diff, write_atomically
+
+            new, applied = fix_bytes(data, name, settings)
+            fixed = len(applied)
+            if applied and fix_mode == "fix":
+                write_atomically(path, new)
+                dockerfile = parse(new, name)
+            elif applied:
+                patch = unified_diff(data, new, name)
+    except (OSError, DockerfileError) as error:
+        return FileResult(name, None, [], [], [_describe(name, error)])
+    errors = [f"{name}:{p.line}:{p.column}: {p.message}" for p in dockerfile.problems]
+    return FileResult(name, dockerfile.lines, run_rules(dockerfile, settings), dockerfile.warnings, errors, fixed, patch)
+
+
+# Below this many files, starting processes costs more than it saves.
+_PARALLEL_MIN_FILES = 16
+_TASKS: list = []  # read by forked workers (settings hold rule functions, which do not pickle)
+
+
+def _lint_task(index: int) -> tuple:
+    return _lint_one(*_TASKS[index])
+
+
+def _lint_all(tasks: list, jobs: int):
+    """Results in the order of ``tasks``. Many files are shared out to forked worker processes
+    (``imap`` keeps the order, so output is the same as with ``--jobs 1``)."""
+    if jobs == 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    jobs = min(jobs, len(tasks))
+    parallel = jobs > 1 and len(tasks) >= _PARALLEL_MIN_FILES and not any(task[0] == "-" for task in tasks)
+    if parallel:
+        import multiprocessing  # only here: it is not free to import
+
+        parallel = "fork" in multiprocessing.get_all_start_methods()
+    if not parallel:
+        yield from (_lint_one(*task) for task in tasks)
+        return
+    global _TASKS
+    _TASKS = tasks
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_lint_task, range(len(tasks)), chunksize=max(1, len(tasks) // (jobs * 8)))
+    finally:
+        _TASKS = []
 
 
 def _split(values: list[str]) -> list[str]:

@@ -9,9 +9,16 @@ from dlint.commands.common import fail
 
 def rules(
     format: str = typer.Option("text", "--format", help="text, json or markdown (the README's index)."),
+    hadolint: bool = typer.Option(
+        False, "--hadolint", help="Show which hadolint codes map to which dlint rules (for .hadolint.yaml and pragmas)."
+    ),
 ) -> None:
     """List the rules: code, name, severity, fixable and a summary."""
     from dlint.registry import all_rules
+
+    if hadolint:
+        typer.echo(hadolint_table(format), nl=False)
+        return
 
     items = all_rules()
     if format == "json":
@@ -58,3 +65,23 @@ def explain(rule: str = typer.Argument(..., help="A rule code (DF101) or name (u
     typer.echo(found.doc)
 
 
+def hadolint_table(format: str = "text") -> str:
+    """The hadolint → dlint mapping (:mod:`dlint.hadolint_map`) as text, JSON or Markdown."""
+    from dlint.hadolint_map import HADOLINT_TO_DLINT
+    from dlint.registry import lookup
+
+    rows = [(code, target, lookup(target).name, what) for code, (target, what) in HADOLINT_TO_DLINT.items()]
+    if format == "json":
+        import json
+
+        data = [{"hadolint": h, "dlint": d, "name": n, "hadolint_summary": w} for h, d, n, w in rows]
+        return json.dumps(data, indent=2) + "\n"
+    if format == "markdown":
+        lines = ["| hadolint | dlint | Name | hadolint checks |", "|---|---|---|---|"]
+        lines += [f"| {h} | {d} | `{n}` | {w} |" for h, d, n, w in rows]
+        return "\n".join(lines) + "\n"
+    if format != "text":
+        raise fail(f"unknown format {format!r} for `dlint rules` (use text, json or markdown)")
+    lines = [f"{h}  ->  {d}  {n:<28} {w}" for h, d, n, w in rows]
+    lines.append("Other hadolint codes have no dlint equivalent: dlint skips them in .hadolint.yaml and pragmas.")
+    return "\n".join(lines) + "\n"

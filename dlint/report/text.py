@@ -60,3 +60,25 @@ def render(findings: list[Finding], sources: Mapping[str, list[str]], color: boo
     else:
         out.append("All checks passed.")
     return "\n".join(out) + "\n"
+
+
+def render_statistics(findings: list[Finding], color: bool) -> str:
+    """``--statistics``: how many findings each rule has, most first (``[*]``: fixable)."""
+    counts: dict[str, list] = {}
+    for f in findings:
+        entry = counts.setdefault(f.code, [0, f.name, False])
+        entry[0] += 1
+        entry[2] = entry[2] or f.fixable
+    rows = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
+    width = max((len(str(count)) for _, (count, _, _) in rows), default=1)
+    out = [
+        f"{count:>{width}}\t{_paint(code, _BOLD, color)}\t{'[*]' if fixable else '[ ]'} {name}"
+        for code, (count, name, fixable) in rows
+    ]
+    fixable = sum(f.fixable for f in findings)
+    if findings:
+        noun = "problem" if len(findings) == 1 else "problems"
+        out.append(f"Found {len(findings)} {noun} ({fixable} fixable).")
+    else:
+        out.append("All checks passed.")
+    return "\n".join(out) + "\n"

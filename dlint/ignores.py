@@ -1,0 +1,212 @@
+"""Inline ignores (pragmas) and which of them suppressed something.
+
+dlint's own forms, each taking codes or names (``DF106,unsorted-packages``; a code prefix
+such as ``DF1`` works too) and an optional trailing ``-- reason``::
+
+    # dlint: ignore=DF106,DF104        the instruction directly below (comment lines between
+                                       are fine; a blank line ends the pragma's reach)
+    # dlint: ignore-stage=DF201        directly above a FROM: that whole stage
+    # dlint: ignore-file=DF103         anywhere: the whole file
+
+hadolint's ``# hadolint ignore=DL3008`` (the instruction below) and ``# hadolint global
+ignore=DL3008`` (the file) are honoured through :mod:`dlint.hadolint_map`; hadolint codes with
+no dlint equivalent (``DL3003``, ``SC2086``) are left alone.
+
+Each named rule of a pragma remembers whether it suppressed a finding, so that ``DF002
+unused-ignore`` can report the stale ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from dlint.dockerfile import Dockerfile, Instruction
+from dlint.source import Span
+
+_DLINT = re.compile(r"#\s*dlint\s*:\s*(?P<body>.*)$", re.IGNORECASE)
+_DLINT_FORM = re.compile(r"(?P<kind>ignore-file|ignore-stage|ignore)\s*=\s*", re.IGNORECASE)
+_HADOLINT = re.compile(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>\S+)", re.IGNORECASE)
+_REASON = re.compile(r"\s--(?:\s|$)")
+_ITEM = re.compile(r"[^,\s]+")
+
+INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
+
+
+@dataclass
+class Item:
+    """One rule named in a pragma."""
+
+    text: str  # as written: DF106, unpinned-package, DF1, DL3008
+    codes: frozenset[str]  # the dlint rules it names (empty: unknown, or hadolint-only)
+    span: Span
+    hadolint: bool = False
+    used: bool = False
+
+    @property
+    def unknown(self) -> bool:
+        return not self.codes and not self.hadolint
+
+
+@dataclass
+class Pragma:
+    kind: str  # instruction, stage or file
+    line: int  # where the comment is
+    span: Span  # the comment
+    items: list[Item]
+    first: int = 0  # the lines it covers (0: nothing, see ``problem``)
+    last: int = 0
+    reason: str | None = None
+    problem: str | None = None  # why it covers nothing, as DF002 words it
+
+    def covers(self, line: int) -> bool:
+        return self.first <= line <= self.last
+
+
+@dataclass
+class Pragmas:
+    items: list[Pragma] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def suppresses(self, finding) -> bool:
+        """Whether a pragma covers this finding; the narrowest one that does is marked used."""
+        for kind in (INSTRUCTION, STAGE, FILE):
+            for pragma in self.items:
+                if pragma.kind != kind or not pragma.covers(finding.span.line):
+                    continue
+                # Every name in the pragma that covers the code counts as used (hadolint's
+                # DL3006 and DL3007 both map to DF201).
+                matching = [item for item in pragma.items if finding.code in item.codes]
+                for item in matching:
+                    item.used = True
+                if matching:
+                    return True
+        return False
+
+
+def parse(dockerfile: Dockerfile) -> Pragmas:
+    """Every dlint and hadolint pragma of a Dockerfile, with the lines it covers."""
+    pragmas = Pragmas()
+    for comment in dockerfile.comments:
+        if "dlint" not in comment.text.lower() and "hadolint" not in comment.text.lower():
+            continue  # the common case: an ordinary comment
+        line_text = dockerfile.lines[comment.line - 1]
+        start = comment.column - 1  # the '#'
+        pragma = _read(line_text, start, comment.line)
+        if pragma is not None:
+            _place(pragma, dockerfile)
+            pragmas.items.append(pragma)
+    return pragmas
+
+
+def _read(text: str, start: int, line: int) -> Pragma | None:
+    span = Span(line, start + 1, line, len(text.rstrip()) + 1)
+    hadolint = _HADOLINT.match(text, start)
+    if hadolint:
+        kind = FILE if hadolint.group("global") else INSTRUCTION
+        items = [_hadolint_item(m, line) for m in _ITEM.finditer(text, hadolint.start("codes"), hadolint.end("codes"))]
+        return Pragma(kind, line, span, items)
+    match = _DLINT.match(text, start)
+    if not match:
+        return None
+    body_start = match.start("body")
+    form = _DLINT_FORM.match(text, body_start)
+    if not form:
+        return Pragma(
+            FILE, line, span, [], problem="unknown dlint pragma (use ignore=, ignore-stage= or ignore-file=)"
+        )
+    kind = {"ignore": INSTRUCTION, "ignore-stage": STAGE, "ignore-file": FILE}[form.group("kind").lower()]
+    end = len(text)
+    reason = None
+    separator = _REASON.search(text, form.end())
+    if separator:
+        end = separator.start()
+        reason = text[separator.end() :].strip() or None
+    items = [_item(m, line) for m in _ITEM.finditer(text, form.end(), end)]
+    pragma = Pragma(kind, line, span, items, reason=reason)
+    if not items:
+        pragma.problem = f"{form.group('kind').lower()} names no rule (write e.g. ignore=DF106)"
+    return pragma
+
+
+def _item(match: re.Match, line: int) -> Item:
+    from dlint.registry import UnknownRule, resolve
+
+    text = match.group(0)
+    try:
+        codes = frozenset(r.code for r in resolve(text))
+    except UnknownRule:
+        codes = frozenset()
+    return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1))
+
+
+def _hadolint_item(match: re.Match, line: int) -> Item:
+    from dlint.hadolint_map import dlint_code
+
+    text = match.group(0)
+    code = dlint_code(text)
+    codes = frozenset({code}) if code else frozenset()
+    return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1), hadolint=True)
+
+
+def _place(pragma: Pragma, dockerfile: Dockerfile) -> None:
+    """Set the lines a pragma covers, or say why it covers none."""
+    if pragma.problem:
+        return
+    if pragma.kind == FILE:
+        pragma.first, pragma.last = 1, max(len(dockerfile.lines), 1)
+        return
+    target = _instruction_below(pragma.line, dockerfile)
+    if pragma.kind == INSTRUCTION:
+        if target is None:
+            pragma.problem = "ignore is not directly above an instruction, so it ignores nothing"
+            return
+        pragma.first, pragma.last = target.line, target.end_line
+        return
+    if target is None or target.keyword != "FROM":
+        pragma.problem = "ignore-stage is not directly above a FROM, so it ignores nothing"
+        return
+    stage = dockerfile.stage_of(target)
+    following = [s for s in dockerfile.stages if stage is not None and s.index == stage.index + 1]
+    pragma.first = target.line
+    pragma.last = following[0].from_instruction.line - 1 if following else max(len(dockerfile.lines), 1)
+
+
+def _instruction_below(line: int, dockerfile: Dockerfile) -> Instruction | None:
+    """The instruction a comment on ``line`` belongs to: the one it sits inside (a comment
+    between continued lines), or the one directly below it and any comment lines."""
+    for instruction in dockerfile.instructions:
+        if instruction.line < line <= instruction.end_line:
+            return instruction
+    starts = {i.line: i for i in dockerfile.instructions}
+    index = line  # the next line, 0-based
+    while index < len(dockerfile.lines):
+        text = dockerfile.lines[index].strip()
+        if not text:
+            return None  # a blank line ends the pragma's reach
+        if text.startswith("#"):
+            index += 1
+            continue
+        return starts.get(index + 1)
+    return None
+
+
+def unused(pragmas: Pragmas, ran: Iterable[str]) -> list[tuple[Span, str]]:
+    """What DF002 reports: named rules that suppressed nothing (only rules that ran this
+    time, since one switched off may be used with another configuration), unknown rules, and
+    pragmas that cover nothing."""
+    ran = set(ran)
+    out: list[tuple[Span, str]] = []
+    for pragma in pragmas.items:
+        if pragma.problem:
+            out.append((pragma.span, pragma.problem))
+            continue
+        for item in pragma.items:
+            if item.unknown:
+                out.append((item.span, f"'{item.text}' is not a dlint rule (see `dlint rules`)"))
+            elif not item.used and item.codes & ran:
+                out.append((item.span, f"'{item.text}' suppresses nothing here: remove it from the ignore"))
+    return out

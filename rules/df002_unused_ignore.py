@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF002",
+    "unused-ignore",
+    Severity.WARNING,
+    "An inline ignore that suppresses nothing",
+    enabled=False,
+)
+def unused_ignore(dockerfile, options):
+    """## What it does
+    Flags the rules named in a `# dlint: ignore=…` (or `ignore-stage=`, `ignore-file=`, or
+    a mapped `# hadolint ignore=…`) that suppressed no finding in this run, names that are
+    not dlint rules, and pragmas that cannot apply (not above an instruction, `ignore-stage`
+    not above a `FROM`). Rules that did not run are not judged. Off by default: turn it on
+    with `extend-select = ["DF002"]` (or `--extend-select DF002`).
+
+    ## Why is this bad?
+    A stale ignore hides the next real problem on that line: after the package was pinned,
+    `ignore=DF106` still silences the next unpinned package someone adds there. Ignores
+    that suppress nothing are also noise that reviewers learn to skip.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    # dlint: ignore=DF106 -- pinned below
+    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix
+    None yet: delete the reported names (or the whole comment) by hand.
+    """
+    # It needs every other rule's findings, so the engine runs it last and passes the file's
+    # pragmas (with what each suppressed) and the codes that ran in the options.
+    from dlint.ignores import unused
+
+    pragmas = options.get("pragmas")
+    if not pragmas:
+        return
+    for span, message in unused(pragmas, options.get("ran", ())):
+        yield Violation(span, message)
