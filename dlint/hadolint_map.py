@@ -17,6 +17,10 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL3014": ("DF109", "Use the -y switch to avoid manual input"),
     "DL3015": ("DF110", "Avoid additional packages by specifying --no-install-recommends"),
     "DL3027": ("DF111", "Do not use apt as it is meant to be an end-user tool"),
+    "DL3002": ("DF502", "Last USER should not be root"),
+    "DL3020": ("DF302", "Use COPY instead of ADD for files and folders"),
+    "DL3025": ("DF501", "Use arguments JSON notation for CMD and ENTRYPOINT arguments"),
+    "DL4006": ("DF401", "Set the SHELL option -o pipefail before RUN with a pipe in it"),
 }
 
 

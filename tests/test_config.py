@@ -282,7 +282,8 @@ def test_hadolint_mapping_table_is_printed_and_names_real_rules(tmp_path):
 
     assert {h: d for h, (d, _) in HADOLINT_TO_DLINT.items()} == {
         "DL3006": "DF201", "DL3007": "DF201", "DL3008": "DF106", "DL3009": "DF107",
-        "DL3014": "DF109", "DL3015": "DF110", "DL3027": "DF111",
+        "DL3014": "DF109", "DL3015": "DF110", "DL3027": "DF111", "DL3002": "DF502",
+        "DL3020": "DF302", "DL3025": "DF501", "DL4006": "DF401",
     }
     result = dlint("rules", "--hadolint", cwd=tmp_path)
     assert result.returncode == 0
