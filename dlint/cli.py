@@ -9,6 +9,7 @@ import sys
 import typer
 
 from dlint import __version__
+from dlint.commands.build import build
 from dlint.commands.lint import lint
 from dlint.commands.rules import explain, rules
 
@@ -38,6 +39,7 @@ def main_options(
 app.command()(lint)
 app.command()(rules)
 app.command()(explain)
+app.command()(build)
 
 
 def main() -> None:

@@ -1,0 +1,488 @@
+"""Running the build: the classic builder through the Docker SDK, or BuildKit through a Docker
+CLI that has it. Both end with an image id and one :class:`Step` per Dockerfile instruction the
+builder reported, telling whether it came from the cache."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+from dlint.build.errors import BuildCommandError, BuildFailed
+from dlint.dockerfile import Dockerfile, Instruction, Stage
+
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+_ARROW_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+_BK_VERTEX = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
+_BK_STATUS = re.compile(r"^#(\d+) (CACHED|DONE [0-9.]+s|ERROR: .*)$")
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+CLI_ENV = "DLINT_DOCKER_CLI"
+
+
+@dataclass
+class Step:
+    number: int  # 1-based, over every instruction the builder ran
+    total: int
+    text: str  # as the builder printed it
+    instruction: Instruction | None
+    cached: bool | None = None  # None: the builder did not say (e.g. a FROM)
+    image_id: str | None = None  # legacy builder: the step's resulting image (`` ---> id``)
+    output: list[str] = field(default_factory=list)  # the step's log lines
+
+
+@dataclass
+class BuildResult:
+    image_id: str
+    builder: str  # "legacy" or "buildkit"
+    steps: list[Step]
+    seconds: float
+    no_cache: bool
+
+
+@dataclass
+class BuildOptions:
+    context: str
+    dockerfile: str  # path on the host
+    tag: str | None = None
+    target: str | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+    no_cache: bool = False
+    network: str | None = "host"
+
+
+def built_instructions(dockerfile: Dockerfile, target: str | None) -> list[Instruction]:
+    """The classic builder's steps, in order: ARGs before the first FROM count as steps too;
+    stages after ``--target`` are not built."""
+    stages = dockerfile.stages
+    if target:
+        stage = target_stage(dockerfile, target)
+        stages = stages[: stage.index + 1]
+    leading = [i for i in dockerfile.instructions if i.stage_index < 0]
+    return leading + [i for s in stages for i in s.instructions]
+
+
+def _same_text(instruction: Instruction, text: str) -> bool:
+    keyword, _, rest = text.partition(" ")
+    rest = " ".join(rest.split())
+    return instruction.keyword == keyword.upper() and (
+        " ".join(instruction.text.text.split()) == rest or " ".join(instruction.args.split()) == rest
+    )
+
+
+def target_stage(dockerfile: Dockerfile, target: str | None) -> Stage:
+    if not dockerfile.stages:
+        raise BuildCommandError(f"{dockerfile.path}: no FROM instruction; nothing to build")
+    if not target:
+        return dockerfile.stages[-1]
+    for stage in dockerfile.stages:
+        if stage.name and stage.name.lower() == target.lower():
+            return stage
+    names = ", ".join(s.name for s in dockerfile.stages if s.name) or "none"
+    raise BuildCommandError(f"{dockerfile.path}: no stage named {target!r} for --target (stages: {names})")
+
+
+def final_chain(dockerfile: Dockerfile, target: str | None) -> list[Stage]:
+    """The stages whose layers make up the built image, base first (FROM another stage)."""
+    stage: Stage | None = target_stage(dockerfile, target)
+    chain = []
+    while stage is not None:
+        chain.append(stage)
+        stage = stage.parent
+    return chain[::-1]
+
+
+def resolve_image(raw: str, dockerfile: Dockerfile, build_args: dict[str, str]) -> str | None:
+    """A FROM's image with global ARG defaults and ``--build-arg`` values applied; None when a
+    variable stays unknown."""
+    from dockerfile_parse.util import extract_key_values
+
+    values: dict[str, str] = {}
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "FROM":
+            break
+        if instruction.keyword == "ARG":
+            try:
+                for key, value in extract_key_values(False, {}, {}, instruction.args):
+                    values[key] = value
+            except Exception:
+                continue
+    values.update(build_args)
+    unknown = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal unknown
+        name = match.group(1) or match.group(3)
+        if name in values and values[name] != "":
+            return values[name]
+        if match.group(2) is not None:
+            return match.group(2)
+        unknown = True
+        return ""
+
+    image = _VARIABLE.sub(replace, raw)
+    return None if unknown or not image else image
+
+
+def check_base_images(api, dockerfile: Dockerfile, target: str | None, build_args: dict[str, str]) -> dict[int, dict]:
+    """Inspect every external base image before building: the engine would otherwise try to
+    pull a missing one (even with ``pull=False``), and nothing can be pulled here. Returns the
+    inspect data per stage index."""
+    import docker
+
+    from dlint.build.client import engine_address
+
+    stages = dockerfile.stages
+    if target:
+        stages = stages[: target_stage(dockerfile, target).index + 1]
+    found = {}
+    for stage in stages:
+        if stage.parent is not None or stage.base.is_scratch:
+            continue
+        words = stage.from_instruction.args.split()
+        image = resolve_image(words[0], dockerfile, build_args) if words else None
+        if image is None or image.lower() == "scratch":
+            continue
+        try:
+            found[stage.index] = api.inspect_image(image)
+        except docker.errors.ImageNotFound:
+            raise BuildCommandError(
+                f"{dockerfile.path}:{stage.from_instruction.line}: base image {image} is not on the engine at "
+                f"{engine_address()}; dlint build never pulls. Build or load it first "
+                f"(docker build / docker load), or change the FROM"
+            ) from None
+        except docker.errors.APIError as error:
+            raise BuildCommandError(f"cannot inspect base image {image}: {error.explanation or error}") from None
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress: every log line when not on a terminal, one live "Step n/N … elapsed" line on one.
+
+
+class Progress:
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self.current = "starting"
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        if self.tty:  # keep the clock moving while a long RUN prints nothing
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            self._redraw()
+
+    def step(self, label: str) -> None:
+        self.current = label
+        self._redraw()
+
+    def line(self, text: str) -> None:
+        if not self.tty:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def _redraw(self) -> None:
+        if self.tty and not self._stop.is_set():
+            elapsed = time.monotonic() - self.started
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            with self._lock:
+                self.stream.write("\r\033[K" + f"[{elapsed:6.1f}s] {self.current}"[:width])
+                self.stream.flush()
+
+    def done(self) -> None:
+        self._stop.set()
+        if self.tty:
+            with self._lock:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Classic builder, through the SDK
+
+
+def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
+    import docker
+
+    from dlint.build.client import unreachable
+
+    instructions = built_instructions(dockerfile, options.target)
+    started = time.monotonic()
+    steps: list[Step] = []
+    image_id = None
+    buffer = ""
+    error = None
+    running: list[str] = []  # intermediate containers the engine reported
+
+    def handle(line: str) -> None:
+        match = _STEP.match(line)
+        if match:
+            number, total = int(match.group(1)), int(match.group(2))
+            if total == len(instructions):
+                instruction = instructions[number - 1]
+            else:  # the builder counted differently: match the printed text
+                taken = {id(s.instruction) for s in steps}
+                instruction = next((i for i in instructions if id(i) not in taken and _same_text(i, match.group(3))), None)
+            steps.append(Step(number, total, match.group(3), instruction))
+            progress.step(f"Step {number}/{total} : {match.group(3)}")
+        elif steps:
+            step = steps[-1]
+            if line == " ---> Using cache":
+                step.cached = True
+            elif line.startswith(" ---> Running in "):
+                step.cached = False
+                running.append(line.split()[-1])
+            else:
+                arrow = _ARROW_ID.match(line)
+                if arrow:
+                    step.image_id = arrow.group(1)
+                    # COPY/ADD print no "Running in"; no "Using cache" before the id means built.
+                    if step.cached is None and not step.text.upper().startswith("FROM "):
+                        step.cached = False
+                elif not line.startswith(("Removing intermediate container", "Successfully ")):
+                    step.output.append(line)
+        progress.line(line)
+
+    dockerfile_arg = os.path.relpath(options.dockerfile, options.context)
+    try:
+        stream = client.api.build(
+            path=options.context,
+            dockerfile=dockerfile_arg,
+            tag=options.tag,
+            target=options.target,
+            buildargs=options.build_args or None,
+            nocache=options.no_cache,
+            network_mode=options.network,
+            rm=True,
+            forcerm=True,  # no stopped container per RUN, also when a step fails
+            pull=False,
+            decode=True,
+        )
+        for chunk in stream:
+            if "stream" in chunk:
+                # Chunks do not align with lines: only complete lines are parsed.
+                buffer += chunk["stream"]
+                *lines, buffer = buffer.split("\n")
+                for line in lines:
+                    handle(line.rstrip("\r"))
+            if "error" in chunk:
+                error = chunk.get("errorDetail", {}).get("message") or chunk["error"]
+            aux = chunk.get("aux")
+            if isinstance(aux, dict) and aux.get("ID"):
+                image_id = aux["ID"]  # the last one is the image
+    except docker.errors.APIError as api_error:
+        error = api_error.explanation or str(api_error)
+    except docker.errors.DockerException as other:
+        raise unreachable(other) from None
+    except OSError as other:  # connection dropped mid-build (requests wraps these as OSError)
+        raise unreachable(other) from None
+    except BaseException:
+        # Ctrl-C: the classic builder keeps running the step's container when the client
+        # goes away (forcerm only applies to builds that end), so remove it here.
+        if running:
+            remove_containers(client.api, running[-1:])
+        raise
+    finally:
+        progress.done()
+    if buffer:
+        handle(buffer)
+    if error or not image_id:
+        raise BuildFailed(_failure_message(dockerfile, steps, error or "the engine returned no image id"))
+    return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache)
+
+
+def remove_containers(api, ids: list[str]) -> None:
+    import docker
+
+    for container in ids:
+        for _ in range(3):  # a second Ctrl-C during clean-up must not leave it behind
+            try:
+                api.remove_container(container, force=True)
+                break
+            except KeyboardInterrupt:
+                continue
+            except docker.errors.NotFound:
+                break
+            except docker.errors.APIError:
+                break  # already being removed by the engine
+
+
+def _failure_message(dockerfile: Dockerfile, steps: list[Step], error: str) -> str:
+    error = error.strip()
+    if not steps:
+        return f"build failed: {error}"
+    step = steps[-1]
+    where = f"{dockerfile.path}:{step.instruction.line}" if step.instruction else dockerfile.path
+    tail = "".join(f"\n    {line}" for line in step.output[-10:])
+    return f"build failed at step {step.number}/{step.total} ({where}) {step.text}: {error}{tail}"
+
+
+# ---------------------------------------------------------------------------------------------
+# BuildKit, through a Docker CLI
+
+
+def _run_quiet(argv: list[str], env: dict | None = None) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def buildkit_capable(cli: str) -> tuple[bool, str]:
+    """Whether ``cli`` can run a BuildKit build: a buildx plugin, or a client older than 23.0
+    (those have BuildKit built in; newer ones refuse DOCKER_BUILDKIT=1 without buildx)."""
+    result = _run_quiet([cli, "buildx", "version"])
+    if result is not None and result.returncode == 0:
+        return True, "buildx"
+    result = _run_quiet([cli, "version", "--format", "{{.Client.Version}}"])
+    if result is None:
+        return False, "cannot run it"
+    version = result.stdout.strip()
+    match = re.match(r"(\d+)\.", version)
+    if match and int(match.group(1)) < 23:
+        return True, f"client {version} with built-in BuildKit"
+    return False, f"client {version or '?'} without the buildx plugin"
+
+
+def find_buildkit_cli(named: str | None) -> tuple[str | None, str]:
+    """The CLI to use for BuildKit: the one named (option or $DLINT_DOCKER_CLI), else the first
+    capable of ``docker`` on PATH, /usr/bin/docker, /usr/local/bin/docker. Returns (cli, why)."""
+    named = named or os.environ.get(CLI_ENV)
+    if named:
+        path = shutil.which(named)
+        if not path:
+            return None, f"{named} (named by --docker-cli or {CLI_ENV}) is not an executable"
+        ok, why = buildkit_capable(path)
+        return (path, why) if ok else (None, f"{path}: {why}")
+    tried = []
+    for candidate in dict.fromkeys(filter(None, [shutil.which("docker"), "/usr/bin/docker", "/usr/local/bin/docker"])):
+        if not os.access(candidate, os.X_OK):
+            continue
+        ok, why = buildkit_capable(candidate)
+        if ok:
+            return candidate, why
+        tried.append(f"{candidate}: {why}")
+    return None, "; ".join(tried) or "no docker CLI found"
+
+
+def no_buildkit_message(why: str) -> str:
+    return (
+        f"no Docker CLI that can run BuildKit builds ({why}). Install the buildx plugin, or name a "
+        f"capable client with --docker-cli PATH or {CLI_ENV}=PATH (a 20.10 client has BuildKit built in), "
+        "or use --builder legacy"
+    )
+
+
+def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
+    started = time.monotonic()
+    # Vertices are named "[stage n/m] …" ("stage-0" when unnamed), or "[n/m] …" when the build
+    # has a single stage.
+    stage_of_name = {}
+    for stage in dockerfile.stages:
+        stage_of_name[stage.name.lower() if stage.name else f"stage-{stage.index}"] = stage
+    single = target_stage(dockerfile, options.target).index == 0
+    with tempfile.TemporaryDirectory(prefix="dlint-build-") as work:
+        iidfile = os.path.join(work, "iid")
+        argv = [cli, "build", "--progress=plain", "--iidfile", iidfile, "-f", options.dockerfile]
+        if options.network:
+            argv += ["--network", options.network]
+        if options.tag:
+            argv += ["-t", options.tag]
+        if options.target:
+            argv += ["--target", options.target]
+        for key, value in options.build_args.items():
+            argv += ["--build-arg", f"{key}={value}"]
+        if options.no_cache:
+            argv.append("--no-cache")
+        argv.append(options.context)
+        env = dict(os.environ, DOCKER_BUILDKIT="1")
+        vertices: dict[str, Step] = {}
+        errors: list[str] = []
+        failed_vertex = None
+        try:
+            process = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, stdin=subprocess.DEVNULL
+            )
+        except OSError as error:
+            raise BuildCommandError(f"cannot run {cli}: {error}") from None
+        try:
+            for raw in process.stdout:
+                line = raw.rstrip("\n")
+                match = _BK_VERTEX.match(line)
+                if match:
+                    vid, stage_name, index, total, text = match.groups()
+                    stage = stage_of_name.get((stage_name or "").lower()) if stage_name else (
+                        dockerfile.stages[0] if single else None
+                    )
+                    instruction = None
+                    if stage is not None and vid not in vertices:
+                        instruction = _match_vertex(stage, text, {id(v.instruction) for v in vertices.values()})
+                    vertices.setdefault(vid, Step(int(index), int(total), text, instruction))
+                    progress.step(f"[{stage_name + ' ' if stage_name else ''}{index}/{total}] {text}")
+                else:
+                    status = _BK_STATUS.match(line)
+                    if status and status.group(1) in vertices:
+                        step = vertices[status.group(1)]
+                        if status.group(2) == "CACHED":
+                            step.cached = True
+                        elif status.group(2).startswith("DONE"):
+                            step.cached = False if step.cached is None else step.cached
+                        else:
+                            failed_vertex = step
+                            errors.append(status.group(2)[len("ERROR: "):])
+                    elif line.startswith("#") and " " in line and not line.split(" ", 1)[1].startswith("sha256:"):
+                        vid = line[1:].split(" ", 1)[0]
+                        if vid in vertices:
+                            vertices[vid].output.append(line.split(" ", 2)[-1])
+                    elif line.startswith(("error:", "ERROR:", "failed to solve")):
+                        errors.append(line)
+                progress.line(line)
+            returncode = process.wait()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            progress.done()
+        steps = sorted(vertices.values(), key=lambda s: (s.instruction.line if s.instruction else 0, s.number))
+        for step in steps:
+            if step.instruction is not None and step.instruction.keyword == "FROM":
+                step.cached = None
+        if returncode != 0:
+            message = errors[-1] if errors else f"{cli} build exited with status {returncode}"
+            if failed_vertex is not None:
+                where = f"{dockerfile.path}:{failed_vertex.instruction.line}" if failed_vertex.instruction else dockerfile.path
+                tail = "".join(f"\n    {line}" for line in failed_vertex.output[-10:])
+                raise BuildFailed(f"build failed at {where} {failed_vertex.text}: {message}{tail}")
+            raise BuildFailed(f"build failed: {message}")
+        with open(iidfile) as handle:
+            image_id = handle.read().strip()
+    return BuildResult(image_id, "buildkit", steps, time.monotonic() - started, options.no_cache)
+
+
+def _match_vertex(stage: Stage, text: str, taken: set[int]) -> Instruction | None:
+    """The instruction a BuildKit vertex (``[2/3] COPY a /b``) ran. Its ``n/m`` counts only the
+    instructions that make vertices (FROM, RUN, COPY, ADD, WORKDIR), so match by keyword and
+    text, taking the first instruction not matched yet."""
+    keyword = text.partition(" ")[0].upper()
+    candidates = [i for i in stage.instructions if i.keyword == keyword and id(i) not in taken]
+    return next((i for i in candidates if _same_text(i, text)), candidates[0] if candidates else None)
+
+
+def needs_buildkit(dockerfile: Dockerfile) -> bool:
+    """Features the classic builder cannot build: RUN --mount, heredocs, COPY --link …"""
+    for instruction in dockerfile.instructions:
+        if instruction.heredocs:
+            return True
+        if any(flag.name in ("mount", "network", "security", "link", "parents", "exclude") for flag in instruction.flags):
+            return True
+    return False
+

@@ -1,0 +1,273 @@
+"""``dlint build``: lint, build on a real engine, measure every layer, copy artifacts out.
+
+Nothing here imports the Docker SDK at module level: ``dlint lint`` loads this module (the
+command is registered on the same app) and must stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from dlint.commands.common import fail
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Threshold(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    style = "style"
+
+
+class Builder(str, Enum):
+    auto = "auto"
+    legacy = "legacy"
+    buildkit = "buildkit"
+
+
+def build(
+    context: str = typer.Argument(".", help="Build context directory."),
+    file: Optional[str] = typer.Option(None, "--file", "-f", help="Dockerfile (default: CONTEXT/Dockerfile)."),
+    tag: Optional[str] = typer.Option(None, "--tag", "-t", help="Name the image (name:tag)."),
+    target: Optional[str] = typer.Option(None, "--target", help="Build this stage; report on it."),
+    build_arg: Optional[List[str]] = typer.Option(None, "--build-arg", help="K=V (or K: taken from the environment)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the build cache."),
+    network: str = typer.Option("host", "--network", help="Network for RUN steps (host: no bridge needed)."),
+    extract: Optional[List[str]] = typer.Option(
+        None, "--extract", help="SRC:DEST, like `docker cp IMAGE:SRC DEST` (repeatable); never writes outside DEST."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files when extracting."),
+    format: Format = typer.Option(Format.text, "--format", help="text, or json: one document for CI."),
+    no_lint: bool = typer.Option(False, "--no-lint", help="Do not lint the Dockerfile first."),
+    builder: Builder = typer.Option(
+        Builder.auto, "--builder",
+        help="legacy: the SDK's classic builder; buildkit: a Docker CLI's BuildKit; auto: BuildKit when "
+        "the Dockerfile needs it (RUN --mount, heredocs), else legacy.",
+    ),
+    docker_cli: Optional[str] = typer.Option(
+        None, "--docker-cli", envvar="DLINT_DOCKER_CLI", help="Docker CLI for BuildKit builds ($DLINT_DOCKER_CLI)."
+    ),
+    max_waste: Optional[str] = typer.Option(
+        None, "--max-waste", help="Exit 1 when reclaimable bytes (your dead bytes + your leftovers) exceed this, e.g. 20MB."
+    ),
+    failure_threshold: Threshold = typer.Option(
+        Threshold.info, "--failure-threshold", help="Exit 1 when a lint finding is at or above this severity."
+    ),
+) -> None:
+    """Lint, then build on the engine DOCKER_HOST names (default socket), and report per layer.
+
+    Prints the layer table (step, Dockerfile lines, size, cumulative size, cached or built),
+    the waste, the cache report and what --extract copied out.
+
+    \b
+    Waste figures:
+      DEAD BYTES   stored in a layer but not visible in the final image (deleted
+                   or replaced by a later layer). Those your own layers created
+                   are reclaimable; the base image's are reported apart and
+                   never fail the build.
+      LEFTOVERS    package indexes and caches still visible in the image
+                   (/var/lib/apt/lists, /var/cache/apt, *.deb, pip/npm/yarn/
+                   apk/dnf/yum caches).
+      RECLAIMABLE  your dead bytes + your leftovers: what --max-waste checks.
+      DIVE-COMPARABLE  dive 0.13's figures, for comparison: "wasted" sums, for
+                   every path present in more than one layer (a deletion
+                   counts), the size of every copy, the visible one included
+                   (dive issue #684), so it overstates what a fix saves;
+                   "efficiency" is the sum of each path's smallest copy over
+                   the sum of all copies.
+
+    Exit status: 0 built and clean; 1 the build failed, a lint finding at or above
+    --failure-threshold, waste above --max-waste, or extraction refused a member; 2 bad
+    options, unreadable Dockerfile, engine unreachable or a base image missing.
+    """
+    params = dict(locals())  # first statement: exactly the options
+    from dlint.build.errors import BuildCommandError
+
+    _terminate_like_interrupt()
+    try:
+        status = _run(**params)
+    except BuildCommandError as error:
+        typer.echo(f"dlint: error: {error}", err=True)
+        if format is Format.json and error.exit_code == 1 and not getattr(error, "reported", False):
+            from dlint.build.render import document, dumps
+
+            sys.stdout.write(dumps(document([], None, tag, None, None, None, None, None, [], str(error))))
+        raise typer.Exit(error.exit_code)
+    except KeyboardInterrupt:
+        # typer turns Ctrl-C into a silent exit 130; say what happened. Containers were
+        # removed on the way out (build step, extraction).
+        typer.echo("dlint: interrupted; no container left behind", err=True)
+        raise typer.Exit(130)
+    raise typer.Exit(status)
+
+
+def _terminate_like_interrupt() -> None:
+    """A CI job being cancelled sends SIGTERM: clean up (containers) as for Ctrl-C."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (e.g. called from a test runner's worker)
+        pass
+
+
+def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, format, no_lint, builder,
+         docker_cli, max_waste, failure_threshold) -> int:
+    from dlint.build import run as runner
+    from dlint.build.errors import BuildCommandError, BuildFailed
+    from dlint.build.extract import check_destination, parse_spec
+    from dlint.build.render import parse_size
+    from dlint.dockerfile import DockerfileError, parse
+
+    # Options first: nothing is built when the command line is wrong.
+    if not os.path.isdir(context):
+        raise fail(f"{context}: build context is not a directory")
+    dockerfile_path = file or os.path.join(context, "Dockerfile")
+    build_args = {}
+    for item in build_arg or []:
+        key, sep, value = item.partition("=")
+        if not key:
+            raise fail(f"--build-arg {item!r}: expected K=V")
+        if not sep:
+            if key not in os.environ:
+                continue  # docker build skips a bare K that is not in the environment
+            value = os.environ[key]
+        build_args[key] = value
+    try:
+        limit = parse_size(max_waste) if max_waste else None
+    except ValueError as error:
+        raise fail(f"--max-waste: {error}")
+    specs = [parse_spec(value) for value in extract or []]
+    for spec in specs:
+        check_destination(spec, force)
+
+    try:
+        with open(dockerfile_path, "rb") as handle:
+            data = handle.read()
+        if not data.strip():
+            raise DockerfileError("empty file; not a Dockerfile")
+        name = os.path.relpath(dockerfile_path) if not os.path.relpath(dockerfile_path).startswith("..") else dockerfile_path
+        dockerfile = parse(data, name)
+    except FileNotFoundError:
+        raise fail(f"{dockerfile_path}: no such file (use -f to name the Dockerfile)")
+    except (OSError, DockerfileError) as error:
+        where = f"{dockerfile_path}:{error.line}" if getattr(error, "line", None) else dockerfile_path
+        raise fail(f"{where}: {getattr(error, 'strerror', None) or error}")
+    runner.target_stage(dockerfile, target)  # a bad --target fails before building
+
+    findings = [] if no_lint else _lint(dockerfile, format)
+
+    use_buildkit = builder is Builder.buildkit or (builder is Builder.auto and runner.needs_buildkit(dockerfile))
+    cli = None
+    if use_buildkit:
+        cli, why = runner.find_buildkit_cli(docker_cli)
+        if cli is None:
+            raise BuildCommandError(runner.no_buildkit_message(why))
+
+    from dlint.build.client import connect
+
+    client = connect()
+    api = client.api
+    runner.check_base_images(api, dockerfile, target, build_args)
+    options = runner.BuildOptions(
+        context=context, dockerfile=dockerfile_path, tag=tag, target=target, build_args=build_args,
+        no_cache=no_cache, network=network or None,
+    )
+    progress = runner.Progress()
+    try:
+        if cli is not None:
+            result = runner.build_buildkit(cli, dockerfile, options, progress)
+        else:
+            result = runner.build_legacy(client, dockerfile, options, progress)
+    except BuildFailed as error:
+        if format is Format.json:  # CI still gets one document, with the findings
+            from dlint.build.render import document, dumps
+            from dlint.report.json import finding_to_dict
+
+            doc = document([finding_to_dict(f) for f in findings], None, tag, "buildkit" if cli else "legacy",
+                           None, None, None, None, [], str(error))
+            sys.stdout.write(dumps(doc))
+            error.reported = True
+        raise
+
+    table, waste, cache = _analyse(api, dockerfile, target, result)
+    from dlint.build.extract import extract as extract_one
+
+    extracted = [extract_one(api, result.image_id, spec, force) for spec in specs]
+
+    from dlint.build import render
+
+    if format is Format.json:
+        from dlint.report.json import finding_to_dict
+
+        doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
+                              result.seconds, table, waste, cache, extracted)
+        sys.stdout.write(render.dumps(doc))
+    else:
+        sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted))
+
+    from dlint.engine import exit_status
+    from dlint.rule import Severity
+
+    status = exit_status(findings, Severity.parse(failure_threshold.value))
+    if limit is not None and waste.reclaimable > limit:
+        typer.echo(
+            f"dlint: reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}", err=True
+        )
+        status = 1
+    if any(item.refused for item in extracted):
+        typer.echo("dlint: extraction refused some members (listed above); nothing was written outside DEST", err=True)
+        status = 1
+    return status
+
+
+def _lint(dockerfile, format):
+    from dlint.engine import Settings, default_rules, lint
+    from dlint.report import renderer
+
+    findings = lint(dockerfile, Settings(default_rules()))
+    if format is Format.text:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        sys.stdout.write(renderer("text")(findings, {dockerfile.path: dockerfile.lines}, color))
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    return findings
+
+
+def _analyse(api, dockerfile, target, result):
+    """History, image archive (read once), then the layer table, waste and cache reports."""
+    import docker
+
+    from dlint.build.archive import read_image
+    from dlint.build.cache_report import report
+    from dlint.build.client import unreachable
+    from dlint.build.errors import BuildCommandError
+    from dlint.build.layers import build_table
+    from dlint.build.waste import analyse
+
+    try:
+        history = api.history(result.image_id)
+        size = api.inspect_image(result.image_id).get("Size", 0)
+        archive = read_image(api, result.image_id)
+    except docker.errors.APIError as error:
+        raise BuildCommandError(f"cannot read image {result.image_id}: {error.explanation or error}") from None
+    except (docker.errors.DockerException, OSError) as error:
+        raise unreachable(error) from None
+    empty = [bool(h.get("empty_layer")) for h in archive.history] if archive.history else None
+    table = build_table(dockerfile, target, result, history, empty, size)
+    waste = analyse(archive, table)
+    dates = {n: layer.apt_dates for n, layer in enumerate(archive.layers) if layer.apt_dates}
+    cache = report(result, table, dates)
+    return table, waste, cache
