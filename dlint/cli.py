@@ -13,6 +13,10 @@ from dlint.commands.build import build
 from dlint.commands.lint import lint
 from dlint.commands.rules import explain, rules
 
+# Plain help and errors: with rich installed, typer 0.19 escapes "[default: …]" in plain help
+# (a stray backslash) and would import rich for a usage error.
+typer.core.HAS_RICH = False
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,

@@ -46,9 +46,10 @@ def cleanup_in_separate_layer(dockerfile, options):
     ## Why is this bad?
     Layers are stacked, never rewritten: deleting a file in a later layer only hides it. The
     earlier layer still carries every byte, the image does not shrink, and one more (empty)
-    layer is added. Measured on a local Debian image, the separate `rm -rf
-    /var/lib/apt/lists/*` layer was 0 B while the image stayed 72 MB larger than the one
-    that cleaned up in the installing `RUN`.
+    layer is added. Measured with `dlint build` on a local Debian bookworm image
+    (`fixtures/build/split`): the separate `rm -rf /var/lib/apt/lists/*` layer is 0 B, and the
+    image stays 19.9 MB (the whole index) larger than the one that cleans up in the
+    installing `RUN`.
 
     ## Example
     ```dockerfile

@@ -60,7 +60,9 @@ def build(
         None, "--max-waste", help="Exit 1 when reclaimable bytes (your dead bytes + your leftovers) exceed this, e.g. 20MB."
     ),
     failure_threshold: Threshold = typer.Option(
-        Threshold.info, "--failure-threshold", help="Exit 1 when a lint finding is at or above this severity."
+        Threshold.style,
+        "--failure-threshold",
+        help="Exit 1 when a lint finding is at or above this severity (default style: any finding fails).",
     ),
 ) -> None:
     """Lint, then build on the engine DOCKER_HOST names (default socket), and report per layer.
