@@ -34,6 +34,7 @@ POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "bu
 
 _DIRECTIVE = re.compile(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = re.compile(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_BLANKS = re.compile(r"\s*")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
 _SWALLOWED = re.compile(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -392,14 +393,13 @@ def _read_arguments(instruction: Instruction) -> None:
         instruction.flags.append(
             Flag(match.group(1), match.group(2), instruction.word_span(match.start(), match.end()))
         )
-        offset = match.end()
-        offset += len(text[offset:]) - len(text[offset:].lstrip())
+        offset = _BLANKS.match(text, match.end()).end()  # not text[offset:]: quadratic on many flags
     instruction.args_offset = offset
     args = text[offset:].strip()
     if args.startswith("["):
         try:
             value = json.loads(args)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
             return
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             instruction.exec_form = value

@@ -254,9 +254,11 @@ def removes_directory(pattern: str | None, directory: str) -> bool:
     """Whether ``rm`` of ``pattern`` deletes ``directory`` itself or everything in it."""
     if not pattern:
         return False
-    path = re.sub("/+", "/", pattern).rstrip("/") or "/"
+    path = (re.sub("/+", "/", pattern) if "//" in pattern else pattern).rstrip("/") or "/"
     if path == directory or directory.startswith(path + "/"):  # the directory or a parent
         return True
+    if not any(char in path for char in "*?["):  # not a glob: nothing more can match
+        return False
     # A glob naming the directory (/var/lib/apt/*) or all that is in it (/var/lib/apt/lists/*).
     # Content globs are tried on a typical index file name (``lists/*_*`` is common too).
     sample = directory + "/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4"

@@ -126,16 +126,31 @@ def _word_value(node, source: bytes) -> str | None:
     return None
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_shadow(text: str) -> bytes:
+    """The text with every non-ASCII character replaced by as many ``%`` as its UTF-8 bytes.
+
+    tree-sitter-bash 0.25 can crash the interpreter (a segfault, found by the property tests)
+    on some non-ASCII input such as ``{`` followed by U+C344A. Bash splits words on ASCII only,
+    so the parse is the same; byte offsets do not move, and words are still read from the
+    real bytes."""
+    return _NON_ASCII.sub(lambda m: "%" * len(m.group().encode("utf-8", "surrogatepass")), text).encode("ascii")
+
+
 def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
     data = text.encode("utf-8", "surrogatepass")
-    tree = _parser().parse(data)
+    tree = _parser().parse(data if data.isascii() else _ascii_shadow(text))
     root = tree.root_node
     if root.has_error:
         return None
     offsets = _Offsets(text, data)
 
     def word(node) -> Word:
-        start, end = offsets(node.start_byte), offsets(node.end_byte)
+        start, end = node.start_byte, node.end_byte
+        if not offsets.identity:
+            start, end = offsets(start), offsets(end)
         return Word(text[start:end], _word_value(node, data), locate(start, end))
 
     commands: list[Command] = []
@@ -148,11 +163,12 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         if kind == "command":
             words, assignments, inner = [], [], []
             for child in node.children:
-                if child.type == "variable_assignment":
+                child_kind = child.type
+                if child_kind == "variable_assignment":
                     assignments.append(word(child))
-                elif child.type == "command_name":
-                    words.append(word(child.children[0] if child.children else child))
-                elif child.type in _SKIPPED_ARGUMENTS:
+                elif child_kind == "command_name":
+                    words.append(word(child.children[0] if child.child_count else child))
+                elif child_kind in _SKIPPED_ARGUMENTS:
                     continue
                 else:
                     words.append(word(child))
@@ -172,8 +188,9 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         pending = operator
         previous_end = None
         for child in node.children:
-            if child.type in _OPERATORS:
-                pending = child.type
+            child_kind = child.type
+            if child_kind in _OPERATORS:
+                pending = child_kind
                 continue
             if not child.is_named:  # then, do, else, (: a new sequence starts
                 pending = None

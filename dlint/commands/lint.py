@@ -238,7 +238,7 @@ def _lint_one(path: str, name: str, settings, fix_mode: str | None = None) -> Fi
 
     fixed, patch = 0, ""
     try:
-        data = sys.stdin.buffer.read() if path == "-" else _read(path)
+        data = _read_stdin() if path == "-" else _read(path)
         if not data.strip():
             raise DockerfileError("empty file; not a Dockerfile")
         dockerfile = parse(data, name)
@@ -294,9 +294,31 @@ def _split(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
+# Real Dockerfiles are well under 100 KB. Far past that the input is not a Dockerfile (and
+# could take minutes to lint), so it is refused, without reading it all.
+MAX_BYTES = 4 * 1024 * 1024
+
+
 def _read(path: str) -> bytes:
     with open(path, "rb") as handle:
-        return handle.read()
+        data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            size = os.fstat(handle.fileno()).st_size
+            _too_large(f"{size / 1024 / 1024:.1f} MB" if size > MAX_BYTES else f"more than {MAX_BYTES >> 20} MB")
+        return data
+
+
+def _read_stdin() -> bytes:
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        _too_large(f"more than {MAX_BYTES >> 20} MB")
+    return data
+
+
+def _too_large(size: str) -> None:
+    from dlint.dockerfile import DockerfileError
+
+    raise DockerfileError(f"{size}: too large for a Dockerfile (dlint reads up to {MAX_BYTES >> 20} MB)")
 
 
 def _describe(name: str, error: Exception) -> str:

