@@ -517,6 +517,7 @@ def parse(data: bytes | str, path: str = "Dockerfile") -> Dockerfile:
 def _problems(dockerfile: Dockerfile) -> list[Problem]:
     problems = []
     seen_from = False
+    has_from = any(i.keyword == "FROM" for i in dockerfile.instructions)  # else one error says it all
     for index, instruction in enumerate(dockerfile.instructions):
         position = (instruction.line, instruction.column)
         if instruction.keyword not in KEYWORDS:
@@ -528,8 +529,22 @@ def _problems(dockerfile: Dockerfile) -> list[Problem]:
             problems.append(Problem(*position, f"unknown instruction '{instruction.keyword_text}'{hint}"))
         elif instruction.keyword == "FROM":
             seen_from = True
-        elif not seen_from and instruction.keyword != "ARG":
+        elif not seen_from and instruction.keyword != "ARG" and has_from:
             problems.append(Problem(*position, f"{instruction.keyword} before the first FROM"))
+        if instruction.unterminated:
+            # Almost always a truncated file or a stray last escape character.
+            open_heredoc = next((h for h in instruction.heredocs if not h.terminated), None)
+            if open_heredoc is not None:
+                problems.append(Problem(
+                    open_heredoc.marker.line, open_heredoc.marker.column,
+                    f"heredoc <<{open_heredoc.delimiter} is never closed: no line "
+                    f"'{open_heredoc.delimiter}' before the end of the file",
+                ))
+            else:
+                problems.append(Problem(
+                    instruction.end_line, len(dockerfile.lines[instruction.end_line - 1]),
+                    f"the file ends inside a line continuation (a stray `{dockerfile.escape}` at the end)",
+                ))
     if not seen_from:
         first = dockerfile.instructions[0] if dockerfile.instructions else None
         line, column = (first.line, first.column) if first else (1, 1)

@@ -183,8 +183,16 @@ def test_problems_that_stop_a_build():
         (4, 1, "unknown instruction 'FOO'"),
     ]
     df = parse("ARG A\nRUN x\n")
-    assert [(p.line, p.message) for p in df.problems] == [
-        (2, "RUN before the first FROM"), (1, "no FROM instruction: nothing to build"),
+    assert [(p.line, p.message) for p in df.problems] == [(1, "no FROM instruction: nothing to build")]
+    df = parse("LABEL a=b\nFROM x\n")
+    assert [(p.line, p.message) for p in df.problems] == [(1, "LABEL before the first FROM")]
+    df = parse("FROM x\nRUN a \\\n")
+    assert [(p.line, p.column, p.message) for p in df.problems] == [
+        (2, 7, "the file ends inside a line continuation (a stray `\\` at the end)"),
+    ]
+    df = parse("FROM x\nRUN <<EOF\necho\n")
+    assert [(p.line, p.column, p.message) for p in df.problems] == [
+        (2, 5, "heredoc <<EOF is never closed: no line 'EOF' before the end of the file"),
     ]
     assert [p.message for p in parse("# just a comment\n").problems] == ["no FROM instruction: nothing to build"]
     assert parse("ARG BASE=x\nFROM $BASE\n").problems == []

@@ -38,6 +38,7 @@ def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str
     else:
         length = max(len(source) - column + 1, 1)
     gutter = " " * width + " |"
+    length = max(min(length, len(source) - column + 1), 1)  # never past the excerpt shown
     marker = " " * (column - 1) + "^" * length
     return [
         _paint(f"{number} |", _DIM, color) + f" {source}",
@@ -51,7 +52,8 @@ def render(findings: list[Finding], sources: Mapping[str, list[str]], color: boo
         location = f"{finding.file}:{finding.span.line}:{finding.span.column}:"
         code = _paint(finding.code, _BOLD + _SEVERITY_COLOR[finding.severity], color)
         fixable = " [*]" if finding.fixable else ""
-        out.append(f"{_paint(location, _BOLD, color)} {code}{fixable} [{finding.name}] {finding.message}")
+        message = finding.message if len(finding.message) <= 300 else finding.message[:299] + "…"
+        out.append(f"{_paint(location, _BOLD, color)} {code}{fixable} [{finding.name}] {message}")
         out.extend(_source_excerpt(finding, sources.get(finding.file, []), color))
     if findings:
         fixable = sum(f.fixable for f in findings)
