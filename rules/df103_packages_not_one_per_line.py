@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from dlint.packages import INSTALL, runs_with_facts
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
@@ -51,11 +53,9 @@ def packages_not_one_per_line(dockerfile, options):
             packages = install.packages
             if len(packages) < minimum:
                 continue
-            words = install.command.words
-            lines = [word.span.line for word in words]
+            words_per_line = Counter(word.span.line for word in install.command.words)
             for package in packages:
-                line = package.word.span.line
-                if lines.count(line) > 1:
+                if words_per_line[package.word.span.line] > 1:
                     yield Violation(
                         packages[0].word.span,
                         f"{len(packages)} packages of this `{install.program.value} install` are not "

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from dlint.packages import CLEAN, INSTALL, UPDATE, UPGRADE, facts as run_facts, removes_directory
 from dlint.rule import Severity, Violation, rule
@@ -75,38 +76,78 @@ def cleanup_in_separate_layer(dockerfile, options):
         while ancestor is not None:
             chain.insert(0, ancestor)
             ancestor = ancestor.parent
-        earlier = []
+        # What earlier layers did, kept up to date as we go (one pass, not a rescan per RUN).
+        earlier = _EarlierLayers()
         for instruction in (i for s in chain for i in s.instructions):
             if instruction.keyword == "RUN" and instruction.stage_index == stage.index:
                 violation = _check_run(instruction, earlier)
                 if violation:
                     yield violation
-            earlier.append(instruction)
+            earlier.add(instruction)
+
+
+class _EarlierLayers:
+    def __init__(self):
+        self.filled = {}  # (manager name, verb) -> line of the last RUN that ran it
+        self.managers = {}  # name -> Manager, for every manager an earlier RUN used
+        self.created = []  # (path, line) of files earlier instructions wrote
+        self.under = {}  # each created path and each of its directories -> last line
+
+    def add(self, instruction):
+        for path in _created_paths(instruction):
+            self.created.append((path, instruction.line))
+            while True:
+                self.under[path] = instruction.line
+                parent = posixpath.dirname(path)
+                if parent == path:
+                    break
+                path = parent
+        if instruction.keyword == "RUN":
+            for call in run_facts(instruction).calls:
+                self.managers[call.manager.name] = call.manager
+                self.filled[(call.manager.name, call.verb)] = instruction.line
+
+    def created_under(self, pattern):
+        """Line of the last instruction that created ``pattern`` or something below it."""
+        if not any(char in pattern for char in "*?["):  # a plain path: one look-up
+            return self.under.get(posixpath.normpath(pattern))
+        # A glob: only worth matching when something was created in its fixed directory.
+        fixed = posixpath.dirname(re.split(r"[*?[]", pattern, maxsplit=1)[0]) or "/"
+        if posixpath.normpath(fixed) not in self.under:
+            return None
+        for created, line in reversed(self.created):
+            if _removes_path(pattern, created):
+                return line
+        return None
+
+    def filled_by(self, manager, roles):
+        lines = [self.filled[(manager.name, r)] for r in roles if (manager.name, r) in self.filled]
+        return max(lines) if lines else None
 
 
 def _check_run(instruction, earlier):
     facts = run_facts(instruction)
     for call in facts.calls_of(CLEAN):
-        source = _filled_earlier(call.manager, _FILLS_CACHE, call.index, facts, earlier)
-        if source:
+        line = _filled_earlier(call.manager, _FILLS_CACHE, call.index, facts, earlier)
+        if line:
             return Violation(
                 instruction.keyword_span,
                 f"`{call.program.value} {call.verb_word.value}` cleans a cache that the RUN at line "
-                f"{source.line} filled; that layer keeps it, so the image does not shrink",
+                f"{line} filled; that layer keeps it, so the image does not shrink",
             )
-    managers = {c.manager for i in earlier if i.keyword == "RUN" for c in run_facts(i).calls}
     for removal in facts.removals:
         for path in removal.paths:
-            for manager in managers:
+            for manager in earlier.managers.values():
                 for directories, roles in ((manager.index_dirs, _FILLS_INDEX), (manager.cache_dirs, _FILLS_CACHE)):
                     if not any(removes_directory(path.value, d) for d in directories):
                         continue
-                    source = _filled_earlier(manager, roles, removal.index, facts, earlier)
-                    if source:
-                        return _violation(instruction, path, source.line)
-            for source in reversed(earlier):
-                if any(_removes_path(path.value, created) for created in _created_paths(source)):
-                    return _violation(instruction, path, source.line)
+                    line = _filled_earlier(manager, roles, removal.index, facts, earlier)
+                    if line:
+                        return _violation(instruction, path, line)
+            if path.value:
+                line = earlier.created_under(path.value)
+                if line:
+                    return _violation(instruction, path, line)
     return None
 
 
@@ -119,19 +160,12 @@ def _violation(instruction, path, line):
 
 
 def _filled_earlier(manager, roles, index, facts, earlier):
-    """The earlier RUN whose ``roles`` calls filled the directory, unless this RUN fills it
-    itself before command ``index``."""
+    """The line of the earlier RUN whose ``roles`` calls filled the directory, unless this RUN
+    fills it itself before command ``index``."""
     if any(c.manager is manager and c.verb in roles and c.index < index for c in facts.calls):
         return None
-    for instruction in reversed(earlier):
-        if instruction.keyword == "RUN" and any(
-            c.manager is manager and c.verb in roles for c in run_facts(instruction).calls
-        ):
-            return instruction
-    return None
+    return earlier.filled_by(manager, roles)
 
 
 def _removes_path(pattern, created):
-    if not pattern:
-        return False
     return removes_directory(pattern, created) or posixpath.normpath(pattern) == created
