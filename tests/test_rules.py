@@ -156,18 +156,14 @@ def test_cleanup_rule_matches_globs_and_parent_directories_of_created_files():
     assert findings_of(text, [lookup("DF108")]) == [("DF108", 3, 1), ("DF108", 5, 1)]
 
 
-def test_big_single_stage_stays_linear():
-    """10,000 instructions in one stage: the cleanup rule keeps what earlier layers did as it
-    goes instead of rescanning them (it took over a minute when it did)."""
-    import time
-
+def test_big_single_stage():
+    """10,000 instructions in one stage (the scaling benchmark measures the time)."""
     lines = ["FROM debian:bookworm"]
     for i in range(10_000):
         lines.append([
             f"RUN apt-get update && apt-get install -y --no-install-recommends p{i}=1 && rm -rf /var/lib/apt/lists/*",
             f"COPY f{i} /tmp/f{i}", f"RUN rm -f /tmp/f{i - 1}", f"ENV A{i}=1",
         ][i % 4])
-    start = time.perf_counter()
     found = findings_of("\n".join(lines) + "\n")
+    assert [f for f in found if f[0] == "DF108"][:2] == [("DF108", 4, 1), ("DF108", 8, 1)]
     assert len([f for f in found if f[0] == "DF108"]) == 2500
-    assert time.perf_counter() - start < 30  # generous: linear is ~2 s here, quadratic was 70 s
