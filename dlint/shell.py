@@ -34,15 +34,43 @@ _SKIPPED_ARGUMENTS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Word:
-    text: str  # as written
-    value: str | None  # after quote removal; None when it expands ($VAR, $(…), globs stay)
-    span: Span
+    """One shell word. Its span is worked out on first use: most words are never reported,
+    and mapping every word back to its line and column was the largest cost of a lint."""
+
+    __slots__ = ("text", "value", "_span", "_locate", "_start", "_end")
+
+    def __init__(self, text: str, value: str | None, span: Span | None = None) -> None:
+        self.text = text  # as written
+        self.value = value  # after quote removal; None when it expands ($VAR, $(…))
+        self._span = span
+
+    @classmethod
+    def located(cls, text: str, value: str | None, locate: Locate, start: int, end: int) -> "Word":
+        word = cls(text, value)
+        word._locate, word._start, word._end = locate, start, end
+        return word
+
+    @property
+    def span(self) -> Span:
+        if self._span is None:
+            self._span = self._locate(self._start, self._end)
+        return self._span
 
     @property
     def is_literal(self) -> bool:
         return self.value is not None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Word):
+            return NotImplemented
+        return (self.text, self.value, self.span) == (other.text, other.value, other.span)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.value))
+
+    def __repr__(self) -> str:
+        return f"Word(text={self.text!r}, value={self.value!r}, span={self.span!r})"
 
 
 @dataclass
@@ -151,7 +179,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         start, end = node.start_byte, node.end_byte
         if not offsets.identity:
             start, end = offsets(start), offsets(end)
-        return Word(text[start:end], _word_value(node, data), locate(start, end))
+        return Word.located(text[start:end], _word_value(node, data), locate, start, end)
 
     commands: list[Command] = []
     # Iterative walk in document order: deeply nested input must not hit the recursion limit.
@@ -287,7 +315,7 @@ def _parse_tolerant(text: str, locate: Locate) -> Script:
                            lambda m: m.group(1) if m.group(1) is not None
                            else _unescape(m.group(2)) if m.group(2) is not None else m.group(3),
                            raw, flags=re.S)
-        words.append(Word(raw, value, locate(start, index)))
+        words.append(Word.located(raw, value, locate, start, index))
     flush(None)
     return Script(commands, tolerant=True)
 
