@@ -66,7 +66,9 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
             last.append(rule)
             continue
         findings.extend(_run(rule, dockerfile, settings, {}))
-    if settings.respect_pragmas:
+    # Most files have no pragma at all: then there is nothing to suppress or to call unused,
+    # and the pragma parser is not even imported.
+    if settings.respect_pragmas and any("lint" in c.text for c in dockerfile.comments):
         from dlint.ignores import parse as parse_pragmas
 
         pragmas = parse_pragmas(dockerfile)
