@@ -47,11 +47,23 @@ app.command()(build)
 
 
 def main() -> None:
+    import click
+
     try:
-        app()
+        # Not standalone, so that errors and Ctrl-C get dlint's one-line messages: typer turns
+        # Ctrl-C into a silent exit status 130 (which no dlint command uses for anything else).
+        status = app(standalone_mode=False)
+        if status == 130:
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         typer.echo("dlint: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as error:  # usage errors: click's own message, exit 2
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        typer.echo("dlint: aborted", err=True)
+        sys.exit(1)
     except Exception as error:  # a bug in dlint: one line for users, the traceback on request
         if os.environ.get("DLINT_DEBUG"):
             raise
@@ -61,3 +73,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(2)
+    sys.exit(status if isinstance(status, int) else 0)

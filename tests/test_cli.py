@@ -215,3 +215,18 @@ def test_problems_that_stop_a_build_exit_2_and_the_rest_is_still_linted(tmp_path
         "dlint: error: Dockerfile:3:5: unknown instruction 'curl' (a missing `\\` at the end of line 2?)\n"
     )
     assert [f["code"] for f in json.loads(result.stdout)] == ["DF101", "DF107"]
+
+
+def test_ctrl_c_says_interrupted_and_exits_130():
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dlint", "lint", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    time.sleep(1.5)  # dlint is now waiting for standard input
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr == "dlint: interrupted\n"
