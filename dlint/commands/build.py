@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from typing import List, Optional
 
+import click
 import typer
 
 from dlint.commands.common import fail
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class Threshold(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    style = "style"
-
-
-class Builder(str, Enum):
-    auto = "auto"
-    legacy = "legacy"
-    buildkit = "buildkit"
+# Choices as plain strings, not Enums: every Enum class costs start-up time of `dlint lint`,
+# which imports this module to register the command.
+FORMATS = ["text", "json"]
+THRESHOLDS = ["error", "warning", "info", "style"]
+BUILDERS = ["auto", "legacy", "buildkit"]
 
 
 def build(
@@ -46,10 +35,12 @@ def build(
         None, "--extract", help="SRC:DEST, like `docker cp IMAGE:SRC DEST` (repeatable); never writes outside DEST."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files when extracting."),
-    format: Format = typer.Option(Format.text, "--format", help="text, or json: one document for CI."),
+    format: str = typer.Option(
+        "text", "--format", click_type=click.Choice(FORMATS), help="text, or json: one document for CI."
+    ),
     no_lint: bool = typer.Option(False, "--no-lint", help="Do not lint the Dockerfile first."),
-    builder: Builder = typer.Option(
-        Builder.auto, "--builder",
+    builder: str = typer.Option(
+        "auto", "--builder", click_type=click.Choice(BUILDERS),
         help="legacy: the SDK's classic builder; buildkit: a Docker CLI's BuildKit; auto: BuildKit when "
         "the Dockerfile needs it (RUN --mount, heredocs), else legacy.",
     ),
@@ -59,9 +50,10 @@ def build(
     max_waste: Optional[str] = typer.Option(
         None, "--max-waste", help="Exit 1 when reclaimable bytes (your dead bytes + your leftovers) exceed this, e.g. 20MB."
     ),
-    failure_threshold: Threshold = typer.Option(
-        Threshold.style,
+    failure_threshold: str = typer.Option(
+        "style",
         "--failure-threshold",
+        click_type=click.Choice(THRESHOLDS),
         help="Exit 1 when a lint finding is at or above this severity (default style: any finding fails).",
     ),
 ) -> None:
@@ -99,7 +91,7 @@ def build(
         status = _run(**params)
     except BuildCommandError as error:
         typer.echo(f"dlint: error: {error}", err=True)
-        if format is Format.json and error.exit_code == 1 and not getattr(error, "reported", False):
+        if format == "json" and error.exit_code == 1 and not getattr(error, "reported", False):
             from dlint.build.render import document, dumps
 
             sys.stdout.write(dumps(document([], None, tag, None, None, None, None, None, [], str(error))))
@@ -171,7 +163,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
     findings = [] if no_lint else _lint(dockerfile, format)
 
-    use_buildkit = builder is Builder.buildkit or (builder is Builder.auto and runner.needs_buildkit(dockerfile))
+    use_buildkit = builder == "buildkit" or (builder == "auto" and runner.needs_buildkit(dockerfile))
     cli = None
     if use_buildkit:
         cli, why = runner.find_buildkit_cli(docker_cli)
@@ -194,7 +186,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         else:
             result = runner.build_legacy(client, dockerfile, options, progress)
     except BuildFailed as error:
-        if format is Format.json:  # CI still gets one document, with the findings
+        if format == "json":  # CI still gets one document, with the findings
             from dlint.build.render import document, dumps
             from dlint.report.json import finding_to_dict
 
@@ -211,7 +203,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
     from dlint.build import render
 
-    if format is Format.json:
+    if format == "json":
         from dlint.report.json import finding_to_dict
 
         doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
@@ -223,7 +215,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     from dlint.engine import exit_status
     from dlint.rule import Severity
 
-    status = exit_status(findings, Severity.parse(failure_threshold.value))
+    status = exit_status(findings, Severity.parse(failure_threshold))
     if limit is not None and waste.reclaimable > limit:
         typer.echo(
             f"dlint: reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}", err=True
@@ -240,7 +232,7 @@ def _lint(dockerfile, format):
     from dlint.report import renderer
 
     findings = lint(dockerfile, Settings(default_rules()))
-    if format is Format.text:
+    if format == "text":
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         sys.stdout.write(renderer("text")(findings, {dockerfile.path: dockerfile.lines}, color))
         sys.stdout.write("\n")
