@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import socket
 import subprocess
 import tempfile
@@ -93,3 +94,34 @@ def test_build_and_extract_on_a_tcp_engine(tcp_engine, tmp_path):
         assert remote.containers.list(all=True) == []
     finally:
         remote.close()
+
+
+def test_engine_that_goes_away_mid_build(tcp_engine):
+    """Last in this module: it stops the second engine while a step runs (as an engine
+    restart or a lost build host would). dlint must say so, with a failing status and no
+    traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dlint", "build", str(FIXTURES / "slow"), "--no-lint"],
+        cwd=FIXTURES.parent.parent, env={**os.environ, "DOCKER_HOST": tcp_engine},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    started = ""
+    while "started" not in started and time.monotonic() < deadline:  # the step is running
+        line = process.stderr.readline()
+        if not line:
+            break
+        started += line
+    assert "started" in started, started
+    engine = subprocess.run(["pgrep", "-f", f"dockerd -H {tcp_engine}"], capture_output=True, text=True)
+    for pid in engine.stdout.split():
+        os.kill(int(pid), signal.SIGTERM)  # dockerd stops its containers and containerd
+    stdout, stderr = process.communicate(timeout=120)
+    assert "Traceback" not in stderr
+    # A stopping engine fails the running step with its own reason; dlint names the step and
+    # its Dockerfile line, with the engine's words.
+    (error,) = [line for line in stderr.splitlines() if line.startswith("dlint: ")]
+    assert error.startswith(
+        "dlint: error: build failed at step 2/2 (fixtures/build/slow/Dockerfile:3) RUN echo started && sleep 60: "
+    ), stderr
+    assert process.returncode == 1
