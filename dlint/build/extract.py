@@ -293,13 +293,6 @@ def _go_mode(mode: int) -> int:
 
 
 def _remove(api, container: str) -> None:
-    import docker
+    from dlint.build.run import remove_containers  # one clean-up for builds and extraction
 
-    for _ in range(3):  # a second Ctrl-C during clean-up must not leave the container behind
-        try:
-            api.remove_container(container, force=True)
-            return
-        except KeyboardInterrupt:
-            continue
-        except docker.errors.NotFound:
-            return
+    remove_containers(api, [container])
