@@ -358,8 +358,38 @@ def script_of(instruction: Instruction) -> Script:
         return cached
     script = Script([])
     if instruction.keyword == "RUN" and instruction.is_posix_shell:
-        script = _script_of_run(instruction)
+        script = _with_shell_strings(_script_of_run(instruction))
     instruction.cache["script"] = script
+    return script
+
+
+def _with_shell_strings(script: Script) -> Script:
+    """Also the commands of ``sh -c '…'`` / ``bash -c "…"``: they run in the same layer.
+
+    Only a quoted string without backslashes is opened, so that every offset inside it maps
+    straight back to the source."""
+    commands: list[Command] = []
+    for command in script.commands:
+        commands.append(command)
+        words = command.words
+        if len(words) < 3 or not _is_shell_program(words[0]):
+            continue
+        option = words[1].value or ""
+        string = words[2]
+        if not (option.startswith("-") and option.endswith("c")) or string.value is None:
+            continue
+        if string.text[:1] not in ("'", '"') or "\\" in string.text or not hasattr(string, "_locate"):
+            continue
+        start = string._start + 1
+
+        def locate(s: int, e: int, start=start, outer=string._locate) -> Span:
+            return outer(start + s, start + e)
+
+        inner = parse_script(string.value, locate)
+        for nested in inner.commands:
+            nested.conditional = nested.conditional or command.conditional
+        commands.extend(inner.commands)
+    script.commands = commands
     return script
 
 

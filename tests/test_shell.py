@@ -107,3 +107,14 @@ def test_exec_form_with_a_shell_string():
 def test_windows_runs_have_no_shell_commands():
     dockerfile = parse('FROM debian\nSHELL ["cmd", "/S", "/C"]\nRUN apt-get update\n')
     assert script_of(next(dockerfile.runs())).commands == []
+
+
+def test_commands_inside_sh_c_strings_run_in_the_same_layer():
+    script = run_commands("RUN sh -c 'apt-get update && apt-get install -y curl' && bash -ec \"rm -rf /x\"\n")
+    assert [(c.name, c.words[0].span) for c in script.commands] == [
+        ("sh", Span(2, 5, 2, 7)),
+        ("apt-get", Span(2, 12, 2, 19)),
+        ("apt-get", Span(2, 30, 2, 37)),
+        ("bash", Span(2, 58, 2, 62)),
+        ("rm", Span(2, 68, 2, 70)),
+    ]
