@@ -26,7 +26,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
-README = os.path.join(HERE, "README.md")
 START, END = "<!-- fuzz results: start (written by benchmarks/fuzz.py) -->", "<!-- fuzz results: end -->"
 
 PROPERTIES = ["random_dockerfiles", "mutated_seeds", "random_bytes", "random_unicode", "shell_text", "big_inputs"]
@@ -129,16 +128,6 @@ def run_property(name: str, seconds: float, seed: int) -> dict:
     return result
 
 
-def write_readme(section: str) -> None:
-    text = open(README, encoding="utf-8").read() if os.path.exists(README) else "# Benchmarks\n"
-    if START not in text:
-        text = text.rstrip("\n") + f"\n\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1] if END in rest else "\n"
-    with open(README, "w", encoding="utf-8") as handle:
-        handle.write(f"{before}{START}\n{section}\n{END}{after}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Long fuzz run of dlint (see the module docstring).")
     parser.add_argument("--minutes", type=float, default=10.0, help="total time, shared by the properties")
@@ -180,7 +169,9 @@ def main() -> None:
     print()
     print(section)
     if not args.no_readme:
-        write_readme(section)
+        from run import write_section  # benchmarks/run.py
+
+        write_section(START, END, section)
     sys.exit(1 if crashes else 0)
 
 

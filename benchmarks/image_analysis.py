@@ -33,9 +33,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, ROOT)
 
-from run import ensure_tool, fmt_s, machine, measure, tool, version  # noqa: E402
+from run import ensure_tool, fmt_s, machine, measure, tool, version, write_section  # noqa: E402
 
-README = os.path.join(HERE, "README.md")
 START = "<!-- image analysis results: start (written by benchmarks/image_analysis.py) -->"
 END = "<!-- image analysis results: end -->"
 IMAGES = {"split": "dlint-bench/split:latest", "onerun": "dlint-bench/onerun:latest"}
@@ -109,13 +108,7 @@ def main() -> None:
     print()
     print(section)
     if not args.no_readme:
-        text = open(README, encoding="utf-8").read()
-        if START not in text:
-            text = text.rstrip("\n") + f"\n\n## Image analysis (dlint build vs dive)\n\n{START}\n{END}\n"
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1] if END in rest else "\n"
-        with open(README, "w", encoding="utf-8") as handle:
-            handle.write(f"{before}{START}\n{section}\n{END}{after}")
+        write_section(START, END, section, heading="## Image analysis (dlint build vs dive)\n\n")
 
 
 if __name__ == "__main__":

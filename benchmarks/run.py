@@ -357,14 +357,16 @@ def report(args, info: dict, corpus_result, latency, scaling) -> str:
     return "\n".join(out)
 
 
-def write_readme(section: str) -> None:
-    text = open(README, encoding="utf-8").read() if os.path.exists(README) else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1] if END in rest else ""
+def write_section(start: str, end: str, section: str, heading: str = "") -> None:
+    """Replace what stands between the ``start`` and ``end`` markers of benchmarks/README.md
+    (appending the markers, under ``heading``, the first time). Shared by every benchmark."""
+    text = open(README, encoding="utf-8").read() if os.path.exists(README) else "# Benchmarks\n"
+    if start not in text:
+        text = text.rstrip("\n") + f"\n\n{heading}{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1] if end in rest else "\n"
     with open(README, "w", encoding="utf-8") as handle:
-        handle.write(f"{before}{START}\n{section}\n{END}{after}")
+        handle.write(f"{before}{start}\n{section}\n{end}{after}")
 
 
 def main() -> None:
@@ -409,7 +411,7 @@ def main() -> None:
     print()
     print(section)
     if not args.no_readme and not args.quick:
-        write_readme(section)
+        write_section(START, END, section)
         print(f"\nwrote {os.path.relpath(README)}")
 
 
