@@ -1,17 +1,20 @@
 """Reading an image archive once, as a stream: ``client.api.get_image`` → outer tar → each layer
-tar's headers. Nothing is written to disk and file contents are skipped, except the few bytes
-of apt ``InRelease`` files (their ``Date:`` is the package index's real age)."""
+tar's headers (:mod:`dlint.build.tarstream`). Nothing is written to disk and file contents are
+skipped, except the few bytes of apt ``InRelease`` files (their ``Date:`` is the package
+index's real age). Layers already in the :class:`~dlint.build.layer_cache.LayerCache` are not
+parsed again, and an image whose layers and history are all there is not exported at all."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
-import tarfile
 from dataclasses import dataclass, field
 
+from dlint.build.tarstream import DIRECTORY, HARDLINK, REGULAR, SYMLINK, Source, TarFormatError, members
+
 # Entry kinds
-FILE, DIR, SYMLINK, HARDLINK, OTHER, WHITEOUT, OPAQUE = "file", "dir", "symlink", "hardlink", "other", "whiteout", "opaque"
+FILE, DIR, SYMLINK_KIND, HARDLINK_KIND, OTHER, WHITEOUT, OPAQUE = "file", "dir", "symlink", "hardlink", "other", "whiteout", "opaque"
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 _DATE = re.compile(rb"^Date:\s*(.+?)\s*$", re.M)
@@ -32,6 +35,13 @@ class LayerFiles:
 class ImageArchive:
     layers: list[LayerFiles]  # in RootFS order
     history: list[dict]  # the config's history, oldest first (with ``empty_layer``)
+    layers_read: int = 0  # layers parsed from the exported archive
+    layers_cached: int = 0  # layers taken from the layer cache
+    exported: bool = True  # False: everything came from the cache, no export
+
+
+class CacheMismatch(Exception):
+    """A layer skipped as known turned out to sit where the image has another one."""
 
 
 class _ChunkReader(io.RawIOBase):
@@ -62,71 +72,143 @@ def _normalise(name: str) -> str:
     return "/" + name.strip("/")
 
 
-def read_layer(fileobj, name: str) -> LayerFiles:
+def read_layer(source: Source, name: str) -> LayerFiles:
     layer = LayerFiles(name)
-    with tarfile.open(fileobj=fileobj, mode="r|") as tar:
-        for member in tar:
-            path = _normalise(member.name)
-            if path == "/":
-                continue
-            directory, _, base = path.rpartition("/")
+    append = layer.entries.append
+    for member in members(source):
+        path = _normalise(member.name)
+        if path == "/":
+            continue
+        directory, _, base = path.rpartition("/")
+        kind = member.type
+        if base.startswith(WHITEOUT_PREFIX):
             if base == OPAQUE_MARKER:
-                layer.entries.append((directory or "/", 0, OPAQUE))
-            elif base.startswith(WHITEOUT_PREFIX):
-                layer.entries.append((f"{directory}/{base[len(WHITEOUT_PREFIX):]}", 0, WHITEOUT))
-            elif member.isdir():
-                layer.entries.append((path, 0, DIR))
-            elif member.issym():
-                layer.entries.append((path, 0, SYMLINK))
-            elif member.islnk():
-                layer.entries.append((path, 0, HARDLINK))
-            elif member.isreg():
-                layer.entries.append((path, member.size, FILE))
-                if path.startswith("/var/lib/apt/lists/") and path.endswith("InRelease"):
-                    head = tar.extractfile(member).read(65536)
-                    match = _DATE.search(head)
-                    if match:
-                        layer.apt_dates[path] = match.group(1).decode("ascii", "replace")
+                append((directory or "/", 0, OPAQUE))
             else:
-                layer.entries.append((path, 0, OTHER))
+                append((f"{directory}/{base[len(WHITEOUT_PREFIX):]}", 0, WHITEOUT))
+        elif kind == REGULAR:
+            append((path, member.size, FILE))
+            if path.startswith("/var/lib/apt/lists/") and path.endswith("InRelease"):
+                match = _DATE.search(source.read(min(member.size, 65536)))
+                if match:
+                    layer.apt_dates[path] = match.group(1).decode("ascii", "replace")
+        elif kind == DIRECTORY:
+            append((path, 0, DIR))
+        elif kind == SYMLINK:
+            append((path, 0, SYMLINK_KIND))
+        elif kind == HARDLINK:
+            append((path, 0, HARDLINK_KIND))
+        else:
+            append((path, 0, OTHER))
+    source.drain()
     return layer
 
 
-def read_image(api, image_id: str) -> ImageArchive:
+class _Prefixed(io.RawIOBase):
+    """``head`` (already read, to look at) followed by the rest of ``source``."""
+
+    def __init__(self, head: bytes, source: Source) -> None:
+        self._head = memoryview(head)
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if len(self._head):
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        return self._source.readinto(buffer)
+
+
+_BLOB = re.compile(r"^blobs/sha256/([0-9a-f]{64})$")
+
+
+def read_image(api, image_id: str, diff_ids: list[str] | None = None, cache=None) -> ImageArchive:
+    """The image's layers' headers in order, and its config history.
+
+    ``diff_ids`` (the image's ``RootFS.Layers``) lets ``cache`` (a
+    :class:`~dlint.build.layer_cache.LayerCache`) serve known layers."""
+    diff_ids = list(diff_ids or [])
+    if cache is not None and diff_ids:
+        history = cache.get_history(image_id)
+        cached = [cache.get_layer(d) for d in diff_ids] if history is not None else []
+        if cached and all(item is not None for item in cached):
+            layers = [LayerFiles(f"sha256:{d}", entries, dates) for d, (entries, dates) in zip(diff_ids, cached)]
+            return ImageArchive(layers, history, 0, len(layers), exported=False)
+    try:
+        return _read_export(api, image_id, diff_ids, cache)
+    except CacheMismatch:
+        return _read_export(api, image_id, diff_ids, None)
+
+
+def _read_export(api, image_id: str, diff_ids: list[str], cache) -> ImageArchive:
     """Stream ``docker save`` of one image (20.10's ``<id>/layer.tar`` layout and the OCI
-    ``blobs/sha256/…`` layout of newer engines) and return its layers' headers in order."""
+    ``blobs/sha256/…`` layout of newer engines)."""
     layers: dict[str, LayerFiles] = {}
+    skipped: dict[str, str] = {}  # member name -> diff id it was known as
     manifest = None
     configs: dict[str, dict] = {}
-    reader = io.BufferedReader(_ChunkReader(api.get_image(image_id)), buffer_size=1 << 20)
-    with tarfile.open(fileobj=reader, mode="r|") as outer:
-        for member in outer:
-            if not member.isreg():
+    reader = io.BufferedReader(_ChunkReader(api.get_image(image_id, chunk_size=1 << 20)), buffer_size=1 << 20)
+    source = Source(reader)
+    for member in members(source):
+        if not member.is_file:
+            continue
+        name = member.name
+        if name == "manifest.json":
+            manifest = json.loads(source.read(member.size))
+        elif name.endswith("/layer.tar"):
+            known = cache.diff_id_of_v1(name.split("/", 1)[0]) if cache is not None else None
+            if known and known in diff_ids and cache.has_layer(known):
+                skipped[name] = known  # its bytes go by unparsed
                 continue
-            name = member.name
-            handle = outer.extractfile(member)
-            if name == "manifest.json":
-                manifest = json.loads(handle.read())
-            elif name.endswith("/layer.tar"):
-                layers[name] = read_layer(handle, name)
-            elif name.endswith(".json") and "/" not in name:
-                configs[name] = json.loads(handle.read())
-            elif name.startswith("blobs/"):
-                # OCI layout: a blob is a layer tar or a JSON document; JSON starts with "{".
-                peek = io.BufferedReader(handle, buffer_size=1 << 16)
-                if peek.peek(1)[:1] == b"{" and member.size < (16 << 20):
-                    try:
-                        configs[name] = json.loads(peek.read())
-                    except ValueError:
-                        pass
-                else:
-                    try:
-                        layers[name] = read_layer(peek, name)
-                    except tarfile.TarError:
-                        pass
+            layers[name] = read_layer(Source(source, member.size), name)
+        elif name.endswith(".json") and "/" not in name:
+            configs[name] = json.loads(source.read(member.size))
+        elif _BLOB.match(name):
+            digest = "sha256:" + name.rsplit("/", 1)[-1]
+            if cache is not None and digest in diff_ids and cache.has_layer(digest):
+                skipped[name] = digest
+                continue
+            # A blob is a layer tar or a JSON document (config, manifest); JSON starts with "{".
+            head = source.read(min(member.size, 512))
+            if head[:1] == b"{" and member.size < (16 << 20):
+                try:
+                    configs[name] = json.loads(head + source.read(member.size - len(head)))
+                except ValueError:
+                    pass
+            else:
+                try:
+                    inner = Source(_Prefixed(head, Source(source, member.size - len(head))), member.size)
+                    layers[name] = read_layer(inner, name)
+                except TarFormatError:
+                    pass
     if not manifest:
         raise ValueError("the image archive has no manifest.json")
     entry = manifest[0]
-    ordered = [layers.get(name, LayerFiles(name)) for name in entry.get("Layers", [])]
+    names = entry.get("Layers", [])
     config = configs.get(entry.get("Config", ""), {})
-    return ImageArchive(ordered, config.get("history", []))
+    history = config.get("history", [])
+    positions = list(zip(names, diff_ids)) if len(diff_ids) == len(names) else []
+    ordered, read, reused = [], 0, 0
+    for index, name in enumerate(names):
+        diff_id = positions[index][1] if positions else None
+        if name in skipped:
+            found = cache.get_layer(skipped[name]) if skipped[name] == diff_id else None
+            if found is None:
+                raise CacheMismatch(name)
+            ordered.append(LayerFiles(name, *found))
+            reused += 1
+            continue
+        layer = layers.get(name, LayerFiles(name))
+        ordered.append(layer)
+        read += 1
+        if cache is not None and diff_id and name in layers:
+            cache.put_layer(diff_id, layer.entries, layer.apt_dates)
+            if name.endswith("/layer.tar"):
+                cache.remember_v1(name.split("/", 1)[0], diff_id)
+    if cache is not None and positions and config:
+        cache.put_history(image_id, history)
+    return ImageArchive(ordered, history, read, reused)

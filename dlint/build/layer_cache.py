@@ -1,0 +1,146 @@
+"""What the image archive told us, kept on disk by content digest so it is read only once.
+
+A layer's file list depends only on its content, and its diff id (``sha256:`` of the
+uncompressed layer tar, the image's ``RootFS.Layers``) names that content. So:
+
+- ``layers/<hex>.json.z``: a layer's entries and apt ``InRelease`` dates, by diff id;
+- ``images/<hex>.json``: an image's config history (the ``empty_layer`` flags that tie history
+  entries to layers), by image id — itself the digest of the config;
+- ``v1/<id>``: the diff id behind a ``<id>/layer.tar`` directory of the classic ``docker save``
+  layout. Those ids are derived from the chain of layers beneath (only the top layer's also
+  from the image config), so once learned they identify a layer before its bytes are read.
+
+With all of an image's layers and its history cached, nothing is exported at all (a rebuild
+that was entirely cached, a second look at the same image). When only some are, the export is
+still streamed once (the engine offers nothing smaller) but the known layers are skipped
+without parsing. Files are written atomically; an unreadable or foreign file is a miss.
+
+Where: ``$DLINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/dlint``, else ``~/.cache/dlint``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import zlib
+
+FORMAT = 1  # bump when what is stored changes: older files are then misses
+_DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
+_V1_ID = re.compile(r"^[0-9a-f]{64}$")
+
+
+def default_directory() -> str:
+    explicit = os.environ.get("DLINT_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dlint")
+
+
+def _hex(digest: str) -> str | None:
+    match = _DIGEST.match(digest or "")
+    return match.group(1) if match else None
+
+
+class LayerCache:
+    def __init__(self, directory: str | None = None) -> None:
+        self.directory = directory or default_directory()
+        self.hits = 0  # layers taken from the cache during this run
+        self.reads = 0  # layers read from the archive
+
+    # -- layers ------------------------------------------------------------------------------
+
+    def _layer_path(self, diff_id: str) -> str | None:
+        hexdigest = _hex(diff_id)
+        return os.path.join(self.directory, "layers", hexdigest + ".json.z") if hexdigest else None
+
+    def has_layer(self, diff_id: str) -> bool:
+        path = self._layer_path(diff_id)
+        return path is not None and os.path.isfile(path)
+
+    def get_layer(self, diff_id: str):
+        """(entries, apt_dates) or None."""
+        document = self._load(self._layer_path(diff_id), compressed=True)
+        if not document or document.get("diff_id") != diff_id:
+            return None
+        try:
+            entries = [(str(path), int(size), str(kind)) for path, size, kind in document["entries"]]
+            dates = {str(k): str(v) for k, v in document["apt_dates"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        return entries, dates
+
+    def put_layer(self, diff_id: str, entries, apt_dates) -> None:
+        path = self._layer_path(diff_id)
+        if path:
+            self._store(path, {"diff_id": diff_id, "entries": entries, "apt_dates": apt_dates}, compressed=True)
+
+    # -- classic save layout: <v1 id>/layer.tar --------------------------------------------
+
+    def diff_id_of_v1(self, v1_id: str) -> str | None:
+        if not _V1_ID.match(v1_id):
+            return None
+        try:
+            with open(os.path.join(self.directory, "v1", v1_id), encoding="ascii") as handle:
+                value = handle.read().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return value if _hex(value) else None
+
+    def remember_v1(self, v1_id: str, diff_id: str) -> None:
+        if _V1_ID.match(v1_id) and _hex(diff_id):
+            self._write(os.path.join(self.directory, "v1", v1_id), diff_id.encode("ascii"))
+
+    # -- images --------------------------------------------------------------------------------
+
+    def _image_path(self, image_id: str) -> str | None:
+        hexdigest = _hex(image_id)
+        return os.path.join(self.directory, "images", hexdigest + ".json") if hexdigest else None
+
+    def get_history(self, image_id: str) -> list[dict] | None:
+        document = self._load(self._image_path(image_id), compressed=False)
+        history = document.get("history") if document else None
+        return history if isinstance(history, list) and all(isinstance(h, dict) for h in history) else None
+
+    def put_history(self, image_id: str, history: list[dict]) -> None:
+        path = self._image_path(image_id)
+        if path:
+            self._store(path, {"image_id": image_id, "history": history}, compressed=False)
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _load(self, path: str | None, compressed: bool) -> dict | None:
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            document = json.loads(zlib.decompress(data) if compressed else data)
+        except (OSError, ValueError, zlib.error):
+            return None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            return None
+        return document
+
+    def _store(self, path: str, document: dict, compressed: bool) -> None:
+        data = json.dumps({"format": FORMAT, **document}, separators=(",", ":")).encode("utf-8")
+        self._write(path, zlib.compress(data, 1) if compressed else data)
+
+    def _write(self, path: str, data: bytes) -> None:
+        """Atomically, and silently not at all when the cache directory is not writable:
+        the cache only saves time, it must never fail a build."""
+        directory = os.path.dirname(path)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass
