@@ -8,6 +8,14 @@ gaps): names must be relative without ``..``; nothing is written through a symli
 must point inside the extracted tree (absolute targets are refused: ``docker cp`` keeps them,
 and then they point at the host's files); hardlinks only to files already extracted; no
 devices or FIFOs; setuid/setgid/sticky bits are dropped. Refused members are reported.
+
+``--rewrite-absolute-symlinks`` (``rewrite_absolute``): an absolute symlink whose target, read
+as a path in the image and normalised lexically (``.``/empty components dropped, ``..`` pops
+one, ``/..`` is ``/``), is SRC or lies under it becomes the equivalent relative link, computed
+from the link's own directory (``/app/current -> /app/releases/v1`` extracted from ``/app``:
+``current -> releases/v1``). Then it is checked like any relative link. Absolute targets
+elsewhere stay refused. "Under SRC" is lexical: SRC as given, normalised the same way, so
+links naming SRC through another path (a symlink to it in the image) are refused.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ class Extracted:
     bytes: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)  # (member, why)
     stripped: list[str] = field(default_factory=list)  # members whose setuid/setgid/sticky bits were dropped
+    rewritten: list[tuple[str, str, str]] = field(default_factory=list)  # (member, absolute target, written target)
 
 
 def parse_spec(value: str) -> ExtractSpec:
@@ -73,15 +82,63 @@ def _archive_names(name: str) -> list[str] | None:
     return parts
 
 
+def image_path(path: str) -> str:
+    """``path`` as an absolute image path, normalised lexically: empty and ``.`` components
+    dropped, ``..`` pops the previous component and stays at ``/`` (``/..`` is ``/``), as the
+    engine cleans ``docker cp`` paths. Unlike ``posixpath.normpath``, ``//x`` is ``/x``."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def _under(path: str, tree: str) -> bool:
+    """Both normalised by :func:`image_path`: is ``path`` ``tree`` or inside it?"""
+    return tree == "/" or path == tree or path.startswith(tree + "/")
+
+
+def rewrite_absolute(target: str, link: str, tree: str) -> tuple[str, str | None]:
+    """The absolute symlink at image path ``link`` (inside the copied ``tree``, SRC's image
+    path) points at ``target``: return (where that is in the image, lexically normalised; the
+    equivalent relative target, from the link's own directory, or None when the target is not
+    ``tree`` or under it). A trailing ``/`` (the target must be a directory) is kept.
+
+    >>> rewrite_absolute("/app/releases/v1", "/app/current", "/app")
+    ('/app/releases/v1', 'releases/v1')
+    >>> rewrite_absolute("/app/../etc/passwd", "/app/a", "/app")
+    ('/etc/passwd', None)
+    """
+    tree = image_path(tree)
+    link = image_path(link)
+    if not target.startswith("/") or not _under(link, tree) or link == tree:
+        raise ValueError(f"not an absolute link inside {tree}: {link} -> {target}")
+    where = image_path(target)
+    if not _under(where, tree):
+        return where, None
+    relative = posixpath.relpath(where, posixpath.dirname(link))
+    if target.endswith("/") and not relative.endswith("/"):
+        relative += "/"
+    return where, relative
+
+
 class _Writer:
     """Writes checked members under ``root``; ``single`` is the target file when SRC is a file."""
 
-    def __init__(self, root: str, root_name: str, result: Extracted, force: bool, single: str | None) -> None:
+    def __init__(self, root: str, root_name: str, result: Extracted, force: bool, single: str | None,
+                 tree: str = "/", rewrite: bool = False) -> None:
         self.root = os.path.realpath(root)
         self.root_name = root_name
         self.result = result
         self.force = force
         self.single = single
+        self.tree = image_path(tree)  # SRC's path in the image: what ``relative`` is relative to
+        self.rewrite = rewrite  # --rewrite-absolute-symlinks
         self.written: dict[str, str] = {}  # member name -> host path of extracted regular files
         self.directories: list[tuple[str, int, float]] = []
         self.links: list[tuple[str, str]] = []  # (member name, host path)
@@ -182,9 +239,12 @@ class _Writer:
             self.result.bytes += member.size
         elif member.issym():
             target = member.linkname
+            rewritten = None
             if target.startswith("/"):
-                self.refuse(member, f"absolute symlink to {target} (would point at the host's files)")
-                return
+                target = self.absolute_link(member, target, relative)
+                if target is None:
+                    return
+                rewritten = (member.name, member.linkname, target)
             inside = posixpath.normpath(posixpath.join(posixpath.dirname("/".join(relative)), target))
             if self.single is not None or inside == ".." or inside.startswith("../"):
                 self.refuse(member, f"symlink to {target} points outside the extracted tree")
@@ -195,6 +255,8 @@ class _Writer:
             os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
             self.links.append((member.name, path))
             self.result.symlinks += 1
+            if rewritten is not None:
+                self.result.rewritten.append(rewritten)
         elif member.islnk():
             source = self.written.get(posixpath.normpath(member.linkname))
             if source is None or os.path.islink(source) or not os.path.isfile(source):
@@ -207,6 +269,27 @@ class _Writer:
         else:
             self.refuse(member, "device node, FIFO or other special file")
 
+    def absolute_link(self, member: tarfile.TarInfo, target: str, relative: list[str]) -> str | None:
+        """The relative target to write for an absolute link, or None (refused)."""
+        if self.single is not None:  # SRC is the link itself: there is no tree to point into
+            self.refuse(member, f"absolute symlink to {target} (would point at the host's files)")
+            return None
+        link = posixpath.join(self.tree, *relative)
+        where, rewritten = rewrite_absolute(target, link, self.tree)
+        if rewritten is None:
+            also = f" ({where} in the image)" if where not in (target, target.rstrip("/")) else ""
+            if self.rewrite:
+                self.refuse(member, f"absolute symlink to {target}{also} points outside the copied path "
+                                    f"{self.tree}; not rewritten")
+            else:
+                self.refuse(member, f"absolute symlink to {target}{also} (would point at the host's files)")
+            return None
+        if not self.rewrite:
+            self.refuse(member, f"absolute symlink to {target} (would point at the host's files); it is inside "
+                                f"{self.tree}: --rewrite-absolute-symlinks would write it as {rewritten}")
+            return None
+        return rewritten
+
     def finish(self) -> None:
         # A relative link can still escape through another link ("s/../x" with s -> "."):
         # check every link against the final tree and drop those that leave it.
@@ -215,6 +298,7 @@ class _Writer:
             if os.path.commonpath([self.root, real]) != self.root:
                 os.unlink(path)
                 self.result.symlinks -= 1
+                self.result.rewritten = [r for r in self.result.rewritten if r[0] != name]
                 self.result.refused.append((name, "symlink resolves outside the extracted tree"))
         for path, mode, mtime in reversed(self.directories):  # children first: mtimes stick
             os.chmod(path, mode)
@@ -228,10 +312,12 @@ def extract_archive(
     dest: str,
     force: bool = False,
     on_member: Callable[[tarfile.TarInfo], None] | None = None,
+    rewrite_absolute: bool = False,
 ) -> Extracted:
     """Extract a ``docker cp``-style archive of ``src`` (its first component is SRC's base
     name) to ``dest`` with ``docker cp`` semantics. Public for tests: the engine cannot be
-    made to produce a malicious archive, so unit tests feed hand-made ones here."""
+    made to produce a malicious archive, so unit tests feed hand-made ones here.
+    ``rewrite_absolute``: --rewrite-absolute-symlinks (see the module's docstring)."""
     copy_contents = src.endswith("/.")
     src_name = posixpath.basename(posixpath.normpath(src)) or "/"
     dest_is_dir = os.path.isdir(dest)
@@ -261,7 +347,8 @@ def extract_archive(
             if writer is None:
                 parts = _archive_names(member.name)
                 root_name = parts[0] if parts else ""
-                writer = _Writer(root, root_name, result, force, os.path.abspath(single) if single else None)
+                writer = _Writer(root, root_name, result, force, os.path.abspath(single) if single else None,
+                                 image_path(src), rewrite_absolute)
             writer.write(member, tar)
         if writer is not None:
             writer.finish()
@@ -269,7 +356,7 @@ def extract_archive(
 
 
 def extract(api, image: str, spec: ExtractSpec, force: bool,
-            on_member: Callable[[tarfile.TarInfo], None] | None = None) -> Extracted:
+            on_member: Callable[[tarfile.TarInfo], None] | None = None, rewrite_absolute: bool = False) -> Extracted:
     """Create a container from ``image`` (not started), copy ``spec.src`` out, remove it."""
     import docker
 
@@ -282,7 +369,7 @@ def extract(api, image: str, spec: ExtractSpec, force: bool,
         except docker.errors.NotFound:
             raise ExtractError(f"--extract {spec.raw}: {spec.src} does not exist in the image") from None
         src_is_dir = statmod.S_ISDIR(_go_mode(info.get("mode", 0)))
-        return extract_archive(chunks, spec.src, src_is_dir, spec.dest, force, on_member)
+        return extract_archive(chunks, spec.src, src_is_dir, spec.dest, force, on_member, rewrite_absolute)
     finally:
         _remove(api, container)
 

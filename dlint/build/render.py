@@ -118,14 +118,19 @@ def extracted_text(items: list[Extracted]) -> list[str]:
         )
         for name, why in item.refused:
             out.append(f"  refused {name}: {why}")
+        for name, absolute, relative in item.rewritten:
+            out.append(f"  rewrote {name}: {absolute} -> {relative}")
         if item.stripped:
             out.append(f"  setuid/setgid/sticky bits dropped on {len(item.stripped)} files")
     return out
 
 
 def text(image_id: str, tag: str | None, seconds: float, table: LayerTable | None, waste: WasteReport | None,
-         cache: CacheReport | None, extracted: list[Extracted]) -> str:
-    out = [f"built {image_id[:19]}{' as ' + tag if tag else ''} in {seconds:.1f} s", ""]
+         cache: CacheReport | None, extracted: list[Extracted], analysis: dict | None = None) -> str:
+    out = [f"built {image_id[:19]}{' as ' + tag if tag else ''} in {seconds:.1f} s"]
+    if analysis:
+        out.append(analysis_text(analysis))
+    out.append("")
     if table is not None:
         out += ["Layers", *layers_text(table), ""]
     if waste is not None:
@@ -135,6 +140,17 @@ def text(image_id: str, tag: str | None, seconds: float, table: LayerTable | Non
     if extracted:
         out += extracted_text(extracted) + [""]
     return "\n".join(out)
+
+
+def analysis_text(analysis: dict) -> str:
+    read, cached = analysis["layers_read"], analysis["layers_cached"]
+    if not analysis["exported"]:
+        source = f"all {cached} layers from the layer cache, no export"
+    elif cached:
+        source = f"{read} layers read from the image export, {cached} from the layer cache"
+    else:
+        source = f"{read} layers read from the image export"
+    return f"analysed in {analysis['seconds']:.1f} s: {source}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,11 +168,13 @@ def _iso(epoch: float | None) -> str | None:
 
 def document(findings: list[dict], image_id: str | None, tag: str | None, builder: str | None,
              seconds: float | None, table: LayerTable | None, waste: WasteReport | None,
-             cache: CacheReport | None, extracted: list[Extracted], error: str | None = None) -> dict:
+             cache: CacheReport | None, extracted: list[Extracted], error: str | None = None,
+             analysis: dict | None = None) -> dict:
     doc: dict = {"findings": findings, "image": {"id": image_id, "tag": tag, "builder": builder,
                                                  "build_seconds": round(seconds, 2) if seconds else seconds}}
     if error:
         doc["error"] = error
+    doc["analysis"] = analysis  # how the image was read: export or layer cache, and how long
     doc["layers"] = [
         {"step": r.step, "line": r.line, "end_line": r.end_line, "instruction": r.instruction, "size": r.size,
          "cumulative": r.cumulative, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
@@ -204,7 +222,8 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
     doc["extracted"] = [
         {"src": e.src, "dest": e.dest, "files": e.files, "directories": e.directories, "symlinks": e.symlinks,
          "hardlinks": e.hardlinks, "bytes": e.bytes, "refused": [{"member": n, "why": w} for n, w in e.refused],
-         "setuid_stripped": e.stripped}
+         "setuid_stripped": e.stripped,
+         "rewritten_symlinks": [{"member": n, "target": a, "written": r} for n, a, r in e.rewritten]}
         for e in extracted
     ]
     return doc

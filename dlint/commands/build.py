@@ -35,8 +35,19 @@ def build(
         None, "--extract", help="SRC:DEST, like `docker cp IMAGE:SRC DEST` (repeatable); never writes outside DEST."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files when extracting."),
+    rewrite_absolute_symlinks: bool = typer.Option(
+        False, "--rewrite-absolute-symlinks",
+        help="With --extract: write an absolute symlink whose target (read in the image) is SRC or inside it as "
+        "the equivalent relative link (/app/current -> /app/releases/v1 becomes current -> releases/v1). "
+        "Absolute links pointing elsewhere are still refused.",
+    ),
     format: str = typer.Option(
         "text", "--format", click_type=click.Choice(FORMATS), help="text, or json: one document for CI."
+    ),
+    no_layer_cache: bool = typer.Option(
+        False, "--no-layer-cache",
+        help="Read every layer from the image export; neither use nor fill the layer cache "
+        "($DLINT_CACHE_DIR, else $XDG_CACHE_HOME/dlint or ~/.cache/dlint).",
     ),
     no_lint: bool = typer.Option(False, "--no-lint", help="Do not lint the Dockerfile first."),
     builder: str = typer.Option(
@@ -117,8 +128,8 @@ def _terminate_like_interrupt() -> None:
         pass
 
 
-def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, format, no_lint, builder,
-         docker_cli, max_waste, failure_threshold) -> int:
+def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, rewrite_absolute_symlinks, format,
+         no_layer_cache, no_lint, builder, docker_cli, max_waste, failure_threshold) -> int:
     from dlint.build import run as runner
     from dlint.build.errors import BuildCommandError, BuildFailed
     from dlint.build.extract import check_destination, parse_spec
@@ -196,10 +207,11 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
             error.reported = True
         raise
 
-    table, waste, cache = _analyse(api, dockerfile, target, result)
+    table, waste, cache, analysis = _analyse(api, dockerfile, target, result, not no_layer_cache)
     from dlint.build.extract import extract as extract_one
 
-    extracted = [extract_one(api, result.image_id, spec, force) for spec in specs]
+    extracted = [extract_one(api, result.image_id, spec, force, rewrite_absolute=rewrite_absolute_symlinks)
+                 for spec in specs]
 
     from dlint.build import render
 
@@ -207,10 +219,10 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         from dlint.report.json import finding_to_dict
 
         doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
-                              result.seconds, table, waste, cache, extracted)
+                              result.seconds, table, waste, cache, extracted, analysis=analysis)
         sys.stdout.write(render.dumps(doc))
     else:
-        sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted))
+        sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted, analysis))
 
     from dlint.engine import exit_status
     from dlint.rule import Severity
@@ -240,28 +252,42 @@ def _lint(dockerfile, format):
     return findings
 
 
-def _analyse(api, dockerfile, target, result):
-    """History, image archive (read once), then the layer table, waste and cache reports."""
+def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
+    """History, image archive (read once, or not at all when the layer cache knows the image),
+    then the layer table, waste and cache reports."""
+    import time
+
     import docker
 
     from dlint.build.archive import read_image
     from dlint.build.cache_report import report
     from dlint.build.client import unreachable
     from dlint.build.errors import BuildCommandError
+    from dlint.build.layer_cache import LayerCache
     from dlint.build.layers import build_table
     from dlint.build.waste import analyse
 
+    started = time.monotonic()
+    layer_cache = LayerCache() if use_layer_cache else None
     try:
         history = api.history(result.image_id)
-        size = api.inspect_image(result.image_id).get("Size", 0)
-        archive = read_image(api, result.image_id)
+        inspected = api.inspect_image(result.image_id)
+        diff_ids = (inspected.get("RootFS") or {}).get("Layers") or []
+        archive = read_image(api, inspected.get("Id") or result.image_id, diff_ids, layer_cache)
     except docker.errors.APIError as error:
         raise BuildCommandError(f"cannot read image {result.image_id}: {error.explanation or error}") from None
     except (docker.errors.DockerException, OSError) as error:
         raise unreachable(error) from None
     empty = [bool(h.get("empty_layer")) for h in archive.history] if archive.history else None
-    table = build_table(dockerfile, target, result, history, empty, size)
+    table = build_table(dockerfile, target, result, history, empty, inspected.get("Size", 0))
     waste = analyse(archive, table)
     dates = {n: layer.apt_dates for n, layer in enumerate(archive.layers) if layer.apt_dates}
     cache = report(result, table, dates)
-    return table, waste, cache
+    analysis = {
+        "seconds": round(time.monotonic() - started, 3),
+        "exported": archive.exported,
+        "layers_read": archive.layers_read,
+        "layers_cached": archive.layers_cached,
+        "layer_cache": layer_cache.directory if layer_cache else None,
+    }
+    return table, waste, cache, analysis
