@@ -265,3 +265,27 @@ def test_a_format_is_imported_only_when_used():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.splitlines()[-1] == "[]", result.stderr
+
+
+def test_text_rendered_by_the_workers_equals_the_single_report(tmp_path):
+    """With text as the only output, each file's text is made in the worker that linted it
+    (dlint/commands/lint.py ``_Render``); with a second format the findings come back and one
+    report is rendered. Both must print the same bytes and exit alike, per-directory failure
+    thresholds and ``no-fail`` included."""
+    for index in range(24):
+        folder = tmp_path / ("strict" if index % 3 else "lenient")
+        folder.mkdir(exist_ok=True)
+        (folder / f"{index:02d}.Dockerfile").write_text(
+            "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl git\tvim\n"
+        )
+    (tmp_path / "lenient" / ".dlint.toml").write_text('failure-threshold = "error"\n')
+    (tmp_path / "clean.Dockerfile").write_text("FROM debian:12@sha256:" + "0" * 64 + "\nUSER nobody\nCMD [\"true\"]\n")
+    workers = dlint("lint", "--jobs", "2", ".", cwd=tmp_path)
+    single = dlint("lint", "--jobs", "2", "--format", "text", "--format", "json", "--output-file",
+                   str(tmp_path / "out.json"), ".", cwd=tmp_path)
+    assert workers.stdout == single.stdout and workers.returncode == single.returncode == 1
+    assert workers.stdout.count("DF101") == 24 and workers.stdout.endswith("fixable).\n")
+    # Only the lenient directory: findings below its threshold do not fail.
+    lenient = dlint("lint", "--jobs", "2", "lenient", cwd=tmp_path)
+    assert lenient.returncode == 0 and "DF101" in lenient.stdout
+    assert dlint("lint", "clean.Dockerfile", cwd=tmp_path).stdout == "All checks passed.\n"

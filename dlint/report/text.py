@@ -46,22 +46,40 @@ def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str
     ]
 
 
-def render(findings: list[Finding], sources: Mapping[str, list[str]], color: bool) -> str:
+def render_file(findings: list[Finding], lines: list[str], color: bool) -> str:
+    """The findings of one file with their source excerpts (empty when there are none).
+
+    ``dlint lint`` over many files renders each file in the worker process that linted it, so
+    that only text, not finding objects, travels back to the parent."""
     out = []
     for finding in findings:
         location = f"{finding.file}:{finding.span.line}:{finding.span.column}:"
         code = _paint(finding.code, _BOLD + _SEVERITY_COLOR[finding.severity], color)
         fixable = " [*]" if finding.fixable else ""
         message = finding.message if len(finding.message) <= 300 else finding.message[:299] + "…"
-        out.append(f"{_paint(location, _BOLD, color)} {code}{fixable} [{finding.name}] {message}")
-        out.extend(_source_excerpt(finding, sources.get(finding.file, []), color))
-    if findings:
-        fixable = sum(f.fixable for f in findings)
-        noun = "problem" if len(findings) == 1 else "problems"
-        out.append(f"Found {len(findings)} {noun} ({fixable} fixable).")
-    else:
-        out.append("All checks passed.")
-    return "\n".join(out) + "\n"
+        out.append(f"{_paint(location, _BOLD, color)} {code}{fixable} [{finding.name}] {message}\n")
+        excerpt = _source_excerpt(finding, lines, color)
+        if excerpt:
+            out.append("\n".join(excerpt) + "\n")
+    return "".join(out)
+
+
+def summary(count: int, fixable: int) -> str:
+    if not count:
+        return "All checks passed.\n"
+    return f"Found {count} {'problem' if count == 1 else 'problems'} ({fixable} fixable).\n"
+
+
+def render(findings: list[Finding], sources: Mapping[str, list[str]], color: bool) -> str:
+    out = []
+    start = 0
+    # Findings arrive grouped by file (each file's sorted): render file by file.
+    for index in range(1, len(findings) + 1):
+        if index == len(findings) or findings[index].file != findings[start].file:
+            out.append(render_file(findings[start:index], sources.get(findings[start].file, []), color))
+            start = index
+    out.append(summary(len(findings), sum(f.fixable for f in findings)))
+    return "".join(out)
 
 
 def render_statistics(findings: list[Finding], color: bool) -> str:
@@ -77,10 +95,4 @@ def render_statistics(findings: list[Finding], color: bool) -> str:
         f"{count:>{width}}\t{_paint(code, _BOLD, color)}\t{'[*]' if fixable else '[ ]'} {name}"
         for code, (count, name, fixable) in rows
     ]
-    fixable = sum(f.fixable for f in findings)
-    if findings:
-        noun = "problem" if len(findings) == 1 else "problems"
-        out.append(f"Found {len(findings)} {noun} ({fixable} fixable).")
-    else:
-        out.append("All checks passed.")
-    return "\n".join(out) + "\n"
+    return "".join(line + "\n" for line in out) + summary(len(findings), sum(f.fixable for f in findings))
