@@ -1,0 +1,85 @@
+"""Spans and mapped text, and the scanner's shortcuts: each must give what the long way gives."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, strategies as st
+
+from dlint.dockerfile import parse
+from dlint.source import MappedText, Span
+
+
+def test_span_is_a_value_with_named_fields():
+    span = Span(2, 5, 3, 1)
+    assert (span.line, span.column, span.end_line, span.end_column) == (2, 5, 3, 1)
+    assert span == Span(line=2, column=5, end_line=3, end_column=1)
+    assert hash(span) == hash(Span(2, 5, 3, 1))
+    assert repr(span) == "Span(line=2, column=5, end_line=3, end_column=1)"
+    assert pickle.loads(pickle.dumps(span)) == span
+    assert Span.point(4, 7, 3) == Span(4, 7, 4, 10)
+    assert Span.point(4, 7) == Span(4, 7, 4, 8)
+    assert sorted([Span(2, 1, 2, 2), Span(1, 9, 1, 10), Span(1, 2, 5, 1)]) == [
+        Span(1, 2, 5, 1), Span(1, 9, 1, 10), Span(2, 1, 2, 2),
+    ]
+    try:
+        span.line = 1  # type: ignore[misc]
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a Span must be immutable")
+
+
+def _long_way(text: MappedText, start: int, end: int) -> Span:
+    # What span() meant before its shortcut for one-piece spans: two position look-ups.
+    line, column = text.position(start)
+    if end <= start:
+        return Span(line, column, line, column)
+    end_line, end_column = text.position(end - 1)
+    return Span(line, column, end_line, end_column + 1)
+
+
+pieces = st.lists(
+    st.tuples(st.text(alphabet="ab ", max_size=6), st.integers(1, 50), st.integers(1, 80)), max_size=6
+)
+
+
+@given(pieces, st.integers(-3, 40), st.integers(-3, 40))
+def test_span_agrees_with_position(parts, start, end):
+    text = MappedText()
+    for piece, line, column in parts:
+        text.append(piece, line, column)
+    assert text.span(start, end) == _long_way(text, start, end)
+
+
+def test_span_of_empty_text():
+    assert MappedText().span(0, 0) == Span(0, 0, 0, 0)
+    assert MappedText().span(0, 3) == Span(0, 0, 0, 1)
+
+
+def test_heredoc_search_only_where_there_is_a_marker():
+    # "<<" in a flag is not a heredoc, and an exec form never opens one.
+    df = parse('FROM scratch\nRUN --mount=id=a<<b echo hi\nRUN ["cat", "<<EOF"]\nEOF\n')
+    assert [(i.keyword, i.line, i.end_line, len(i.heredocs)) for i in df.instructions] == [
+        ("FROM", 1, 1, 0), ("RUN", 2, 2, 0), ("RUN", 3, 3, 0), ("EOF", 4, 4, 0),
+    ]
+
+
+def test_only_an_upper_case_keyword_at_a_blank_indent_is_swallowed():
+    # BuildKit's rule, which the scanner checks cheaply before its regex.
+    df = parse("FROM debian\nRUN a \\\nrun b\nRUN c \\\n\fRUN d\nRUN e \\\n\tCOPY f /f\n")
+    assert [(i.keyword, i.line, i.swallowed) for i in df.instructions] == [
+        ("FROM", 1, False), ("RUN", 2, False), ("RUN", 4, False), ("RUN", 6, False), ("COPY", 7, True),
+    ]
+    assert df.instructions[1].args == "a run b"
+
+
+def test_global_args_are_read_only_for_an_image_that_uses_one():
+    df = parse('ARG A="unclosed\nARG BASE=alpine:3\nFROM $BASE\nFROM debian\n')
+    assert [s.base.raw for s in df.stages] == ["alpine:3", "debian"]
+    assert not df.stages[0].base.has_variable
+
+
+def test_exec_form_after_flags_and_blanks():
+    df = parse('FROM scratch\nCMD   ["a", "b"]  \nRUN --network=none  [ "x" ]\nRUN [ not json\n')
+    assert [i.exec_form for i in df.instructions[1:]] == [["a", "b"], ["x"], None]
