@@ -5,20 +5,66 @@ from __future__ import annotations
 
 import os
 
-from dlint.build.errors import BuildCommandError
+from dlint.build.errors import BuildCommandError, EngineLost
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 # Builds can run for many minutes without output on the stream (a long RUN).
 BUILD_TIMEOUT = 3600
 
 
+
 def engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
 
 
+def _address_source() -> str:
+    return "DOCKER_HOST" if os.environ.get("DOCKER_HOST") else "default socket, DOCKER_HOST unset"
+
+
+def engine_lost(reason: str, step: str | None, container: str | None) -> EngineLost:
+    """The build's stream broke off: the engine stopped without ending it (killed, crashed, its
+    host lost). ``step`` is "2/2 (RUN …)" as the builder printed it; ``container`` the step's
+    container (`` ---> Running in``), if it printed one."""
+    during = f"during step {step}" if step else "during the build"
+    if container:
+        # The engine removes a build's containers itself (forcerm) when the build ends; a killed
+        # engine never does, and dlint cannot reach it to do so.
+        left = (
+            f"The step's container {container} is probably left on that engine (a stopped "
+            f"container once the engine restarts): when it answers again, remove it with "
+            f"`docker rm -f {container}`"
+        )
+    else:
+        left = "When it answers again, `docker ps -a` shows any container the build left behind"
+    return EngineLost(
+        f"lost the Docker engine at {engine_address()} ({_address_source()}) {during}: "
+        f"the connection broke off ({reason}); the engine stopped or its host went away. {left}"
+    )
+
+
+def broken_stream_errors() -> tuple[type[BaseException], ...]:
+    """What reading a build stream raises when the engine goes away mid-build. The SDK reads the
+    stream with urllib3 directly, so a killed engine surfaces as urllib3's ProtocolError, which
+    is neither a DockerException nor an OSError."""
+    import http.client
+
+    import docker
+    import requests
+    import urllib3
+
+    return (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, http.client.HTTPException,
+            docker.errors.StreamParseError, OSError)
+
+
+def broken_reason(error: BaseException) -> str:
+    first = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+    first = (first.splitlines() or [""])[0].strip()
+    return (first or type(error).__name__)[:200]
+
+
 def unreachable(error: object) -> BuildCommandError:
     address = engine_address()
-    source = "DOCKER_HOST" if os.environ.get("DOCKER_HOST") else "default socket, DOCKER_HOST unset"
+    source = _address_source()
     text = str(error)
     if "Connection refused" in text:
         reason = "connection refused"

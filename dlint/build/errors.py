@@ -9,6 +9,13 @@ class BuildCommandError(Exception):
     exit_code = 2
 
 
+class EngineLost(BuildCommandError):
+    """The engine went away during the build (its connection broke off, e.g. dockerd was killed
+    or its host was lost): exit 2, like an engine that cannot be reached at all."""
+
+    exit_code = 2
+
+
 class BuildFailed(BuildCommandError):
     """The Dockerfile did not build (a step failed): exit 1."""
 

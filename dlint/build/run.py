@@ -213,7 +213,7 @@ class Progress:
 def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
     import docker
 
-    from dlint.build.client import unreachable
+    from dlint.build.client import broken_reason, broken_stream_errors, engine_lost, unreachable
 
     instructions = built_instructions(dockerfile, options.target)
     started = time.monotonic()
@@ -222,6 +222,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
     buffer = ""
     error = None
     running: list[str] = []  # intermediate containers the engine reported
+    running_in: dict[int, str] = {}  # step number -> its container
 
     def handle(line: str) -> None:
         match = _STEP.match(line)
@@ -241,6 +242,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             elif line.startswith(" ---> Running in "):
                 step.cached = False
                 running.append(line.split()[-1])
+                running_in[step.number] = running[-1]
             else:
                 arrow = _ARROW_ID.match(line)
                 if arrow:
@@ -267,7 +269,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             pull=False,
             decode=True,
         )
-        for chunk in stream:
+        for chunk in _read_stream(stream, broken_stream_errors()):
             if "stream" in chunk:
                 # Chunks do not align with lines: only complete lines are parsed.
                 buffer += chunk["stream"]
@@ -279,6 +281,16 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             aux = chunk.get("aux")
             if isinstance(aux, dict) and aux.get("ID"):
                 image_id = aux["ID"]  # the last one is the image
+    except _StreamBroken as broken:
+        # The engine answered, then went away mid-build (killed, crashed, host lost).
+        if buffer:
+            handle(buffer.rstrip("\r"))
+        step = steps[-1] if steps else None
+        raise engine_lost(
+            broken_reason(broken.error),
+            f"{step.number}/{step.total} ({step.text.strip()})" if step else None,
+            running_in.get(step.number) if step else None,
+        ) from None
     except docker.errors.APIError as api_error:
         error = api_error.explanation or str(api_error)
     except docker.errors.DockerException as other:
@@ -300,8 +312,29 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
     return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache)
 
 
+class _StreamBroken(Exception):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _read_stream(stream, errors: tuple):
+    """The build stream's chunks; a read error once it has started is :class:`_StreamBroken`
+    (the request itself failing is still the caller's "unreachable")."""
+    iterator = iter(stream)
+    while True:
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        except errors as error:
+            raise _StreamBroken(error) from None
+        yield chunk
+
+
 def remove_containers(api, ids: list[str]) -> None:
     import docker
+    import requests
 
     for container in ids:
         for _ in range(3):  # a second Ctrl-C during clean-up must not leave it behind
@@ -314,6 +347,8 @@ def remove_containers(api, ids: list[str]) -> None:
                 break
             except docker.errors.APIError:
                 break  # already being removed by the engine
+            except (requests.exceptions.RequestException, OSError):
+                break  # the engine is gone: nothing to remove it from
 
 
 def _failure_message(dockerfile: Dockerfile, steps: list[Step], error: str) -> str:
