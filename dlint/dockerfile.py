@@ -181,6 +181,8 @@ class Dockerfile:
     escape: str = "\\"
     warnings: list[str] = field(default_factory=list)  # e.g. invalid UTF-8 was replaced
     problems: list[Problem] = field(default_factory=list)  # the build would fail outright
+    # What several rules work out from the whole file (e.g. every RUN with its facts), once.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def directive(self, name: str) -> Directive | None:
         return next((d for d in self.directives if d.name == name), None)

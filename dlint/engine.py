@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from operator import attrgetter
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from dlint.dockerfile import Dockerfile
 from dlint.rule import Fix, Rule, Severity
 from dlint.source import Span
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: one is made per finding (tens of thousands over a
+    # large tree), and a frozen dataclass's __init__ costs two to three times as much.
     file: str
     code: str
     name: str
@@ -44,6 +46,17 @@ class Settings:
     severities: Mapping[str, Severity] = field(default_factory=dict)  # code -> override
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> options
     respect_pragmas: bool = True  # honour `# dlint: ignore=` (and hadolint's) comments
+    # Each rule's defaults with the configured options on top, merged once for all files.
+    # Rules read their options and never modify them.
+    _rule_options: dict[str, Mapping[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def options_of(self, rule: Rule) -> Mapping[str, Any]:
+        options = self._rule_options.get(rule.code)
+        if options is None:
+            options = self._rule_options[rule.code] = {**rule.options, **self.options.get(rule.code, {})}
+        return options
 
 
 def default_rules() -> tuple[Rule, ...]:
@@ -78,23 +91,21 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
         for rule in last:
             extra = _run(rule, dockerfile, settings, {"pragmas": pragmas, "ran": ran})
             findings.extend(f for f in extra if not pragmas.suppresses(f))
-    findings.sort(key=Finding.sort_key)
+    findings.sort(key=_BY_POSITION)  # Finding.sort_key: all findings here are of one file
     return findings
 
 
-def _run(rule: Rule, dockerfile: Dockerfile, settings: Settings, extra: Mapping[str, Any]) -> Iterable[Finding]:
-    options = {**rule.options, **settings.options.get(rule.code, {}), **extra}
+_BY_POSITION = attrgetter("span.line", "span.column", "code")
+
+
+def _run(rule: Rule, dockerfile: Dockerfile, settings: Settings, extra: Mapping[str, Any]) -> list[Finding]:
+    options = {**settings.options_of(rule), **extra} if extra else settings.options_of(rule)
     severity = settings.severities.get(rule.code, rule.severity)
-    for violation in rule.check(dockerfile, options):
-        yield Finding(
-            dockerfile.path,
-            rule.code,
-            rule.name,
-            severity,
-            violation.message,
-            violation.span,
-            violation.fix if rule.fixable else None,
-        )
+    findings = []
+    for v in rule.check(dockerfile, options):
+        fix = v.fix if rule.fixable else None
+        findings.append(Finding(dockerfile.path, rule.code, rule.name, severity, v.message, v.span, fix))
+    return findings
 
 
 def exit_status(findings: Iterable[Finding], threshold: Severity) -> int:

@@ -16,7 +16,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Callable, Iterator
+from functools import lru_cache
+from typing import Callable, NamedTuple
 
 from dlint.dockerfile import Dockerfile, Instruction, Stage
 from dlint.shell import Command, Script, Word, script_of
@@ -25,8 +26,9 @@ from dlint.shell import Command, Script, Word, script_of
 INSTALL, UPDATE, UPGRADE, REMOVE, CLEAN = "install", "update", "upgrade", "remove", "clean"
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: one is made per package word of every install,
+    # and a frozen dataclass's __init__ costs two to three times as much.
     word: Word
     kind: str  # "name", "path" (local file), "variable" (unknown until build), "pattern"
     name: str | None = None
@@ -38,13 +40,16 @@ class Package:
         return self.kind == "name"
 
 
+_APT_PATTERN = re.compile(r"[*?\[\]^$]")
+
+
 def parse_apt_package(word: Word) -> Package:
     value = word.value
     if value is None:
         return Package(word, "variable")
     if value.startswith(("/", "./", "../", "~")) or value.endswith(".deb"):
         return Package(word, "path")
-    if any(char in value for char in "*?[]^$"):
+    if _APT_PATTERN.search(value):
         return Package(word, "pattern")
     name, _, version = value.partition("=")
     name, _, release = name.partition("/")
@@ -141,9 +146,22 @@ class RunFacts:
     calls: list[PackageCall]
     removals: list[Removal]
     cache_mounts: list[str]  # targets of --mount=type=cache
+    programs: frozenset[str] = frozenset()  # first word of each command, without its directory
+    # Calls by role, grouped once: most rules ask every RUN for its installs or updates.
+    _by_role: dict[str, tuple[PackageCall, ...]] = field(init=False, repr=False, compare=False)
 
-    def calls_of(self, role: str, manager: Manager | None = None) -> list[PackageCall]:
-        return [c for c in self.calls if c.verb == role and (manager is None or c.manager is manager)]
+    def __post_init__(self) -> None:
+        by_role: dict[str, list[PackageCall]] = {}
+        for call in self.calls:
+            by_role.setdefault(call.verb, []).append(call)
+        self._by_role = {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
+
+    def calls_of(self, role: str, manager: Manager | None = None) -> tuple[PackageCall, ...]:
+        """The calls playing ``role`` (INSTALL …), in order."""
+        calls = self._by_role.get(role, ())
+        if manager is None:
+            return calls
+        return tuple(c for c in calls if c.manager is manager)
 
     def removes(self, directory: str, after: int = -1) -> bool:
         """Whether a command after command number ``after`` deletes ``directory`` or its contents."""
@@ -174,12 +192,16 @@ _WRAPPERS: dict[str, frozenset[str]] = {
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
+def _program(word: Word) -> str:
+    return (word.value or "").rsplit("/", 1)[-1]
+
+
 def unwrap(words: list[Word]) -> tuple[list[Word], bool]:
     """The argv that really runs, and whether it came through xargs (arguments from stdin)."""
     through_xargs = False
     index = 0
     while index < len(words):
-        program = (words[index].value or "").rsplit("/", 1)[-1]
+        program = _program(words[index])
         if program not in _WRAPPERS:
             break
         with_value = _WRAPPERS[program]
@@ -206,6 +228,7 @@ def unwrap(words: list[Word]) -> tuple[list[Word], bool]:
 
 def _package_call(manager: Manager, command: Command, index: int, argv: list[Word], stdin: bool) -> PackageCall:
     call = PackageCall(manager, command, index, argv[0], None, None, from_stdin=stdin)
+    packages, parse_package = call.packages, manager.parse_package  # most words are packages
     position = 1
     while position < len(argv):
         word = argv[position]
@@ -224,13 +247,15 @@ def _package_call(manager: Manager, command: Command, index: int, argv: list[Wor
             call.verb_word = word
             call.verb = manager.verbs.get(value or "")
         else:
-            call.packages.append(manager.parse_package(word))
+            packages.append(parse_package(word))
         position += 1
     return call
 
 
-def _removal(command: Command, index: int, argv: list[Word]) -> Removal | None:
-    program = (argv[0].value or "").rsplit("/", 1)[-1]
+_REMOVERS = frozenset({"rm", "find"})
+
+
+def _removal(command: Command, index: int, program: str, argv: list[Word]) -> Removal | None:
     if program == "rm":
         paths, options_done = [], False
         for word in argv[1:]:
@@ -250,11 +275,15 @@ def _removal(command: Command, index: int, argv: list[Word]) -> Removal | None:
     return None
 
 
+_SLASHES = re.compile("/+")
+
+
+@lru_cache(maxsize=4096)  # the same few cleanups recur in RUN after RUN, file after file
 def removes_directory(pattern: str | None, directory: str) -> bool:
     """Whether ``rm`` of ``pattern`` deletes ``directory`` itself or everything in it."""
     if not pattern:
         return False
-    path = (re.sub("/+", "/", pattern) if "//" in pattern else pattern).rstrip("/") or "/"
+    path = (_SLASHES.sub("/", pattern) if "//" in pattern else pattern).rstrip("/") or "/"
     if path == directory or directory.startswith(path + "/"):  # the directory or a parent
         return True
     if not any(char in path for char in "*?["):  # not a glob: nothing more can match
@@ -266,7 +295,9 @@ def removes_directory(pattern: str | None, directory: str) -> bool:
 
 
 def _cache_mounts(instruction: Instruction) -> list[str]:
-    targets = []
+    targets: list[str] = []
+    if not instruction.flags:
+        return targets
     for flag in instruction.flag("mount"):
         options = dict(
             part.partition("=")[::2] for part in (flag.value or "").split(",") if part
@@ -286,24 +317,48 @@ def facts(instruction: Instruction) -> RunFacts:
     script = script_of(instruction)
     calls: list[PackageCall] = []
     removals: list[Removal] = []
+    programs: set[str] = set()
     for index, command in enumerate(script.commands):
-        argv, stdin = unwrap(command.words)
+        argv, stdin = command.words, False
         if not argv:
             continue
-        program = (argv[0].value or "").rsplit("/", 1)[-1]
+        program = _program(argv[0])
+        programs.add(program)
+        if program in _WRAPPERS:  # seldom: most commands run their first word
+            argv, stdin = unwrap(argv)
+            if not argv:
+                continue
+            program = _program(argv[0])
         manager = _BY_PROGRAM.get(program)
         if manager is not None:
             calls.append(_package_call(manager, command, index, argv, stdin))
-            continue
-        removal = _removal(command, index, argv)
-        if removal is not None:
-            removals.append(removal)
-    result = RunFacts(script, calls, removals, _cache_mounts(instruction))
+        elif program in _REMOVERS:
+            removal = _removal(command, index, program, argv)
+            if removal is not None:
+                removals.append(removal)
+    result = RunFacts(script, calls, removals, _cache_mounts(instruction), frozenset(programs))
     instruction.cache["facts"] = result
     return result
 
 
-def runs_with_facts(dockerfile: Dockerfile) -> Iterator[tuple[Stage | None, Instruction, RunFacts]]:
-    """Every RUN with its stage and facts, in file order."""
-    for instruction in dockerfile.runs():
-        yield dockerfile.stage_of(instruction), instruction, facts(instruction)
+def runs_with_facts(dockerfile: Dockerfile) -> list[tuple[Stage | None, Instruction, RunFacts]]:
+    """Every RUN with its stage and facts, in file order. Computed once per file and shared
+    (do not modify the list)."""
+    cache = dockerfile.cache
+    runs = cache.get("runs")
+    if runs is None:
+        runs = cache["runs"] = [(dockerfile.stage_of(i), i, facts(i)) for i in dockerfile.runs()]
+    return runs
+
+
+def package_calls(dockerfile: Dockerfile, role: str) -> list[tuple[Stage | None, Instruction, PackageCall]]:
+    """Every package-manager call with ``role`` (INSTALL …), with its stage and RUN, in file
+    order. Computed once per file and shared (do not modify the list)."""
+    cache = dockerfile.cache
+    calls = cache.get(role)
+    if calls is None:
+        calls = cache[role] = []
+        for stage, run, run_facts in runs_with_facts(dockerfile):
+            for call in run_facts.calls_of(role):
+                calls.append((stage, run, call))
+    return calls

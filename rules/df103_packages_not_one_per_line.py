@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from collections import Counter
-
-from dlint.packages import INSTALL, runs_with_facts
+from dlint.packages import INSTALL, package_calls
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -46,23 +44,39 @@ def packages_not_one_per_line(dockerfile, options):
     a comment or an option stands among the packages.
     """
     minimum = int(options.get("min-packages", 2))
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
-        if instruction.exec_form is not None:
+    for _stage, instruction, install in package_calls(dockerfile, INSTALL):
+        packages = install.packages
+        if len(packages) >= minimum and instruction.exec_form is None and _shares_a_line(install):
+            yield Violation(
+                packages[0].word.span,
+                f"{len(packages)} packages of this `{install.program.value} install` are not "
+                "each on their own line",
+                _one_per_line_fix(dockerfile, install),
+            )
+
+
+def _shares_a_line(install):
+    """Whether a package stands on a line with another word of its command.
+
+    A command's words come in source order, so their lines never decrease: a package shares
+    a line with some word exactly when it shares one with a word next to it. Only those
+    lines are looked up (a word's position is worked out on demand, and is not free)."""
+    words = install.command.words
+    packages = [p.word for p in install.packages]  # a subsequence of ``words``, same objects
+    last = len(words) - 1
+    next_package = 0
+    for index, word in enumerate(words):
+        if next_package == len(packages):
+            break
+        if word is not packages[next_package]:
             continue
-        for install in facts.calls_of(INSTALL):
-            packages = install.packages
-            if len(packages) < minimum:
-                continue
-            words_per_line = Counter(word.span.line for word in install.command.words)
-            for package in packages:
-                if words_per_line[package.word.span.line] > 1:
-                    yield Violation(
-                        packages[0].word.span,
-                        f"{len(packages)} packages of this `{install.program.value} install` are not "
-                        "each on their own line",
-                        _one_per_line_fix(dockerfile, install),
-                    )
-                    break
+        next_package += 1
+        line = word.span.line
+        if (index > 0 and words[index - 1].span.line == line) or (
+            index < last and words[index + 1].span.line == line
+        ):
+            return True
+    return False
 
 
 def _indent(line: str) -> str:
@@ -72,8 +86,9 @@ def _indent(line: str) -> str:
 def _one_per_line_fix(dockerfile, install):
     packages, words = install.packages, install.command.words
     first, last = packages[0].word, packages[-1].word
-    start = words.index(first)
-    if words[start : start + len(packages)] != [p.word for p in packages]:
+    # By identity: comparing words with == would work out the position of every word.
+    start = next(index for index, word in enumerate(words) if word is first)
+    if any(word is not p.word for word, p in zip(words[start:], packages)):
         return None  # an option stands among the packages
     if any(first.span.line <= c.line <= last.span.end_line for c in dockerfile.comments):
         return None

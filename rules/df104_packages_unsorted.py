@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, runs_with_facts
+from dlint.packages import INSTALL, package_calls
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 
 
@@ -43,17 +43,16 @@ def packages_unsorted(dockerfile, options):
     are. When a comment stands among the package lines, it may describe one of them, so
     nothing is moved.
     """
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
-        for install in facts.calls_of(INSTALL):
-            named = [p for p in install.packages if p.is_name]
-            for previous, package in zip(named, named[1:]):
-                if package.name < previous.name:
-                    yield Violation(
-                        package.word.span,
-                        f"'{package.name}' should come before '{previous.name}'",
-                        _sort_fix(dockerfile, install.verb_word.span.line, named),
-                    )
-                    break
+    for _stage, _instruction, install in package_calls(dockerfile, INSTALL):
+        named = [p for p in install.packages if p.is_name]
+        for previous, package in zip(named, named[1:]):
+            if package.name < previous.name:
+                yield Violation(
+                    package.word.span,
+                    f"'{package.name}' should come before '{previous.name}'",
+                    _sort_fix(dockerfile, install.verb_word.span.line, named),
+                )
+                break
 
 
 def _sort_fix(dockerfile, verb_line, named):

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, runs_with_facts
+from dlint.packages import INSTALL, package_calls
 from dlint.rule import Severity, Violation, rule
+from dlint.shell import Word
 
 
 @rule(
@@ -41,21 +42,22 @@ def duplicate_package(dockerfile, options):
     ## Fix
     None: which of the two copies to keep (and with which pin) is your call.
     """
-    first_seen: dict[tuple[int, str, str], int] = {}  # (stage, manager, package) -> line
-    for stage, _instruction, facts in runs_with_facts(dockerfile):
-        stage_index = stage.index if stage else -1
-        for install in facts.calls_of(INSTALL):
-            in_this_install: set[str] = set()
-            for package in install.packages:
-                if not package.is_name:
-                    continue
-                name = package.name
-                key = (stage_index, install.manager.name, name)
-                if name in in_this_install:
-                    yield Violation(
-                        package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
-                    )
-                elif key in first_seen:
-                    yield Violation(package.word.span, f"'{name}' is already installed at line {first_seen[key]}")
-                in_this_install.add(name)
-                first_seen.setdefault(key, package.word.span.line)
+    # (stage, manager) -> package -> its first word; the line is looked up only when reported.
+    first_seen: dict[tuple[int, str], dict[str, Word]] = {}
+    for stage, _instruction, install in package_calls(dockerfile, INSTALL):
+        seen = first_seen.setdefault((stage.index if stage else -1, install.manager.name), {})
+        in_this_install: set[str] = set()
+        for package in install.packages:
+            if not package.is_name:
+                continue
+            name = package.name
+            if name in in_this_install:
+                yield Violation(
+                    package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
+                )
+            elif name in seen:
+                yield Violation(
+                    package.word.span, f"'{name}' is already installed at line {seen[name].span.line}"
+                )
+            in_this_install.add(name)
+            seen.setdefault(name, package.word)

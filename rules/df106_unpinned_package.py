@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, runs_with_facts
+from dlint.packages import INSTALL, package_calls
 from dlint.rule import Severity, Violation, rule
 
 
@@ -40,16 +40,15 @@ def unpinned_package(dockerfile, options):
     None: the right version depends on your base image's suite.
     """
     allowed = set(options.get("allowed-unpinned", ()))
-    for _stage, _instruction, facts in runs_with_facts(dockerfile):
-        for install in facts.calls_of(INSTALL):
-            for package in install.packages:
-                if not package.is_name or package.version or package.name in allowed:
-                    continue
-                if package.release:
-                    message = (
-                        f"'{package.word.value}' pins a release, not a version "
-                        f"(use {package.name}=<version>)"
-                    )
-                else:
-                    message = f"'{package.name}' is not pinned to a version (use {package.name}=<version>)"
-                yield Violation(package.word.span, message)
+    for _stage, _instruction, install in package_calls(dockerfile, INSTALL):
+        for package in install.packages:
+            if not package.is_name or package.version or package.name in allowed:
+                continue
+            if package.release:
+                message = (
+                    f"'{package.word.value}' pins a release, not a version "
+                    f"(use {package.name}=<version>)"
+                )
+            else:
+                message = f"'{package.name}' is not pinned to a version (use {package.name}=<version>)"
+            yield Violation(package.word.span, message)

@@ -10,6 +10,7 @@ from dlint.rule import Severity, Violation, rule
 _FILLS_INDEX = (UPDATE,)
 _FILLS_CACHE = (INSTALL, UPGRADE)
 _DOWNLOAD_OUTPUT = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}
+_GLOB_CHAR = re.compile(r"[*?[]")
 
 
 def _created_paths(instruction):
@@ -21,11 +22,14 @@ def _created_paths(instruction):
         return
     if instruction.keyword != "RUN":
         return
-    for command in run_facts(instruction).script.commands:
-        values = [w.value for w in command.words]
-        flags = _DOWNLOAD_OUTPUT.get((values[0] or "").rsplit("/", 1)[-1])
+    facts = run_facts(instruction)
+    if facts.programs.isdisjoint(_DOWNLOAD_OUTPUT):  # most RUNs download nothing
+        return
+    for command in facts.script.commands:
+        flags = _DOWNLOAD_OUTPUT.get((command.words[0].value or "").rsplit("/", 1)[-1])
         if not flags:
             continue
+        values = [w.value for w in command.words]
         for flag, target in zip(values, values[1:]):
             if flag in flags and target:
                 yield posixpath.normpath(target)
@@ -94,6 +98,8 @@ class _EarlierLayers:
         self.under = {}  # each created path and each of its directories -> last line
 
     def add(self, instruction):
+        if instruction.keyword not in ("RUN", "COPY", "ADD"):  # the others create nothing
+            return
         for path in _created_paths(instruction):
             self.created.append((path, instruction.line))
             while True:
@@ -109,10 +115,10 @@ class _EarlierLayers:
 
     def created_under(self, pattern):
         """Line of the last instruction that created ``pattern`` or something below it."""
-        if not any(char in pattern for char in "*?["):  # a plain path: one look-up
+        if not _GLOB_CHAR.search(pattern):  # a plain path: one look-up
             return self.under.get(posixpath.normpath(pattern))
         # A glob: only worth matching when something was created in its fixed directory.
-        fixed = posixpath.dirname(re.split(r"[*?[]", pattern, maxsplit=1)[0]) or "/"
+        fixed = posixpath.dirname(_GLOB_CHAR.split(pattern, maxsplit=1)[0]) or "/"
         if posixpath.normpath(fixed) not in self.under:
             return None
         for created, line in reversed(self.created):

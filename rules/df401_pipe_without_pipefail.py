@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import facts
+from dlint.packages import runs_with_facts
 from dlint.rule import Severity, Violation, rule
 
 
@@ -34,19 +34,21 @@ def pipe_without_pipefail(dockerfile, options):
     ## Fix
     None: the right shell (bash has pipefail, older dash does not) depends on the image.
     """
-    for instruction in dockerfile.runs():
+    for _stage, instruction, facts in runs_with_facts(dockerfile):
         if "pipefail" in " ".join(instruction.shell):
             continue
-        commands = facts(instruction).script.commands
         protected = False
-        for previous, command in zip([None, *commands], commands):
-            values = [w.value or "" for w in command.words]
-            if values and values[0] == "set" and any("pipefail" in v for v in values[1:]):
+        previous = None
+        for command in facts.script.commands:
+            words = command.words
+            if words and words[0].value == "set" and any("pipefail" in (w.value or "") for w in words[1:]):
                 protected = True
-            # `yes | …` and `echo … | …` cannot fail in a way worth a pipefail (and `yes` would
-            # trip it: it dies of SIGPIPE when the reader is done).
-            trivial = previous is not None and previous.name in ("yes", "echo", "printf")
-            if command.operator == "|" and not protected and not trivial:
-                yield Violation(instruction.keyword_span, "a pipe without `set -o pipefail` hides failures of "
-                                f"the commands before `{command.words[0].text}`")
-                break
+            if command.operator == "|" and not protected:
+                # `yes | …` and `echo … | …` cannot fail in a way worth a pipefail (and `yes` would
+                # trip it: it dies of SIGPIPE when the reader is done).
+                trivial = previous is not None and previous.name in ("yes", "echo", "printf")
+                if not trivial:
+                    yield Violation(instruction.keyword_span, "a pipe without `set -o pipefail` hides failures of "
+                                    f"the commands before `{words[0].text}`")
+                    break
+            previous = command
