@@ -94,6 +94,23 @@ APT = Manager(
 )
 
 MANAGERS: tuple[Manager, ...] = (APT,)
+
+# Where package managers leave indexes and caches in an image, for ``dlint build``'s leftovers:
+# (label, path marker, rule that prevents it). Markers under /var/ are absolute; the others sit
+# under any home directory (/root/.cache/pip/, /home/app/.npm/_cacache/). Only apt is linted
+# so far (DF107); the others are measured now and get their rules with their managers.
+LEFTOVER_LOCATIONS: tuple[tuple[str, str, str | None], ...] = (
+    ("apt package index", APT.index_dirs[0] + "/", "DF107"),
+    ("apt cache", APT.cache_dirs[0] + "/", "DF107"),
+    ("apk cache", "/var/cache/apk/", None),
+    ("dnf cache", "/var/cache/dnf/", None),
+    ("yum cache", "/var/cache/yum/", None),
+    ("pip cache", "/.cache/pip/", None),
+    ("npm cache", "/.npm/_cacache/", None),
+    ("yarn cache", "/.cache/yarn/", None),
+    ("gem cache", "/.gem/specs/", None),
+)
+NOT_LEFTOVERS = ("/var/lib/apt/lists/lock",)  # apt's lock file: empty, and apt needs it
 _BY_PROGRAM = {program: manager for manager in MANAGERS for program in manager.programs}
 
 

@@ -22,28 +22,14 @@ from dataclasses import dataclass, field
 
 from dlint.build.archive import DIR, FILE, OPAQUE, WHITEOUT, ImageArchive
 from dlint.build.layers import LayerRow, LayerTable
-
-# Leftover categories: (label, path prefix or suffix test, rule that prevents it).
-_APT_LISTS = "/var/lib/apt/lists"
-_LEFTOVERS: tuple[tuple[str, str, str | None], ...] = (
-    ("apt package index", _APT_LISTS + "/", "DF107"),
-    ("apt cache", "/var/cache/apt/", "DF107"),
-    ("apk cache", "/var/cache/apk/", None),
-    ("dnf cache", "/var/cache/dnf/", None),
-    ("yum cache", "/var/cache/yum/", None),
-    ("pip cache", "/.cache/pip/", None),
-    ("npm cache", "/.npm/_cacache/", None),
-    ("yarn cache", "/.cache/yarn/", None),
-    ("gem cache", "/.gem/specs/", None),
-)
-_IGNORED_LEFTOVERS = ("/var/lib/apt/lists/lock",)
+from dlint.packages import LEFTOVER_LOCATIONS, NOT_LEFTOVERS
 
 
 def leftover_category(path: str) -> tuple[str, str, str | None] | None:
     """(label, group directory, rule) when ``path`` is a package index/cache file."""
-    if path in _IGNORED_LEFTOVERS:
+    if path in NOT_LEFTOVERS:
         return None
-    for label, marker, rule in _LEFTOVERS:
+    for label, marker, rule in LEFTOVER_LOCATIONS:
         at = path.find(marker)
         if at == 0 or (at > 0 and not marker.startswith("/var/")):
             return label, path[: at + len(marker) - 1], rule
