@@ -332,3 +332,33 @@ def test_non_ascii_that_crashed_tree_sitter_bash(tmp_path):
         run = dlint("lint", "--format", "json", "Dockerfile", cwd=tmp_path)
         assert_no_crash(run)
         assert run.returncode in (0, 1), (run.returncode, run.stderr)
+
+
+def test_ctrl_c_while_linting_in_parallel_leaves_no_worker(tmp_path):
+    """Ctrl-C in the middle of a parallel run (``--jobs 2``: a forked child lints half the
+    files): one line, exit 130, and the child is gone too."""
+    import signal
+
+    text = "FROM debian:12\n" + "RUN apt-get update && apt-get install -y curl git vim \\\n    && rm -rf /tmp/x\n" * 25
+    for index in range(3000):
+        (tmp_path / f"{index:04d}.Dockerfile").write_text(text)
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dlint", "lint", "--jobs", "2", str(tmp_path)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    children = []
+    deadline = time.monotonic() + 30
+    while not children and time.monotonic() < deadline:  # wait for the worker to be forked
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        time.sleep(0.02)
+    assert children, "no worker process was started"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and stderr == "dlint: interrupted\n", stderr
+    for child in children:
+        try:
+            command_line = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue  # gone, as it should be
+        assert b"dlint" not in command_line, f"worker {child} is still running"

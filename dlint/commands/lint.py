@@ -10,6 +10,7 @@ sarif --output-file dlint.sarif`` prints text and writes SARIF; ``--format sarif
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import List, NamedTuple, Optional
 
@@ -307,34 +308,97 @@ def _lint_one(path: str, name: str, settings, fix_mode: str | None = None, rende
 
 # Below this many files, starting processes costs more than it saves.
 _PARALLEL_MIN_FILES = 16
-_TASKS: list = []  # read by forked workers (settings hold rule functions, which do not pickle)
-
-
-def _lint_task(index: int) -> tuple:
-    return _lint_one(*_TASKS[index])
 
 
 def _lint_all(tasks: list, jobs: int):
-    """Results in the order of ``tasks``. Many files are shared out to forked worker processes
-    (``imap`` keeps the order, so output is the same as with ``--jobs 1``)."""
+    """Results in the order of ``tasks``. Many files are shared out between this process and
+    ``jobs - 1`` forked children, each linting one contiguous slice (so the output is the same
+    as with ``--jobs 1``) and sending its results back through a pipe.
+
+    Plain ``fork`` rather than ``multiprocessing.Pool``: importing the pool alone took 26 ms,
+    a twentieth of a whole 1,000-file run on two cores, and the parent now lints a share
+    instead of waiting. Settings hold rule functions, which do not pickle: children inherit
+    them with the fork."""
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     jobs = min(jobs, len(tasks))
-    parallel = jobs > 1 and len(tasks) >= _PARALLEL_MIN_FILES and not any(task[0] == "-" for task in tasks)
-    if parallel:
-        import multiprocessing  # only here: it is not free to import
-
-        parallel = "fork" in multiprocessing.get_all_start_methods()
-    if not parallel:
+    if jobs < 2 or len(tasks) < _PARALLEL_MIN_FILES or not hasattr(os, "fork") or any(t[0] == "-" for t in tasks):
         yield from (_lint_one(*task) for task in tasks)
         return
-    global _TASKS
-    _TASKS = tasks
+    slices = _balanced_slices(tasks, jobs)
+    running = [_fork_worker(part) for part in slices[1:]]  # (pid, pipe), not yet waited for
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_lint_task, range(len(tasks)), chunksize=max(1, len(tasks) // (jobs * 8)))
+        yield from (_lint_one(*task) for task in slices[0])
+        for part in slices[1:]:
+            pid, pipe = running.pop(0)
+            yield from _collect(pid, pipe, part)  # waits for the child, whatever happens
     finally:
-        _TASKS = []
+        for pid, pipe in running:  # interrupted or failed: leave no child behind
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                os.close(pipe)
+            except OSError:
+                pass
+
+
+def _balanced_slices(tasks: list, count: int) -> list[list]:
+    """``count`` contiguous slices of about equal bytes to read (lint time follows size)."""
+    sizes = []
+    for task in tasks:
+        try:
+            sizes.append(os.stat(task[0]).st_size + 512)  # + a fixed cost per file
+        except OSError:
+            sizes.append(512)
+    total, slices, current, filled = sum(sizes), [], [], 0
+    for task, size in zip(tasks, sizes):
+        current.append(task)
+        filled += size
+        if filled >= total * (len(slices) + 1) / count and len(slices) < count - 1:
+            slices.append(current)
+            current = []
+    slices.append(current)
+    return slices
+
+
+def _fork_worker(part: list) -> tuple[int, int]:
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: lint, send, and leave without running the parent's exit code
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                payload = pickle.dumps([_lint_one(*task) for task in part], pickle.HIGHEST_PROTOCOL)
+            except BaseException as error:  # reported by the parent, as a one-line error
+                payload = pickle.dumps(f"{type(error).__name__}: {error}")
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(pid: int, pipe: int, part: list) -> list:
+    """A child's results, once it has exited (it is waited for here, and only here)."""
+    import pickle
+
+    data = b""
+    try:
+        with os.fdopen(pipe, "rb", closefd=False) as handle:
+            data = handle.read()
+    finally:
+        os.close(pipe)
+        os.waitpid(pid, 0)
+    results = pickle.loads(data) if data else "the worker process died"
+    if isinstance(results, str):  # the child failed: this is a bug in dlint, not in the files
+        raise RuntimeError(f"a worker process failed on {part[0][1]} … {part[-1][1]}: {results}")
+    return results
 
 
 def _split(values: list[str]) -> list[str]:
