@@ -427,6 +427,7 @@ class Resolver:
         self.fixed = None if config_path is None else self.base.overlay(load_file(config_path))
         self._by_dir: dict[str, str | None] = {}  # directory -> nearest config file
         self._by_file: dict[str | None, Config] = {}  # config file -> merged layers
+        self._by_written_dir: dict[str, Config] = {}  # a path's directory as given -> settings
 
     def for_path(self, path: str) -> Config:
         """Settings for a file (``-`` means standard input: the current directory's)."""
@@ -434,9 +435,13 @@ class Resolver:
             return self._merged(None, self.base)
         if self.fixed is not None:
             return self._merged("--config", self.fixed)
-        directory = os.getcwd() if path == "-" else os.path.dirname(os.path.abspath(path))
-        found = self.find(directory)
-        return self._merged(found, None)
+        # Files of one directory share its answer (a tree of 1,000 files has a few dozen).
+        written = "-" if path == "-" else os.path.dirname(path)
+        config = self._by_written_dir.get(written)
+        if config is None:
+            directory = os.getcwd() if path == "-" else os.path.dirname(os.path.abspath(path))
+            config = self._by_written_dir[written] = self._merged(self.find(directory), None)
+        return config
 
     def _merged(self, key: str | None, layer: Config | None) -> Config:
         if key not in self._by_file:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 
 # Matched case-insensitively against the file name.
 DOCKERFILE_PATTERNS = ("dockerfile", "containerfile", "*.dockerfile", "dockerfile.*", "containerfile.*")
 _SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 
 
+_DOCKERFILE_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in DOCKERFILE_PATTERNS))
+
+
 def is_dockerfile_name(name: str) -> bool:
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in DOCKERFILE_PATTERNS)
+    return _DOCKERFILE_NAME.match(name.lower()) is not None
 
 
 class NoDockerfiles(Exception):

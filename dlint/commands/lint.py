@@ -9,6 +9,7 @@ sarif --output-file dlint.sarif`` prints text and writes SARIF; ``--format sarif
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -129,6 +130,12 @@ def lint(
     tasks = [(*task, fix_mode, render) for task in tasks]
     for warning in resolver.warnings():
         typer.echo(f"dlint: warning: {warning}", err=True)
+
+    # Linting makes many small objects and few reference cycles: the collector's default
+    # rhythm (every 700 allocations) cost ~8 % of a 1,000-file run. Freezing what the imports
+    # made also keeps forked workers from touching (and so copying) those pages.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
     findings = []
     sources: dict[str, list[str]] = {}
@@ -342,8 +349,13 @@ def _lint_all(tasks: list, jobs: int):
                 pass
 
 
+_PARENT_EXTRA = 0.06
+
+
 def _balanced_slices(tasks: list, count: int) -> list[list]:
-    """``count`` contiguous slices of about equal bytes to read (lint time follows size)."""
+    """``count`` contiguous slices of about equal bytes to read (lint time follows size). The
+    first, this process's, is 6 % larger: a child also pickles and sends its results, which
+    made it finish ~30 ms after the parent on the 1,000-file corpus."""
     sizes = []
     for task in tasks:
         try:
@@ -354,7 +366,7 @@ def _balanced_slices(tasks: list, count: int) -> list[list]:
     for task, size in zip(tasks, sizes):
         current.append(task)
         filled += size
-        if filled >= total * (len(slices) + 1) / count and len(slices) < count - 1:
+        if filled >= total * (len(slices) + 1 + _PARENT_EXTRA) / (count + _PARENT_EXTRA) and len(slices) < count - 1:
             slices.append(current)
             current = []
     slices.append(current)
