@@ -1,0 +1,21 @@
+"""Session-wide test settings."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_layer_cache(tmp_path_factory):
+    """``dlint build`` keeps a layer cache (dlint/build/layer_cache.py) under the user's cache
+    directory; the tests' builds use one of their own, so a run neither reads nor fills the
+    user's (tests that study the cache set their own on top)."""
+    previous = os.environ.get("DLINT_CACHE_DIR")
+    os.environ["DLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("dlint-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("DLINT_CACHE_DIR", None)
+    else:
+        os.environ["DLINT_CACHE_DIR"] = previous
