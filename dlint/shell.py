@@ -183,6 +183,22 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             start, end = offsets(start), offsets(end)
         return Word.located(text[start:end], _word_value(node, data), locate, start, end)
 
+    def add(into: list[Word], node, last: list[Word] | None) -> list[Word]:
+        """Append the word of ``node``; returns the list that got it. tree-sitter-bash 0.25
+        cuts some words in two (``https://x/$A/$B.tgz`` comes as ``https://x/$A/$`` and
+        ``B.tgz``, also in ``A=…`` assignments); bash splits words on blanks and operators
+        only, so a piece right after the previous word, with nothing between, joins it."""
+        new = word(node)
+        if last and last[-1]._end == new._start:
+            joined = last.pop()
+            value = joined.value + new.value if joined.value is not None and new.value is not None else None
+            if last is not into:  # the rest of an assignment: its value expands, no value
+                value = None
+            last.append(Word.located(text[joined._start:new._end], value, locate, joined._start, new._end))
+            return last
+        into.append(new)
+        return into
+
     commands: list[Command] = []
     # Iterative walk in document order: deeply nested input must not hit the recursion limit.
     # Each entry: node, operator before it, conditional, nested.
@@ -192,16 +208,18 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         kind = node.type
         if kind == "command":
             words, assignments, inner = [], [], []
+            last = None  # the list the previous word went to
             for child in node.children:
                 child_kind = child.type
                 if child_kind == "variable_assignment":
-                    assignments.append(word(child))
+                    last = add(assignments, child, last)
                 elif child_kind == "command_name":
-                    words.append(word(child.children[0] if child.child_count else child))
+                    last = add(words, child.children[0] if child.child_count else child, last)
                 elif child_kind in _SKIPPED_ARGUMENTS:
+                    last = None
                     continue
                 else:
-                    words.append(word(child))
+                    last = add(words, child, last)
                     # Only words that can hold a command ($(…), `…`, <(…)) need a walk.
                     if _MAY_NEST.search(data, child.start_byte, child.end_byte):
                         inner.append(child)
@@ -299,21 +317,8 @@ _NAME_POSITION = re.compile(
 )
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _SEGMENTS = re.compile(r"'([^']*)'|\"([^\"]*)\"|([^'\"]+)")
-_PIECE = re.compile(r"'[^']*'|\"[^\"]*\"|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|[^'\"$]+")
 _BINARY = frozenset({"&&", "||", "|", "|&"})
 _new = object.__new__  # Word objects are made field by field: Word.located costs a call more
-
-
-def _splits_in_tree_sitter(word: str) -> bool:
-    """tree-sitter-bash 0.25 cuts a word in two before the name of a ``$NAME`` that follows two
-    or more pieces and is followed by a character such as ``-./:+``:
-    ``https://x/$A/$B.tgz`` is the words ``https://x/$A/$`` and ``B.tgz``. Such words bail out."""
-    pieces = _PIECE.findall(word)
-    for index in range(2, len(pieces) - 1):
-        piece = pieces[index]
-        if piece[0] == "$" and piece[1] != "{" and pieces[index + 1][0] not in "'\"$":
-            return True
-    return False
 
 
 _UNFIT, _COMMAND_NAME, _ASSIGNMENT_WORD = 0, 1, 2
@@ -387,15 +392,13 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
     state = 0
     redirected = False  # the statement has a redirection
     pipes = 0  # how many | and |& the current and-or list has
-    # No quote and no $ anywhere: every word is its own value and cannot be cut.
+    # No quote and no $ anywhere: every word is its own value.
     plain = "$" not in text and "'" not in text and '"' not in text
     match = None
     for match in iter(_SIMPLE_TOKEN.scanner(text).match, None):
         kind = match.lastindex
         if kind == _WORD:
             token = match.group(_WORD)
-            if not plain and "$" in token and _splits_in_tree_sitter(token):
-                return None
             if state == 1:
                 value = token if plain else _simple_value(token)
             elif state == 0:

@@ -96,15 +96,10 @@ SPECIAL = st.sampled_from([
 PIECE = st.one_of(PLAIN, SINGLE, DOUBLE, EXPANSION)
 
 
-def cut_by_tree_sitter(word: str) -> bool:
-    # Words tree-sitter would cut in two are out of the subset (see _splits_in_tree_sitter).
-    return "$" in word and shell._splits_in_tree_sitter(word)
-
-
 WORD = st.one_of(
     st.lists(PIECE, min_size=1, max_size=4).map("".join),
     SPECIAL,
-).filter(lambda w: not w.startswith("=") and not cut_by_tree_sitter(w))
+).filter(lambda w: not w.startswith("="))
 
 # Before the command name (and in a declaration's arguments) tree-sitter's scanner looks for
 # variable names, and fails on words such as a@ or aé: there the subset has plainer words.
@@ -115,7 +110,7 @@ RESERVED = {"if", "then", "elif", "else", "fi", "for", "select", "in", "while", 
 NAME_WORD = (
     st.lists(st.one_of(NAME_PLAIN, SINGLE, DOUBLE, EXPANSION), min_size=1, max_size=3)
     .map("".join)
-    .filter(lambda w: not cut_by_tree_sitter(w) and w != "-")  # ``- A=1``: the - is lost
+    .filter(lambda w: w != "-")  # ``- A=1``: the - is lost
 )
 COMMAND_NAME = st.one_of(
     NAME_WORD, st.sampled_from(["-f", "--", "/usr/bin/env", "./configure", "0x1f", "12", "a.b-c_d"])
@@ -129,7 +124,7 @@ ASSIGNMENT = st.builds(
     st.from_regex(r"[A-Za-z0-9_]{1,5}", fullmatch=True).filter(lambda n: n not in ("0", "_")),
     st.sampled_from(["=", "+="]),
     st.one_of(st.just(""), WORD),  # any word: values are lexed like arguments
-).filter(lambda a: not cut_by_tree_sitter(a))
+)
 
 
 def redirections(target):
@@ -374,7 +369,6 @@ BAIL_OUTS = {
     "assignment of =": "A==1 cmd",
     "assignment to _": "_=1 cmd",
     "assignment to 0": "0= cmd",
-    "word that tree-sitter splits": "curl -o /x https://x/$A/$B.tgz",
     "unterminated single quote": "echo 'abc",
     "unterminated double quote": 'echo "abc',
     "carriage return": "a\r\nb",
@@ -436,3 +430,20 @@ def test_outside_the_subset_the_fast_path_declines(text, monkeypatch):
     monkeypatch.setattr(shell, "_parse_tree_sitter", spy)
     assert fields(parse_script(text, locate)) == fields(reference(text))
     assert calls == [text]
+
+
+@pytest.mark.parametrize("text, words, assignments", [
+    ("curl -o /x https://x/$A/$B.tgz", ["curl", "-o", "/x", "https://x/$A/$B.tgz"], []),
+    ("x$A/$B.c y", ["x$A/$B.c", "y"], []),
+    ("A=https://x/$V/$B.tgz apt-get install -y x", ["apt-get", "install", "-y", "x"], ["A=https://x/$V/$B.tgz"]),
+])
+def test_words_tree_sitter_cuts_in_two_are_one_word(text, words, assignments):
+    """tree-sitter-bash 0.25 cuts ``…/$A/$B.tgz`` before ``B``: the walk joins pieces that touch
+    (bash splits words on blanks and operators only), so an assignment's tail is not taken for
+    the command name. Both paths give bash's words."""
+    for script in (shell._parse_tree_sitter(text, locate), shell._parse_simple(text, locate)):
+        (command,) = script.commands
+        assert [w.text for w in command.words] == words
+        assert [a.text for a in command.assignments] == assignments
+        assert all(w.value is None for w in command.words if "$" in w.text)
+    assert_same(text)
