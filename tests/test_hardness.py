@@ -334,9 +334,11 @@ def test_non_ascii_that_crashed_tree_sitter_bash(tmp_path):
         assert run.returncode in (0, 1), (run.returncode, run.stderr)
 
 
-def test_ctrl_c_while_linting_in_parallel_leaves_no_worker(tmp_path):
-    """Ctrl-C in the middle of a parallel run (``--jobs 2``: a forked child lints half the
-    files): one line, exit 130, and the child is gone too."""
+@pytest.mark.parametrize("mode", [[], ["--fix"]])
+def test_ctrl_c_while_linting_in_parallel_leaves_no_worker(tmp_path, mode):
+    """Ctrl-C (to dlint alone, as a supervisor sends it) in the middle of a parallel run
+    (``--jobs 3``: two forked children lint a slice each): one line, exit 130, the children
+    are gone too, none hangs on a pipe, and with --fix no temporary file is left."""
     import signal
 
     text = "FROM debian:12\n" + "RUN apt-get update && apt-get install -y curl git vim \\\n    && rm -rf /tmp/x\n" * 25
@@ -344,7 +346,7 @@ def test_ctrl_c_while_linting_in_parallel_leaves_no_worker(tmp_path):
         (tmp_path / f"{index:04d}.Dockerfile").write_text(text)
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dlint", "lint", "--jobs", "2", str(tmp_path)], env=env, stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "dlint", "lint", *mode, "--jobs", "3", str(tmp_path)], env=env, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     children = []
@@ -355,10 +357,14 @@ def test_ctrl_c_while_linting_in_parallel_leaves_no_worker(tmp_path):
     assert children, "no worker process was started"
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130 and stderr == "dlint: interrupted\n", stderr
+    assert process.returncode == 130 and stderr.endswith("dlint: interrupted\n"), stderr
+    assert all(line.endswith("fixed 75 problems") for line in stderr.splitlines()[:-1]), stderr
+    # Atomic rewrites: every file is either as it was or wholly fixed.
+    assert len({p.read_text() for p in tmp_path.iterdir()}) <= (2 if mode else 1)
     for child in children:
         try:
             command_line = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue  # gone, as it should be
         assert b"dlint" not in command_line, f"worker {child} is still running"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".Dockerfile")) == []

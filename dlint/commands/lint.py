@@ -131,19 +131,13 @@ def lint(
     for warning in resolver.warnings():
         typer.echo(f"dlint: warning: {warning}", err=True)
 
-    # Linting makes many small objects and few reference cycles: the collector's default
-    # rhythm (every 700 allocations) cost ~8 % of a 1,000-file run. Freezing what the imports
-    # made also keeps forked workers from touching (and so copying) those pages.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-
     findings = []
     sources: dict[str, list[str]] = {}
     failed = False
     patches = []
     rendered: list[str] = []  # text of each file, when rendered by the workers
     counts = [0, 0, False]  # findings, fixable, failing: all the summary and exit status need
-    for result in _lint_all(tasks, jobs):
+    for result in _lint_all_tuned(tasks, jobs):
         name = result.name
         for error in result.errors:
             failed = True
@@ -313,6 +307,22 @@ def _lint_one(path: str, name: str, settings, fix_mode: str | None = None, rende
     return render(result) if render is not None else result
 
 
+def _lint_all_tuned(tasks: list, jobs: int):
+    """:func:`_lint_all` with the garbage collector tuned for it, and restored afterwards.
+
+    Linting makes many small objects and few reference cycles: the collector's default rhythm
+    (every 700 allocations) cost ~8 % of a 1,000-file run. Freezing what the imports made also
+    keeps forked workers from touching (and so copying) those pages."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield from _lint_all(tasks, jobs)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 # Below this many files, starting processes costs more than it saves.
 _PARALLEL_MIN_FILES = 16
 
@@ -325,7 +335,7 @@ def _lint_all(tasks: list, jobs: int):
     Plain ``fork`` rather than ``multiprocessing.Pool``: importing the pool alone took 26 ms,
     a twentieth of a whole 1,000-file run on two cores, and the parent now lints a share
     instead of waiting. Settings hold rule functions, which do not pickle: children inherit
-    them with the fork."""
+    them with the fork. A slice whose child cannot be forked is linted here, in its turn."""
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     jobs = min(jobs, len(tasks))
@@ -333,29 +343,121 @@ def _lint_all(tasks: list, jobs: int):
         yield from (_lint_one(*task) for task in tasks)
         return
     slices = _balanced_slices(tasks, jobs)
-    running = [_fork_worker(part) for part in slices[1:]]  # (pid, pipe), not yet waited for
+    if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:  # inherited: children would not be waitable
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    plan: list[tuple[list, "_Child | None"]] = [(slices[0], None)]
+    children: list[_Child] = []  # forked and not yet reaped
     try:
-        yield from (_lint_one(*task) for task in slices[0])
         for part in slices[1:]:
-            pid, pipe = running.pop(0)
-            yield from _collect(pid, pipe, part)  # waits for the child, whatever happens
-    finally:
-        for pid, pipe in running:  # interrupted or failed: leave no child behind
             try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                os.close(pipe)
-            except OSError:
-                pass
+                child = _Child.fork(part, [c.pipe for c in children])
+            except OSError:  # no more processes (limits): this process lints the slice
+                child = None
+            if child is not None:
+                children.append(child)
+            plan.append((part, child))
+        for part, child in plan:
+            if child is None:
+                yield from (_lint_one(*task) for task in part)
+            else:
+                results = child.collect(part)
+                children.remove(child)
+                yield from results
+    finally:
+        _stop(children)
+
+
+class _Child:
+    """A forked worker linting one slice, and the read end of the pipe its results come by."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid, self.pipe = pid, pipe
+
+    @classmethod
+    def fork(cls, part: list, inherited_pipes: list[int]) -> "_Child":
+        import pickle
+
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: lint, send, and leave without running the parent's exit code
+            status = 0
+            try:
+                # Earlier children's pipes: holding their read ends open here would keep those
+                # children from noticing that the parent stopped reading.
+                for fd in [read_end, *inherited_pipes]:
+                    os.close(fd)
+                try:
+                    payload = pickle.dumps([_lint_one(*task) for task in part], pickle.HIGHEST_PROTOCOL)
+                except BaseException as error:  # reported by the parent, as a one-line error
+                    payload = pickle.dumps(f"{type(error).__name__}: {error}")
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def collect(self, part: list) -> list:
+        """Its results, once it has sent them all and exited. When reading fails (Ctrl-C),
+        the child is left to :func:`_stop`."""
+        import pickle
+
+        with os.fdopen(self.pipe, "rb", closefd=False) as handle:
+            data = handle.read()
+        os.close(self.pipe)
+        self.pipe = -1
+        _reap(self.pid)
+        results = pickle.loads(data) if data else "the worker process died"
+        if isinstance(results, str):  # the child failed: this is a bug in dlint, not in the files
+            raise RuntimeError(f"a worker process failed on {part[0][1]} … {part[-1][1]}: {results}")
+        return results
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped (SIGCHLD ignored by whoever started us)
+        pass
+
+
+def _stop(children: list[_Child]) -> None:
+    """Interrupted or failed: stop every child still running, and reap it. Ctrl-C first, so
+    that one rewriting a file (--fix) removes its temporary file; then, after a grace period,
+    for good."""
+    import time
+
+    for child in children:
+        if child.pipe >= 0:
+            os.close(child.pipe)  # a child writing its results gets a broken pipe
+        try:
+            os.kill(child.pid, signal.SIGINT)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 2
+    for child in children:
+        while True:
+            try:
+                done, _ = os.waitpid(child.pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(child.pid, signal.SIGKILL)
+                _reap(child.pid)
+                break
+            time.sleep(0.01)
 
 
 _PARENT_EXTRA = 0.06
 
 
 def _balanced_slices(tasks: list, count: int) -> list[list]:
-    """``count`` contiguous slices of about equal bytes to read (lint time follows size). The
-    first, this process's, is 6 % larger: a child also pickles and sends its results, which
-    made it finish ~30 ms after the parent on the 1,000-file corpus."""
+    """Up to ``count`` contiguous, non-empty slices of about equal bytes to read (lint time
+    follows size). The first, this process's, is 6 % larger: a child also pickles and sends
+    its results, which made it finish ~30 ms after the parent on the 1,000-file corpus."""
     sizes = []
     for task in tasks:
         try:
@@ -370,47 +472,7 @@ def _balanced_slices(tasks: list, count: int) -> list[list]:
             slices.append(current)
             current = []
     slices.append(current)
-    return slices
-
-
-def _fork_worker(part: list) -> tuple[int, int]:
-    import pickle
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: lint, send, and leave without running the parent's exit code
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                payload = pickle.dumps([_lint_one(*task) for task in part], pickle.HIGHEST_PROTOCOL)
-            except BaseException as error:  # reported by the parent, as a one-line error
-                payload = pickle.dumps(f"{type(error).__name__}: {error}")
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(pid: int, pipe: int, part: list) -> list:
-    """A child's results, once it has exited (it is waited for here, and only here)."""
-    import pickle
-
-    data = b""
-    try:
-        with os.fdopen(pipe, "rb", closefd=False) as handle:
-            data = handle.read()
-    finally:
-        os.close(pipe)
-        os.waitpid(pid, 0)
-    results = pickle.loads(data) if data else "the worker process died"
-    if isinstance(results, str):  # the child failed: this is a bug in dlint, not in the files
-        raise RuntimeError(f"a worker process failed on {part[0][1]} … {part[-1][1]}: {results}")
-    return results
+    return [part for part in slices if part]
 
 
 def _split(values: list[str]) -> list[str]:
