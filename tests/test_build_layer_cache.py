@@ -74,7 +74,7 @@ def test_rebuild_reads_only_the_changed_layers(context, tmp_path, busybox_image)
 
 
 @pytest.mark.engine
-def test_damaged_cache_files_are_misses(context, tmp_path, busybox_image):
+def test_damaged_cache_files_are_misses_and_get_rewritten(context, tmp_path, busybox_image):
     cache = tmp_path / "cache"
     first = build(context, cache)
     for path in (cache / "layers").iterdir():
@@ -82,6 +82,9 @@ def test_damaged_cache_files_are_misses(context, tmp_path, busybox_image):
     again = build(context, cache)
     assert again["analysis"]["exported"] is True and again["analysis"]["layers_read"] == 5
     assert analysed(again) == analysed(first)
+    # The damaged entries were rewritten: the next look needs no export.
+    third = build(context, cache)
+    assert third["analysis"]["exported"] is False and third["analysis"]["layers_cached"] == 5
 
 
 @pytest.mark.engine

@@ -146,3 +146,32 @@ def test_random_archives_match_tarfile(entries, format):
     ]
     data = make_tar(built, FORMATS[format])
     assert ours(data) == reference(data)
+
+
+@pytest.mark.parametrize("format", ["gnu", "posix"])
+def test_sparse_files_written_by_gnu_tar(tmp_path, format):
+    """Layers made by other tools can hold sparse files (``docker save`` keeps a pulled layer
+    byte for byte). GNU tar writes them in two styles: type S with extension blocks when the
+    map is long, and pax records. Both are listed with their real size, and what follows
+    them is read correctly."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("tar"):
+        pytest.skip("GNU tar is not installed")
+    folder = tmp_path / "d"
+    folder.mkdir()
+    with open(folder / "holes", "wb") as handle:  # 12 data blocks between holes: a long map
+        for index in range(12):
+            handle.seek(index * 200_000)
+            handle.write(b"data")
+        handle.truncate(3_000_000)
+    (folder / "after").write_bytes(b"xyz")
+    archive = tmp_path / "sparse.tar"
+    subprocess.run(["tar", f"--format={format}", "-S", "-cf", str(archive), "-C", str(tmp_path), "d/holes", "d/after"],
+                   check=True)
+    data = archive.read_bytes()
+    listed = [(m.name, m.size, m.type) for m in members(Source(io.BytesIO(data)))]
+    assert listed == [("d/holes", 3_000_000, "S"), ("d/after", 3, REGULAR)]
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        assert [(t.name, t.size) for t in tar] == [(name, size) for name, size, _ in listed]

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from dlint.build.tarstream import DIRECTORY, HARDLINK, REGULAR, SYMLINK, Source, TarFormatError, members
+from dlint.build.tarstream import DIRECTORY, HARDLINK, REGULAR, SPARSE, SYMLINK, Source, TarFormatError, members
 
 # Entry kinds
 FILE, DIR, SYMLINK_KIND, HARDLINK_KIND, OTHER, WHITEOUT, OPAQUE = "file", "dir", "symlink", "hardlink", "other", "whiteout", "opaque"
@@ -89,9 +89,11 @@ def read_layer(source: Source, name: str) -> LayerFiles:
         elif kind == REGULAR:
             append((path, member.size, FILE))
             if path.startswith("/var/lib/apt/lists/") and path.endswith("InRelease"):
-                match = _DATE.search(source.read(min(member.size, 65536)))
+                match = _DATE.search(source.read(min(member.data, 65536)))
                 if match:
                     layer.apt_dates[path] = match.group(1).decode("ascii", "replace")
+        elif kind == SPARSE:
+            append((path, member.size, FILE))
         elif kind == DIRECTORY:
             append((path, 0, DIR))
         elif kind == SYMLINK:
@@ -123,6 +125,15 @@ class _Prefixed(io.RawIOBase):
         return self._source.readinto(buffer)
 
 
+def _known_layer(cache, diff_id: str | None, diff_ids: list[str]):
+    """(diff id, cached entries) when the cache can stand in for reading this layer. A
+    damaged or unreadable entry is not known: the layer is read, and its entry rewritten."""
+    if not diff_id or diff_id not in diff_ids:
+        return None
+    found = cache.get_layer(diff_id)
+    return (diff_id, found) if found is not None else None
+
+
 _BLOB = re.compile(r"^blobs/sha256/([0-9a-f]{64})$")
 
 
@@ -140,15 +151,16 @@ def read_image(api, image_id: str, diff_ids: list[str] | None = None, cache=None
             return ImageArchive(layers, history, 0, len(layers), exported=False)
     try:
         return _read_export(api, image_id, diff_ids, cache)
-    except CacheMismatch:
-        return _read_export(api, image_id, diff_ids, None)
+    except CacheMismatch:  # read everything again, and put right what the cache holds
+        return _read_export(api, image_id, diff_ids, cache, skip_known=False)
 
 
-def _read_export(api, image_id: str, diff_ids: list[str], cache) -> ImageArchive:
+def _read_export(api, image_id: str, diff_ids: list[str], cache, skip_known: bool = True) -> ImageArchive:
     """Stream ``docker save`` of one image (20.10's ``<id>/layer.tar`` layout and the OCI
     ``blobs/sha256/…`` layout of newer engines)."""
     layers: dict[str, LayerFiles] = {}
-    skipped: dict[str, str] = {}  # member name -> diff id it was known as
+    skipped: dict[str, tuple[str, tuple]] = {}  # member name -> (diff id, cached entries)
+    known_layer = _known_layer if cache is not None and skip_known else (lambda *_: None)
     manifest = None
     configs: dict[str, dict] = {}
     reader = io.BufferedReader(_ChunkReader(api.get_image(image_id, chunk_size=1 << 20)), buffer_size=1 << 20)
@@ -158,30 +170,30 @@ def _read_export(api, image_id: str, diff_ids: list[str], cache) -> ImageArchive
             continue
         name = member.name
         if name == "manifest.json":
-            manifest = json.loads(source.read(member.size))
+            manifest = json.loads(source.read(member.data))
         elif name.endswith("/layer.tar"):
-            known = cache.diff_id_of_v1(name.split("/", 1)[0]) if cache is not None else None
-            if known and known in diff_ids and cache.has_layer(known):
+            known = known_layer(cache, cache and cache.diff_id_of_v1(name.split("/", 1)[0]), diff_ids)
+            if known:
                 skipped[name] = known  # its bytes go by unparsed
                 continue
-            layers[name] = read_layer(Source(source, member.size), name)
+            layers[name] = read_layer(Source(source, member.data), name)
         elif name.endswith(".json") and "/" not in name:
-            configs[name] = json.loads(source.read(member.size))
+            configs[name] = json.loads(source.read(member.data))
         elif _BLOB.match(name):
-            digest = "sha256:" + name.rsplit("/", 1)[-1]
-            if cache is not None and digest in diff_ids and cache.has_layer(digest):
-                skipped[name] = digest
+            known = known_layer(cache, "sha256:" + name.rsplit("/", 1)[-1], diff_ids)
+            if known:
+                skipped[name] = known
                 continue
             # A blob is a layer tar or a JSON document (config, manifest); JSON starts with "{".
-            head = source.read(min(member.size, 512))
-            if head[:1] == b"{" and member.size < (16 << 20):
+            head = source.read(min(member.data, 512))
+            if head[:1] == b"{" and member.data < (16 << 20):
                 try:
-                    configs[name] = json.loads(head + source.read(member.size - len(head)))
+                    configs[name] = json.loads(head + source.read(member.data - len(head)))
                 except ValueError:
                     pass
             else:
                 try:
-                    inner = Source(_Prefixed(head, Source(source, member.size - len(head))), member.size)
+                    inner = Source(_Prefixed(head, Source(source, member.data - len(head))), member.data)
                     layers[name] = read_layer(inner, name)
                 except TarFormatError:
                     pass
@@ -196,8 +208,8 @@ def _read_export(api, image_id: str, diff_ids: list[str], cache) -> ImageArchive
     for index, name in enumerate(names):
         diff_id = positions[index][1] if positions else None
         if name in skipped:
-            found = cache.get_layer(skipped[name]) if skipped[name] == diff_id else None
-            if found is None:
+            known_as, found = skipped[name]
+            if known_as != diff_id:
                 raise CacheMismatch(name)
             ordered.append(LayerFiles(name, *found))
             reused += 1

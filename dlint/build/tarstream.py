@@ -9,7 +9,9 @@ buffer, so nested reading (a layer tar inside the image tar) costs little more t
 
 Formats: POSIX ustar (with its name prefix), pax extended headers (``path``, ``linkpath``,
 ``size``; global headers are skipped), GNU long names and links (``L``/``K``) and base-256
-sizes, which is what Go's ``archive/tar`` (the engine's writer) produces. A header whose
+sizes, which is what Go's ``archive/tar`` (the engine's writer) produces; and GNU sparse files
+in both styles (type ``S`` with extension blocks, ``GNU.sparse.*`` pax records), which layers
+made by other tools and kept byte for byte by ``docker save`` can hold. A header whose
 checksum does not match raises :class:`TarFormatError`, as ``tarfile`` would.
 
 Tested against ``tarfile`` on archives of every format in tests/test_build_tarstream.py.
@@ -24,6 +26,7 @@ BLOCK = 512
 _SCRATCH = 1 << 20  # skip in steps of 1 MB
 
 REGULAR, HARDLINK, SYMLINK, CHAR, BLOCKDEV, DIRECTORY, FIFO = "0", "1", "2", "3", "4", "5", "6"
+SPARSE = "S"  # a regular file stored without its holes (GNU tar -S, old or pax style)
 _REGULAR_TYPES = frozenset("07\0")  # "7" (contiguous) and the old NUL type are regular files
 _PAX, _PAX_GLOBAL, _GNU_LONGNAME, _GNU_LONGLINK = "x", "g", "L", "K"
 _METADATA_LIMIT = 1 << 20  # a pax or GNU long-name record larger than this is not a name
@@ -35,10 +38,11 @@ class TarFormatError(ValueError):
 
 class Member(NamedTuple):
     name: str
-    size: int  # bytes of content that follow the header
-    type: str  # one of the type flags above ("0" for every regular file)
+    size: int  # the file's size (for a sparse file, its real size, holes included)
+    type: str  # one of the type flags above ("0" for every regular file, SPARSE)
     linkname: str
     mode: int
+    data: int = 0  # bytes of content that follow the header (what a caller may read)
 
     @property
     def is_file(self) -> bool:
@@ -175,18 +179,31 @@ def members(source: Source) -> Iterator[Member]:
             elif kind == _GNU_LONGLINK:
                 pending["linkpath"] = data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
             continue  # a global header describes no member
+        real_size = None
+        if kind == SPARSE:  # GNU sparse: the real size, and extension blocks of the sparse map
+            real_size = _number(block[483:495])
+            extended = block[482]
+            while extended:
+                extension = source.read(BLOCK)
+                if len(extension) < BLOCK:
+                    raise TarFormatError("unexpected end of data in a sparse header")
+                extended = extension[504]
         name = _text(block[0:100])
         if block[257:263] == b"ustar\0" and block[345]:  # POSIX prefix (GNU uses those bytes otherwise)
             name = _text(block[345:500]) + "/" + name
         linkname = _text(block[157:257])
         if pending:
-            name = pending.get("path", name)
+            name = pending.get("GNU.sparse.name", pending.get("path", name))
             linkname = pending.get("linkpath", linkname)
-            if "size" in pending:
-                try:
+            try:
+                if "size" in pending:
                     size = int(pending["size"])
-                except ValueError:
-                    raise TarFormatError("invalid pax size") from None
+                # pax-style sparse files (GNU tar --posix -S): the real size is a record
+                sparse_size = pending.get("GNU.sparse.realsize", pending.get("GNU.sparse.size"))
+                if sparse_size is not None:
+                    real_size, kind = int(sparse_size), SPARSE
+            except ValueError:
+                raise TarFormatError("invalid pax size") from None
             pending = {}
         if kind == "0" and block[156] == 0 and name.endswith("/"):
             kind = DIRECTORY  # pre-POSIX archives mark directories by the name alone
@@ -196,5 +213,6 @@ def members(source: Source) -> Iterator[Member]:
         has_data = kind == REGULAR or kind not in (HARDLINK, SYMLINK, CHAR, BLOCKDEV, DIRECTORY, FIFO)
         content = size if has_data else 0
         start = source.position
-        yield Member(name, content, kind, linkname, _number(block[100:108]) & 0o7777)
+        shown = real_size if real_size is not None else content
+        yield Member(name, shown, kind, linkname, _number(block[100:108]) & 0o7777, content)
         source.skip(content - (source.position - start) + _padding(content))

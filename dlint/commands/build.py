@@ -278,6 +278,8 @@ def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
         raise BuildCommandError(f"cannot read image {result.image_id}: {error.explanation or error}") from None
     except (docker.errors.DockerException, OSError) as error:
         raise unreachable(error) from None
+    except ValueError as error:  # a damaged export (TarFormatError), no manifest, bad JSON
+        raise BuildCommandError(f"cannot read the exported image {result.image_id}: {error}") from None
     empty = [bool(h.get("empty_layer")) for h in archive.history] if archive.history else None
     table = build_table(dockerfile, target, result, history, empty, inspected.get("Size", 0))
     waste = analyse(archive, table)
