@@ -388,9 +388,9 @@ def test_a_broken_build_stream_names_the_step_and_its_container(monkeypatch, tmp
     from dlint.build.run import BuildOptions, Progress, build_legacy
     from dlint.dockerfile import parse
 
-    def breaking(chunks):
+    def breaking(chunks, error=None):
         yield from chunks
-        raise urllib3.exceptions.ProtocolError("Connection broken: IncompleteRead(0 bytes read)", None)
+        raise error or urllib3.exceptions.ProtocolError("Connection broken: IncompleteRead(0 bytes read)", None)
 
     class API:
         def __init__(self, chunks):
@@ -398,7 +398,7 @@ def test_a_broken_build_stream_names_the_step_and_its_container(monkeypatch, tmp
             self.removed = []
 
         def build(self, **_options):
-            return breaking(self.chunks)
+            return breaking(*self.chunks) if isinstance(self.chunks, tuple) else breaking(self.chunks)
 
         def remove_container(self, container, force):
             self.removed.append(container)
@@ -427,4 +427,15 @@ def test_a_broken_build_stream_names_the_step_and_its_container(monkeypatch, tmp
     with pytest.raises(EngineLost) as lost:
         build_legacy(Client(chunks[:1]), dockerfile, options, Progress(io.StringIO()))
     assert "during step 1/2 (FROM x)" in str(lost.value) and "`docker ps -a`" in str(lost.value)
+
+    # A step silent for longer than dlint's read timeout: the engine is there, so this is a
+    # failed build (exit 1), and the step's container is removed.
+    from dlint.build.errors import BuildFailed
+
+    client = Client((chunks, urllib3.exceptions.ReadTimeoutError(None, None, "Read timed out.")))
+    with pytest.raises(BuildFailed) as failed:
+        build_legacy(client, dockerfile, options, Progress(io.StringIO()))
+    assert failed.value.exit_code == 1
+    assert str(failed.value).startswith("build failed at step 2/2 (Dockerfile:2) RUN make: the engine sent nothing for")
+    assert client.api.removed == ["16ada00dcd64"]
 

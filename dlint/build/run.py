@@ -213,7 +213,7 @@ class Progress:
 def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
     import docker
 
-    from dlint.build.client import broken_reason, broken_stream_errors, engine_lost, unreachable
+    from dlint.build.client import BUILD_TIMEOUT, broken_reason, broken_stream_errors, engine_lost, unreachable
 
     instructions = built_instructions(dockerfile, options.target)
     started = time.monotonic()
@@ -282,10 +282,19 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             if isinstance(aux, dict) and aux.get("ID"):
                 image_id = aux["ID"]  # the last one is the image
     except _StreamBroken as broken:
-        # The engine answered, then went away mid-build (killed, crashed, host lost).
+        # The engine answered, then the stream broke off: the engine went away (killed,
+        # crashed, host lost), or said nothing for BUILD_TIMEOUT. Try to remove the step's
+        # container either way (this gives up at once when the engine is gone).
         if buffer:
             handle(buffer.rstrip("\r"))
+        if running:
+            remove_containers(client.api, running[-1:])
         step = steps[-1] if steps else None
+        if _is_timeout(broken.error):
+            raise BuildFailed(_failure_message(
+                dockerfile, steps, f"the engine sent nothing for {BUILD_TIMEOUT} s (dlint's read timeout); "
+                "the build was abandoned and its step's container removed"
+            )) from None
         raise engine_lost(
             broken_reason(broken.error),
             f"{step.number}/{step.total} ({step.text.strip()})" if step else None,
@@ -310,6 +319,15 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
     if error or not image_id:
         raise BuildFailed(_failure_message(dockerfile, steps, error or "the engine returned no image id"))
     return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache)
+
+
+def _is_timeout(error: BaseException) -> bool:
+    import socket
+
+    import requests
+    import urllib3
+
+    return isinstance(error, (urllib3.exceptions.ReadTimeoutError, requests.exceptions.Timeout, socket.timeout))
 
 
 class _StreamBroken(Exception):
