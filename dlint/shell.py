@@ -156,6 +156,10 @@ def _word_value(node, source: bytes) -> str | None:
     return None
 
 
+def _node_text(node, source: bytes) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -209,15 +213,22 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         if kind == "command":
             words, assignments, inner = [], [], []
             last = None  # the list the previous word went to
+            nameless = False  # the command name was the tail of an assignment (joined to it)
             for child in node.children:
                 child_kind = child.type
                 if child_kind == "variable_assignment":
                     last = add(assignments, child, last)
                 elif child_kind == "command_name":
                     last = add(words, child.children[0] if child.child_count else child, last)
+                    nameless = last is assignments
                 elif child_kind in _SKIPPED_ARGUMENTS:
                     last = None
                     continue
+                elif nameless and not words and _name_kind(_node_text(child, data)) == _ASSIGNMENT_WORD:
+                    # Still before the command name: ``B=`` is an assignment, as tree-sitter
+                    # reads it when no cut word came first (``A=x$B/$C.d B= cmd``).
+                    last = add(assignments, child, last)
+                    assignments[-1].value = None  # as for every assignment: it is not a literal
                 else:
                     last = add(words, child, last)
                     # Only words that can hold a command ($(…), `…`, <(…)) need a walk.

@@ -436,6 +436,8 @@ def test_outside_the_subset_the_fast_path_declines(text, monkeypatch):
     ("curl -o /x https://x/$A/$B.tgz", ["curl", "-o", "/x", "https://x/$A/$B.tgz"], []),
     ("x$A/$B.c y", ["x$A/$B.c", "y"], []),
     ("A=https://x/$V/$B.tgz apt-get install -y x", ["apt-get", "install", "-y", "x"], ["A=https://x/$V/$B.tgz"]),
+    # Once the cut tail is joined back, what follows is still before the command name.
+    ("A=x$B/$C.d B= 1=2 make", ["make"], ["A=x$B/$C.d", "B=", "1=2"]),
 ])
 def test_words_tree_sitter_cuts_in_two_are_one_word(text, words, assignments):
     """tree-sitter-bash 0.25 cuts ``…/$A/$B.tgz`` before ``B``: the walk joins pieces that touch
