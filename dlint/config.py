@@ -20,7 +20,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from dlint.rule import Rule, Severity
 
@@ -166,28 +166,9 @@ def parse_table(table: Mapping[str, Any], path: str, prefix: str = "") -> Config
         checker.fail(unknown[0], "unknown key", f"allowed: {', '.join(KEYS)}")
     root = os.path.dirname(os.path.abspath(path))
     config = Config(source=display(path), root=root)
-    if "select" in table:
-        config.select = checker.selectors("select", table["select"])
-    if "extend-select" in table:
-        config.extend_select = checker.selectors("extend-select", table["extend-select"])
-    if "ignore" in table:
-        config.ignore = checker.selectors("ignore", table["ignore"])
-    if "extend-ignore" in table:
-        config.extend_ignore = checker.selectors("extend-ignore", table["extend-ignore"])
-    if "severity" in table:
-        config.severity = checker.severities("severity", table["severity"])
-    if "rules" in table:
-        config.options = checker.rule_options("rules", table["rules"])
-    if "failure-threshold" in table:
-        config.failure_threshold = Severity.parse(checker.choice("failure-threshold", table["failure-threshold"], SEVERITIES))
-    if "no-fail" in table:
-        config.no_fail = checker.boolean("no-fail", table["no-fail"])
-    if "format" in table:
-        from dlint.report import FORMATS
-
-        config.format = checker.choice("format", table["format"], FORMATS)
-    if "exclude" in table:
-        config.exclude = checker.strings("exclude", table["exclude"], "a list of glob patterns")
+    for key, (attribute, read) in _READERS.items():
+        if key in table:
+            setattr(config, attribute, read(checker, key, table[key]))
     if "hadolint-config" in table:
         value = checker.string("hadolint-config", table["hadolint-config"], "a path to a .hadolint.yaml")
         config = load_hadolint(os.path.join(root, value)).overlay(config)
@@ -307,6 +288,28 @@ class _Checker:
             self.strings(key, value, "a list of strings")
         elif isinstance(default, str):
             self.string(key, value, "a string")
+
+
+def _format(checker: _Checker, key: str, value: Any) -> str:
+    from dlint.report import FORMATS  # only when a config names a format: start-up time
+
+    return checker.choice(key, value, FORMATS)
+
+
+# Config key -> (Config attribute, how its value is checked and read), in the order they are
+# checked (the first bad one is reported). ``hadolint-config`` is read apart: it is a layer.
+_READERS: dict[str, tuple[str, Callable[[_Checker, str, Any], Any]]] = {
+    "select": ("select", _Checker.selectors),
+    "extend-select": ("extend_select", _Checker.selectors),
+    "ignore": ("ignore", _Checker.selectors),
+    "extend-ignore": ("extend_ignore", _Checker.selectors),
+    "severity": ("severity", _Checker.severities),
+    "rules": ("options", _Checker.rule_options),
+    "failure-threshold": ("failure_threshold", lambda c, k, v: Severity.parse(c.choice(k, v, SEVERITIES))),
+    "no-fail": ("no_fail", _Checker.boolean),
+    "format": ("format", _format),
+    "exclude": ("exclude", lambda c, k, v: c.strings(k, v, "a list of glob patterns")),
+}
 
 
 def _is_exact(selector: str) -> bool:

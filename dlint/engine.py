@@ -34,9 +34,6 @@ class Finding(NamedTuple):
     def fixable(self) -> bool:
         return self.fix is not None
 
-    def sort_key(self) -> tuple:
-        return (self.file, self.span.line, self.span.column, self.code)
-
 
 @dataclass
 class Settings:
@@ -91,7 +88,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
         for rule in last:
             extra = _run(rule, dockerfile, settings, {"pragmas": pragmas, "ran": ran})
             findings.extend(f for f in extra if not pragmas.suppresses(f))
-    findings.sort(key=_BY_POSITION)  # Finding.sort_key: all findings here are of one file
+    findings.sort(key=_BY_POSITION)  # all findings here are of one file
     return findings
 
 

@@ -160,7 +160,7 @@ def _read_export(api, image_id: str, diff_ids: list[str], cache, skip_known: boo
     ``blobs/sha256/…`` layout of newer engines)."""
     layers: dict[str, LayerFiles] = {}
     skipped: dict[str, tuple[str, tuple]] = {}  # member name -> (diff id, cached entries)
-    known_layer = _known_layer if cache is not None and skip_known else (lambda *_: None)
+    skipping = cache is not None and skip_known  # layers the cache knows go by unparsed
     manifest = None
     configs: dict[str, dict] = {}
     reader = io.BufferedReader(_ChunkReader(api.get_image(image_id, chunk_size=1 << 20)), buffer_size=1 << 20)
@@ -172,15 +172,15 @@ def _read_export(api, image_id: str, diff_ids: list[str], cache, skip_known: boo
         if name == "manifest.json":
             manifest = json.loads(source.read(member.data))
         elif name.endswith("/layer.tar"):
-            known = known_layer(cache, cache and cache.diff_id_of_v1(name.split("/", 1)[0]), diff_ids)
+            known = _known_layer(cache, cache.diff_id_of_v1(name.split("/", 1)[0]), diff_ids) if skipping else None
             if known:
-                skipped[name] = known  # its bytes go by unparsed
+                skipped[name] = known
                 continue
             layers[name] = read_layer(Source(source, member.data), name)
         elif name.endswith(".json") and "/" not in name:
             configs[name] = json.loads(source.read(member.data))
         elif _BLOB.match(name):
-            known = known_layer(cache, "sha256:" + name.rsplit("/", 1)[-1], diff_ids)
+            known = _known_layer(cache, "sha256:" + name.rsplit("/", 1)[-1], diff_ids) if skipping else None
             if known:
                 skipped[name] = known
                 continue

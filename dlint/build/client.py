@@ -12,7 +12,6 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 BUILD_TIMEOUT = 3600
 
 
-
 def engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
 
@@ -56,13 +55,14 @@ def broken_stream_errors() -> tuple[type[BaseException], ...]:
             docker.errors.StreamParseError, OSError)
 
 
-def broken_reason(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """An error's message for a one-line report: its first line, at most 200 characters."""
     first = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
     first = (first.splitlines() or [""])[0].strip()
     return (first or type(error).__name__)[:200]
 
 
-def unreachable(error: object) -> BuildCommandError:
+def unreachable(error: BaseException) -> BuildCommandError:
     address = engine_address()
     source = _address_source()
     text = str(error)
@@ -73,7 +73,7 @@ def unreachable(error: object) -> BuildCommandError:
     elif "Permission denied" in text:
         reason = "permission denied (is your user allowed to use the socket?)"
     else:
-        reason = (text.splitlines()[0] if text else type(error).__name__)[:200]
+        reason = first_line(error)
     return BuildCommandError(
         f"cannot reach a Docker engine at {address} ({source}): {reason}. "
         "Start one, or set DOCKER_HOST to a reachable engine, e.g. "

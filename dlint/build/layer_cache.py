@@ -47,18 +47,12 @@ def _hex(digest: str) -> str | None:
 class LayerCache:
     def __init__(self, directory: str | None = None) -> None:
         self.directory = directory or default_directory()
-        self.hits = 0  # layers taken from the cache during this run
-        self.reads = 0  # layers read from the archive
 
     # -- layers ------------------------------------------------------------------------------
 
     def _layer_path(self, diff_id: str) -> str | None:
         hexdigest = _hex(diff_id)
         return os.path.join(self.directory, "layers", hexdigest + ".json.z") if hexdigest else None
-
-    def has_layer(self, diff_id: str) -> bool:
-        path = self._layer_path(diff_id)
-        return path is not None and os.path.isfile(path)
 
     def get_layer(self, diff_id: str):
         """(entries, apt_dates) or None."""

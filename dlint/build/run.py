@@ -213,7 +213,7 @@ class Progress:
 def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
     import docker
 
-    from dlint.build.client import BUILD_TIMEOUT, broken_reason, broken_stream_errors, engine_lost, unreachable
+    from dlint.build.client import BUILD_TIMEOUT, broken_stream_errors, engine_lost, first_line, unreachable
 
     instructions = built_instructions(dockerfile, options.target)
     started = time.monotonic()
@@ -296,7 +296,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
                 "the build was abandoned and its step's container removed"
             )) from None
         raise engine_lost(
-            broken_reason(broken.error),
+            first_line(broken.error),
             f"{step.number}/{step.total} ({step.text.strip()})" if step else None,
             running_in.get(step.number) if step else None,
         ) from None
