@@ -14,7 +14,7 @@ and analysing it (``dive --ci``, its CI mode, and ``dive --json``). Rounds alter
 tools; medians and dlint/dive ratios are printed and written into ``benchmarks/README.md``.
 
 Cold and warm: ``dlint build`` keeps a per-layer cache keyed by the layer's content digest
-(dlint/build/layer_cache.py). "Cold" runs with an empty cache directory every time (the image
+(dlint/image/layer_cache.py). "Cold" runs with an empty cache directory every time (the image
 is exported and every layer parsed); "warm" with the cache that an earlier run filled (the
 image is known: nothing is exported). dive has no such cache: every run exports the image.
 """

@@ -523,7 +523,7 @@ def _expand(selectors: Iterable[str], include_disabled: bool = False) -> set[str
 
 
 def to_settings(config: Config):
-    from dlint.engine import Settings
+    from dlint.checker import Settings
 
     return Settings(
         rules=choose_rules(config),

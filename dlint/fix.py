@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 
 from dlint.dockerfile import decode, parse
-from dlint.engine import Finding, Settings, lint
+from dlint.checker import Finding, Settings, lint
 from dlint.rule import Edit
 
 STRUCTURAL = frozenset({"DF001"})

@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def private_layer_cache(tmp_path_factory):
-    """``dlint build`` keeps a layer cache (dlint/build/layer_cache.py) under the user's cache
+    """``dlint build`` keeps a layer cache (dlint/image/layer_cache.py) under the user's cache
     directory; the tests' builds use one of their own, so a run neither reads nor fills the
     user's (tests that study the cache set their own on top)."""
     previous = os.environ.get("DLINT_CACHE_DIR")

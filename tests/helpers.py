@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlint.dockerfile import parse
-from dlint.engine import Settings, lint
+from dlint.checker import Settings, lint
 from dlint.registry import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent

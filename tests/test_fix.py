@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from dlint.engine import Settings, default_rules
+from dlint.checker import Settings, default_rules
 from dlint.fix import NotFixable, fix_bytes, write_atomically
 from tests.helpers import FIXTURES
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dlint.dockerfile import parse
-from dlint.engine import Settings, lint
+from dlint.checker import Settings, lint
 from dlint.registry import all_rules
 from tests.helpers import findings_of as _findings_of
 

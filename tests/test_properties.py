@@ -20,7 +20,7 @@ import json
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dlint.dockerfile import DockerfileError, parse
-from dlint.engine import Settings, lint
+from dlint.checker import Settings, lint
 from dlint.fix import NotFixable, fix_bytes
 from dlint.packages import facts
 from dlint.registry import all_rules

@@ -114,7 +114,7 @@ def test_messages_name_the_package():
 
 def test_unpinned_allowed_option():
     from dlint.dockerfile import parse
-    from dlint.engine import Settings, lint
+    from dlint.checker import Settings, lint
     from dlint.registry import lookup
 
     dockerfile = parse(
@@ -128,7 +128,7 @@ def test_unpinned_allowed_option():
 
 def test_one_per_line_minimum_option():
     from dlint.dockerfile import parse
-    from dlint.engine import Settings, lint
+    from dlint.checker import Settings, lint
     from dlint.registry import lookup
 
     dockerfile = parse(

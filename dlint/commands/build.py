@@ -95,7 +95,7 @@ def build(
     options, unreadable Dockerfile, engine unreachable or a base image missing.
     """
     params = dict(locals())  # first statement: exactly the options
-    from dlint.build.errors import BuildCommandError
+    from dlint.image.errors import BuildCommandError
 
     _terminate_like_interrupt()
     try:
@@ -103,7 +103,7 @@ def build(
     except BuildCommandError as error:
         typer.echo(f"dlint: error: {error}", err=True)
         if format == "json" and error.exit_code == 1 and not getattr(error, "reported", False):
-            from dlint.build.render import document, dumps
+            from dlint.image.render import document, dumps
 
             sys.stdout.write(dumps(document([], None, tag, None, None, None, None, None, [], str(error))))
         raise typer.Exit(error.exit_code)
@@ -130,10 +130,10 @@ def _terminate_like_interrupt() -> None:
 
 def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, rewrite_absolute_symlinks, format,
          no_layer_cache, no_lint, builder, docker_cli, max_waste, failure_threshold) -> int:
-    from dlint.build import run as runner
-    from dlint.build.errors import BuildCommandError, BuildFailed
-    from dlint.build.extract import check_destination, parse_spec
-    from dlint.build.render import parse_size
+    from dlint.image import run as runner
+    from dlint.image.errors import BuildCommandError, BuildFailed
+    from dlint.image.extract import check_destination, parse_spec
+    from dlint.image.render import parse_size
     from dlint.dockerfile import DockerfileError, parse
 
     # Options first: nothing is built when the command line is wrong.
@@ -181,7 +181,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         if cli is None:
             raise BuildCommandError(runner.no_buildkit_message(why))
 
-    from dlint.build.client import connect
+    from dlint.image.client import connect
 
     client = connect()
     api = client.api
@@ -198,7 +198,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
             result = runner.build_legacy(client, dockerfile, options, progress)
     except BuildFailed as error:
         if format == "json":  # CI still gets one document, with the findings
-            from dlint.build.render import document, dumps
+            from dlint.image.render import document, dumps
             from dlint.report.json import finding_to_dict
 
             doc = document([finding_to_dict(f) for f in findings], None, tag, "buildkit" if cli else "legacy",
@@ -208,12 +208,12 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         raise
 
     table, waste, cache, analysis = _analyse(api, dockerfile, target, result, not no_layer_cache)
-    from dlint.build.extract import extract as extract_one
+    from dlint.image.extract import extract as extract_one
 
     extracted = [extract_one(api, result.image_id, spec, force, rewrite_absolute=rewrite_absolute_symlinks)
                  for spec in specs]
 
-    from dlint.build import render
+    from dlint.image import render
 
     if format == "json":
         from dlint.report.json import finding_to_dict
@@ -224,7 +224,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     else:
         sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted, analysis))
 
-    from dlint.engine import exit_status
+    from dlint.checker import exit_status
     from dlint.rule import Severity
 
     status = exit_status(findings, Severity.parse(failure_threshold))
@@ -240,7 +240,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
 
 def _lint(dockerfile, format):
-    from dlint.engine import Settings, default_rules, lint
+    from dlint.checker import Settings, default_rules, lint
     from dlint.report import renderer
 
     findings = lint(dockerfile, Settings(default_rules()))
@@ -259,13 +259,13 @@ def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
 
     import docker
 
-    from dlint.build.archive import read_image
-    from dlint.build.cache_report import report
-    from dlint.build.client import unreachable
-    from dlint.build.errors import BuildCommandError
-    from dlint.build.layer_cache import LayerCache
-    from dlint.build.layers import build_table
-    from dlint.build.waste import analyse
+    from dlint.image.archive import read_image
+    from dlint.image.cache_report import report
+    from dlint.image.client import unreachable
+    from dlint.image.errors import BuildCommandError
+    from dlint.image.layer_cache import LayerCache
+    from dlint.image.layers import build_table
+    from dlint.image.waste import analyse
 
     started = time.monotonic()
     layer_cache = LayerCache() if use_layer_cache else None

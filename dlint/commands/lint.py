@@ -282,7 +282,7 @@ def _lint_one(path: str, name: str, settings, fix_mode: str | None = None, rende
     """Read, parse and lint one file. With ``fix_mode`` "fix" the file is rewritten first and
     what remains is reported; with "diff" the fixes come back as a unified diff."""
     from dlint.dockerfile import DockerfileError, parse
-    from dlint.engine import lint as run_rules
+    from dlint.checker import lint as run_rules
 
     fixed, patch = 0, ""
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Callable, Mapping
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 
 # render(findings, sources, color): ``sources`` maps each linted file's shown name to its lines
 # (files without findings are there too, for formats that list every file).

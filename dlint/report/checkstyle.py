@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Mapping
 from xml.etree import ElementTree as ET
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 from dlint.rule import Severity
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info", Severity.STYLE: "info"}

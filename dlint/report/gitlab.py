@@ -9,7 +9,7 @@ import hashlib
 import json
 from typing import Mapping
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 from dlint.rule import Severity
 
 _SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "minor", Severity.STYLE: "info"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 from dlint.rule import Severity
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.STYLE: "note"}

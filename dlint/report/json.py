@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Mapping
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 
 
 def finding_to_dict(finding: Finding) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Mapping
 from xml.etree import ElementTree as ET
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 
 
 def render(findings: list[Finding], sources: Mapping[str, list[str]], color: bool) -> str:

@@ -10,7 +10,7 @@ from typing import Mapping
 from urllib.parse import quote
 
 from dlint import __version__
-from dlint.engine import Finding
+from dlint.checker import Finding
 from dlint.rule import Rule, Severity
 from dlint.source import Span
 

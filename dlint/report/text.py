@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from dlint.engine import Finding
+from dlint.checker import Finding
 from dlint.rule import Severity
 
 _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"

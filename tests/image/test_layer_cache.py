@@ -1,4 +1,4 @@
-"""The layer cache of ``dlint build`` (dlint/build/layer_cache.py): a second look at an image
+"""The layer cache of ``dlint build`` (dlint/image/layer_cache.py): a second look at an image
 exports nothing, a rebuild re-reads only its changed layers, and what comes out of the cache
 is exactly what reading the export gives. Real builds on a real engine; each test has its own
 cache directory (``DLINT_CACHE_DIR``)."""
@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from dlint.build.layer_cache import LayerCache
-from tests.test_build_helpers import FIXTURES, dlint_build, dlint_build_json
+from dlint.image.layer_cache import LayerCache
+from tests.image.helpers import FIXTURES, dlint_build, dlint_build_json
 from tests.engine_env import busybox_image, docker_client  # noqa: F401  (fixtures are used by name)
 
 DIGEST_A = "sha256:" + "a" * 64

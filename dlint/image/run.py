@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from dlint.build.errors import BuildCommandError, BuildFailed
+from dlint.image.errors import BuildCommandError, BuildFailed
 from dlint.dockerfile import Dockerfile, Instruction, Stage
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -136,7 +136,7 @@ def check_base_images(api, dockerfile: Dockerfile, target: str | None, build_arg
     inspect data per stage index."""
     import docker
 
-    from dlint.build.client import engine_address
+    from dlint.image.client import engine_address
 
     stages = dockerfile.stages
     if target:
@@ -213,7 +213,7 @@ class Progress:
 def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
     import docker
 
-    from dlint.build.client import BUILD_TIMEOUT, broken_stream_errors, engine_lost, first_line, unreachable
+    from dlint.image.client import BUILD_TIMEOUT, broken_stream_errors, engine_lost, first_line, unreachable
 
     instructions = built_instructions(dockerfile, options.target)
     started = time.monotonic()

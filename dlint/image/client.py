@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from dlint.build.errors import BuildCommandError, EngineLost
+from dlint.image.errors import BuildCommandError, EngineLost
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 # Builds can run for many minutes without output on the stream (a long RUN).

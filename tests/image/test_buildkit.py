@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_build_helpers import FIXTURES, dlint_build, dlint_build_json
+from tests.image.helpers import FIXTURES, dlint_build, dlint_build_json
 from tests.engine_env import (  # noqa: F401  (fixtures are used by name)
     busybox_image,
     count_containers,
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.engine
 
 @pytest.fixture(scope="module")
 def buildkit_cli(docker_client):
-    from dlint.build.run import find_buildkit_cli
+    from dlint.image.run import find_buildkit_cli
 
     cli, why = find_buildkit_cli(None)
     if cli is None:

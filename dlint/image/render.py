@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from dlint.build.cache_report import CacheReport, humanize_age
-from dlint.build.extract import Extracted
-from dlint.build.layers import LayerRow, LayerTable
-from dlint.build.waste import WasteReport
+from dlint.image.cache_report import CacheReport, humanize_age
+from dlint.image.extract import Extracted
+from dlint.image.layers import LayerRow, LayerTable
+from dlint.image.waste import WasteReport
 
 BAR_WIDTH = 20
 

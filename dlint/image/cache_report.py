@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 
-from dlint.build.layers import LayerTable, age
-from dlint.build.run import BuildResult
+from dlint.image.layers import LayerTable, age
+from dlint.image.run import BuildResult
 from dlint.packages import INSTALL, UPDATE, UPGRADE, facts
 
 

@@ -13,7 +13,7 @@ from tests.engine_env import (  # noqa: F401  (fixtures are used by name)
     count_containers,
     docker_client,
 )
-from tests.test_build_helpers import FIXTURES, dlint_build_json
+from tests.image.helpers import FIXTURES, dlint_build_json
 
 pytestmark = pytest.mark.engine
 
@@ -140,7 +140,7 @@ def test_json_lists_the_rewritten_links(built, docker_client, tmp_path):
     code, doc, err = dlint_build_json(FIXTURE, "--no-lint", FLAG, "--extract", f"/app:{dest}")
     assert code == 1, err
     [item] = doc["extracted"]
-    assert "rewritten_symlinks" in item, "dlint/build/render.py does not report Extracted.rewritten yet"
+    assert "rewritten_symlinks" in item, "dlint/image/render.py does not report Extracted.rewritten yet"
     assert sorted(item["rewritten_symlinks"], key=lambda r: r["member"]) == sorted(
         ({"member": f"app/{name}", "target": ABSOLUTE[name], "written": written}
          for name, written in REWRITTEN.items()),

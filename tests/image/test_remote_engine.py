@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from tests.test_build_helpers import FIXTURES, ROOT, dlint_build_json
+from tests.image.helpers import FIXTURES, ROOT, dlint_build_json
 from tests.engine_env import REQUIRE_ENV, busybox_image, docker_client  # noqa: F401
 
 pytestmark = pytest.mark.engine
@@ -384,8 +384,8 @@ def test_a_broken_build_stream_names_the_step_and_its_container(monkeypatch, tmp
 
     import urllib3
 
-    from dlint.build.errors import EngineLost
-    from dlint.build.run import BuildOptions, Progress, build_legacy
+    from dlint.image.errors import EngineLost
+    from dlint.image.run import BuildOptions, Progress, build_legacy
     from dlint.dockerfile import parse
 
     def breaking(chunks, error=None):
@@ -430,7 +430,7 @@ def test_a_broken_build_stream_names_the_step_and_its_container(monkeypatch, tmp
 
     # A step silent for longer than dlint's read timeout: the engine is there, so this is a
     # failed build (exit 1), and the step's container is removed.
-    from dlint.build.errors import BuildFailed
+    from dlint.image.errors import BuildFailed
 
     client = Client((chunks, urllib3.exceptions.ReadTimeoutError(None, None, "Read timed out.")))
     with pytest.raises(BuildFailed) as failed:

@@ -27,8 +27,8 @@ import tarfile
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from dlint.build.archive import _ChunkReader
-from dlint.build.errors import BuildCommandError, ExtractError
+from dlint.image.archive import _ChunkReader
+from dlint.image.errors import BuildCommandError, ExtractError
 
 _COPY_BUFFER = 1 << 20
 
@@ -380,6 +380,6 @@ def _go_mode(mode: int) -> int:
 
 
 def _remove(api, container: str) -> None:
-    from dlint.build.run import remove_containers  # one clean-up for builds and extraction
+    from dlint.image.run import remove_containers  # one clean-up for builds and extraction
 
     remove_containers(api, [container])

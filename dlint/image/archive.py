@@ -1,7 +1,7 @@
 """Reading an image archive once, as a stream: ``client.api.get_image`` → outer tar → each layer
-tar's headers (:mod:`dlint.build.tarstream`). Nothing is written to disk and file contents are
+tar's headers (:mod:`dlint.image.tarstream`). Nothing is written to disk and file contents are
 skipped, except the few bytes of apt ``InRelease`` files (their ``Date:`` is the package
-index's real age). Layers already in the :class:`~dlint.build.layer_cache.LayerCache` are not
+index's real age). Layers already in the :class:`~dlint.image.layer_cache.LayerCache` are not
 parsed again, and an image whose layers and history are all there is not exported at all."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from dlint.build.tarstream import DIRECTORY, HARDLINK, REGULAR, SPARSE, SYMLINK, Source, TarFormatError, members
+from dlint.image.tarstream import DIRECTORY, HARDLINK, REGULAR, SPARSE, SYMLINK, Source, TarFormatError, members
 
 # Entry kinds
 FILE, DIR, SYMLINK_KIND, HARDLINK_KIND, OTHER, WHITEOUT, OPAQUE = "file", "dir", "symlink", "hardlink", "other", "whiteout", "opaque"
@@ -141,7 +141,7 @@ def read_image(api, image_id: str, diff_ids: list[str] | None = None, cache=None
     """The image's layers' headers in order, and its config history.
 
     ``diff_ids`` (the image's ``RootFS.Layers``) lets ``cache`` (a
-    :class:`~dlint.build.layer_cache.LayerCache`) serve known layers."""
+    :class:`~dlint.image.layer_cache.LayerCache`) serve known layers."""
     diff_ids = list(diff_ids or [])
     if cache is not None and diff_ids:
         history = cache.get_history(image_id)

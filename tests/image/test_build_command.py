@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.test_build_helpers import FIXTURES, ROOT, dlint_build
+from tests.image.helpers import FIXTURES, ROOT, dlint_build
 
 
 def test_unreachable_engine_exit_2_names_docker_host():

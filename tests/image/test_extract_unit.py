@@ -2,7 +2,7 @@
 
 The engine cannot be made to produce these archives: ``docker cp``/``get_archive`` always
 writes relative names without ``..``. A hostile or broken engine (or a tampered transport)
-could, so :func:`dlint.build.extract.extract_archive` is fed fake tars here; the engine tests
+could, so :func:`dlint.image.extract.extract_archive` is fed fake tars here; the engine tests
 cover real images with hostile symlinks.
 """
 
@@ -15,8 +15,8 @@ import tarfile
 
 import pytest
 
-from dlint.build.errors import BuildCommandError, ExtractError
-from dlint.build.extract import check_destination, extract_archive, image_path, parse_spec, rewrite_absolute
+from dlint.image.errors import BuildCommandError, ExtractError
+from dlint.image.extract import check_destination, extract_archive, image_path, parse_spec, rewrite_absolute
 
 MTIME = 1_600_000_000
 

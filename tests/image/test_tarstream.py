@@ -11,7 +11,7 @@ import tarfile
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from dlint.build.tarstream import DIRECTORY, REGULAR, Source, TarFormatError, members
+from dlint.image.tarstream import DIRECTORY, REGULAR, Source, TarFormatError, members
 
 FORMATS = {"ustar": tarfile.USTAR_FORMAT, "gnu": tarfile.GNU_FORMAT, "pax": tarfile.PAX_FORMAT}
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.test_build_helpers import FIXTURES, dlint_build, dlint_build_json, start_dlint_build
+from tests.image.helpers import FIXTURES, dlint_build, dlint_build_json, start_dlint_build
 from tests.engine_env import (  # noqa: F401  (fixtures are used by name)
     busybox_image,
     count_containers,
@@ -177,7 +177,7 @@ def test_crafted_image_writes_nothing_outside_dest(docker_client, busybox_image,
 
 def test_no_container_left_after_interrupted_extraction(docker_client, busybox_image, tmp_path):
     """Ctrl-C in the middle of the archive: the container (created, never started) is removed."""
-    from dlint.build.extract import extract, parse_spec
+    from dlint.image.extract import extract, parse_spec
 
     code, doc, err = dlint_build_json(FIXTURES / "extract", "--no-lint")
     assert code == 0, err

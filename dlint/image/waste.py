@@ -20,8 +20,8 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from dlint.build.archive import DIR, FILE, OPAQUE, WHITEOUT, ImageArchive
-from dlint.build.layers import LayerRow, LayerTable
+from dlint.image.archive import DIR, FILE, OPAQUE, WHITEOUT, ImageArchive
+from dlint.image.layers import LayerRow, LayerTable
 from dlint.packages import LEFTOVER_LOCATIONS, NOT_LEFTOVERS
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from dlint.build.run import BuildResult, final_chain
+from dlint.image.run import BuildResult, final_chain
 from dlint.dockerfile import Dockerfile, Instruction
 
 

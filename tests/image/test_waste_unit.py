@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dlint.build.archive import DIR, FILE, OPAQUE, WHITEOUT, ImageArchive, LayerFiles
-from dlint.build.layers import LayerRow, LayerTable
-from dlint.build.render import human, parse_size
-from dlint.build.waste import analyse, leftover_category
+from dlint.image.archive import DIR, FILE, OPAQUE, WHITEOUT, ImageArchive, LayerFiles
+from dlint.image.layers import LayerRow, LayerTable
+from dlint.image.render import human, parse_size
+from dlint.image.waste import analyse, leftover_category
 
 
 def layer(name, *entries):
