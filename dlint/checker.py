@@ -43,6 +43,7 @@ class Settings:
     severities: Mapping[str, Severity] = field(default_factory=dict)  # code -> override
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> options
     respect_pragmas: bool = True  # honour `# dlint: ignore=` (and hadolint's) comments
+    unsafe_fixes: bool = False  # --fix also applies fixes marked unsafe (Fix.safe False)
     # Each rule's defaults with the configured options on top, merged once for all files.
     # Rules read their options and never modify them.
     _rule_options: dict[str, Mapping[str, Any]] = field(

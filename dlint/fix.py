@@ -64,8 +64,14 @@ def _lines_of(finding: Finding) -> range:
     return range(min(e.span.line for e in edits), max(e.span.end_line for e in edits) + 1)
 
 
-def _choose(findings: list[Finding]) -> list[Finding]:
-    fixable = [f for f in findings if f.fix is not None and f.fix.edits]
+def applicable(finding: Finding, settings: Settings) -> bool:
+    """Whether ``--fix`` applies this finding's fix under ``settings``."""
+    fix = finding.fix
+    return fix is not None and bool(fix.edits) and (fix.safe or settings.unsafe_fixes)
+
+
+def _choose(findings: list[Finding], settings: Settings) -> list[Finding]:
+    fixable = [f for f in findings if applicable(f, settings)]
     structural = [f for f in fixable if f.code in STRUCTURAL]
     candidates = structural or fixable
     chosen: list[Finding] = []
@@ -83,7 +89,7 @@ def fix_text(text: str, path: str, settings: Settings) -> FixResult:
     applied: list[Finding] = []
     for _ in range(MAX_PASSES):
         findings = lint(parse(text, path), settings)
-        chosen = _choose(findings)
+        chosen = _choose(findings, settings)
         if not chosen:
             break
         text = apply_edits(text, [edit for f in chosen for edit in f.fix.edits])

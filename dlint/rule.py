@@ -46,8 +46,13 @@ class Edit(NamedTuple):
 
 
 class Fix(NamedTuple):
+    """Text edits that resolve a finding. ``safe`` fixes keep what the image contains and how it
+    behaves (only smaller or better cached) and ``--fix`` applies them; unsafe ones may change
+    what is installed or how the image runs and are applied only with ``--unsafe-fixes``."""
+
     description: str
     edits: tuple[Edit, ...]
+    safe: bool = True
 
 
 class Violation(NamedTuple):

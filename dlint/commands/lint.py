@@ -78,6 +78,10 @@ def lint(
     ),
     fix: bool = typer.Option(False, "--fix", help="Apply the rules' fixes, rewriting the files atomically."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; change no file."),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes",
+        help="With --fix or --diff, also apply fixes that may change what is installed or how the image runs.",
+    ),
 ) -> None:
     """Lint Dockerfiles."""
     from dlint.config import ConfigError, Resolver, cli_layer, env_config_path, to_settings
@@ -112,6 +116,7 @@ def lint(
             layer = resolver.for_path(stdin_filename if path == "-" else path)
             if id(layer) not in settings_of:
                 settings_of[id(layer)] = to_settings(layer)
+                settings_of[id(layer)].unsafe_fixes = unsafe_fixes
             tasks.append((path, name, settings_of[id(layer)]))
             thresholds[name] = (layer.failure_threshold or Severity.STYLE, bool(layer.no_fail))
         if fix and diff:

@@ -24,6 +24,7 @@ def finding_to_dict(finding: Finding) -> dict:
     if finding.fix is not None:
         data["fix"] = {
             "description": finding.fix.description,
+            "applicability": "safe" if finding.fix.safe else "unsafe",
             "edits": [
                 {
                     "line": e.span.line,
