@@ -70,13 +70,16 @@ UNUSED_IGNORE = "DF002"
 
 def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     """Findings of the chosen rules, less those an inline ignore suppresses, sorted."""
+    from dlint.context import LintContext
+
+    context = LintContext(dockerfile)
     findings = []
     last = []
     for rule in settings.rules:
         if rule.code == UNUSED_IGNORE:
             last.append(rule)
             continue
-        findings.extend(_run(rule, dockerfile, settings, {}))
+        findings.extend(_run(rule, context, settings, {}))
     # Most files have no pragma at all: then there is nothing to suppress or to call unused,
     # and the pragma parser is not even imported.
     if settings.respect_pragmas and any("lint" in c.text for c in dockerfile.comments):
@@ -87,7 +90,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
             findings = [f for f in findings if not pragmas.suppresses(f)]
         ran = {r.code for r in settings.rules}
         for rule in last:
-            extra = _run(rule, dockerfile, settings, {"pragmas": pragmas, "ran": ran})
+            extra = _run(rule, context, settings, {"pragmas": pragmas, "ran": ran})
             findings.extend(f for f in extra if not pragmas.suppresses(f))
     findings.sort(key=_BY_POSITION)  # all findings here are of one file
     return findings
@@ -96,13 +99,14 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
 
 
-def _run(rule: Rule, dockerfile: Dockerfile, settings: Settings, extra: Mapping[str, Any]) -> list[Finding]:
+def _run(rule: Rule, context, settings: Settings, extra: Mapping[str, Any]) -> list[Finding]:
     options = {**settings.options_of(rule), **extra} if extra else settings.options_of(rule)
     severity = settings.severities.get(rule.code, rule.severity)
     findings = []
-    for v in rule.check(dockerfile, options):
+    path = context.path
+    for v in rule.check(context, options):
         fix = v.fix if rule.fixable else None
-        findings.append(Finding(dockerfile.path, rule.code, rule.name, severity, v.message, v.span, fix))
+        findings.append(Finding(path, rule.code, rule.name, severity, v.message, v.span, fix))
     return findings
 
 

@@ -133,7 +133,6 @@ class Instruction:
     unterminated: bool = False  # a continuation or heredoc reached the end of the file
     stage_index: int = -1
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force (for RUN)
-    cache: dict = field(default_factory=dict, repr=False)  # analysis results, computed once
 
     @property
     def args(self) -> str:
@@ -181,8 +180,6 @@ class Dockerfile:
     escape: str = "\\"
     warnings: list[str] = field(default_factory=list)  # e.g. invalid UTF-8 was replaced
     problems: list[Problem] = field(default_factory=list)  # the build would fail outright
-    # What several rules work out from the whole file (e.g. every RUN with its facts), once.
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def directive(self, name: str) -> Directive | None:
         return next((d for d in self.directives if d.name == name), None)

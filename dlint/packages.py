@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
-from dlint.dockerfile import Dockerfile, Instruction, Stage
+from dlint.dockerfile import Instruction
 from dlint.shell import Command, Script, Word, script_of
 
 # Roles a verb can play.
@@ -326,11 +326,9 @@ def _cache_mounts(instruction: Instruction) -> list[str]:
     return targets
 
 
-def facts(instruction: Instruction) -> RunFacts:
-    """Shell and package-manager facts of one RUN, computed once."""
-    cached = instruction.cache.get("facts")
-    if cached is not None:
-        return cached
+def facts_of(instruction: Instruction) -> RunFacts:
+    """Shell and package-manager facts of one RUN. Rules get them, computed once per file,
+    from :class:`dlint.context.LintContext`."""
     script = script_of(instruction)
     calls: list[PackageCall] = []
     removals: list[Removal] = []
@@ -353,29 +351,4 @@ def facts(instruction: Instruction) -> RunFacts:
             removal = _removal(command, index, program, argv)
             if removal is not None:
                 removals.append(removal)
-    result = RunFacts(script, calls, removals, _cache_mounts(instruction), frozenset(programs))
-    instruction.cache["facts"] = result
-    return result
-
-
-def runs_with_facts(dockerfile: Dockerfile) -> list[tuple[Stage | None, Instruction, RunFacts]]:
-    """Every RUN with its stage and facts, in file order. Computed once per file and shared
-    (do not modify the list)."""
-    cache = dockerfile.cache
-    runs = cache.get("runs")
-    if runs is None:
-        runs = cache["runs"] = [(dockerfile.stage_of(i), i, facts(i)) for i in dockerfile.runs()]
-    return runs
-
-
-def package_calls(dockerfile: Dockerfile, role: str) -> list[tuple[Stage | None, Instruction, PackageCall]]:
-    """Every package-manager call with ``role`` (INSTALL …), with its stage and RUN, in file
-    order. Computed once per file and shared (do not modify the list)."""
-    cache = dockerfile.cache
-    calls = cache.get(role)
-    if calls is None:
-        calls = cache[role] = []
-        for stage, run, run_facts in runs_with_facts(dockerfile):
-            for call in run_facts.calls_of(role):
-                calls.append((stage, run, call))
-    return calls
+    return RunFacts(script, calls, removals, _cache_mounts(instruction), frozenset(programs))

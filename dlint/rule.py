@@ -1,7 +1,8 @@
 """What a rule is: metadata, documentation (its docstring) and a pure check function.
 
 A rule module in ``rules/`` defines one function decorated with :func:`rule`. The function
-takes the :class:`~dlint.dockerfile.Dockerfile` model and the rule's options and yields
+takes the :class:`~dlint.context.LintContext` of a file (its model and the analysis rules
+share) and the rule's options and yields
 :class:`Violation` s; it does not print, read files or know about configuration or output.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple
 
-from dlint.dockerfile import Dockerfile
 from dlint.source import Span
+
+if TYPE_CHECKING:
+    from dlint.context import LintContext
 
 
 class Severity(IntEnum):
@@ -61,7 +64,7 @@ class Violation(NamedTuple):
     fix: Fix | None = None
 
 
-Check = Callable[[Dockerfile, Mapping[str, Any]], Iterable[Violation]]
+Check = Callable[["LintContext", Mapping[str, Any]], Iterable[Violation]]
 
 
 @dataclass(frozen=True, eq=False)  # one object per rule: compared and hashed by identity

@@ -672,15 +672,10 @@ def _is_shell_program(word: Word | None) -> bool:
 
 
 def script_of(instruction: Instruction) -> Script:
-    """All commands a RUN executes, in order. Empty for non-POSIX (Windows) shells. Cached."""
-    cached = instruction.cache.get("script")
-    if cached is not None:
-        return cached
-    script = Script([])
+    """All commands a RUN executes, in order. Empty for non-POSIX (Windows) shells."""
     if instruction.keyword == "RUN" and instruction.is_posix_shell:
-        script = _with_shell_strings(_script_of_run(instruction))
-    instruction.cache["script"] = script
-    return script
+        return _with_shell_strings(_script_of_run(instruction))
+    return Script([])
 
 
 def _with_shell_strings(script: Script) -> Script:

@@ -11,7 +11,7 @@ from dlint.source import Span
     "A line continuation carries the next instruction into the previous one",
     fixable=True,
 )
-def continuation_swallows_instruction(dockerfile, options):
+def continuation_swallows_instruction(context, options):
     """## What it does
     Flags a line that starts with a Dockerfile keyword (`RUN`, `COPY`, `ENV` …) but is read
     as part of the instruction above it, because that instruction's last line ends with the
@@ -42,6 +42,7 @@ def continuation_swallows_instruction(dockerfile, options):
     `--fix` removes the stray escape character at the end of the previous line, so the
     swallowed instruction stands on its own. It runs before any other fix of those lines.
     """
+    dockerfile = context.dockerfile
     instructions = dockerfile.instructions
     for index, instruction in enumerate(instructions):
         if not instruction.swallowed or index == 0:

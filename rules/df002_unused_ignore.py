@@ -10,7 +10,7 @@ from dlint.rule import Severity, Violation, rule
     "An inline ignore that suppresses nothing",
     enabled=False,
 )
-def unused_ignore(dockerfile, options):
+def unused_ignore(context, options):
     """## What it does
     Flags the rules named in a `# dlint: ignore=…` (or `ignore-stage=`, `ignore-file=`, or
     a mapped `# hadolint ignore=…`) that suppressed no finding in this run, names that are

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE, runs_with_facts
+from dlint.packages import INSTALL, UPDATE
 from dlint.rule import Severity, Violation, rule
 
 
@@ -10,7 +10,7 @@ from dlint.rule import Severity, Violation, rule
     Severity.WARNING,
     "A package index update in a RUN that installs nothing after it",
 )
-def update_without_install(dockerfile, options):
+def update_without_install(context, options):
     """## What it does
     Flags a `RUN` that updates the package index (`apt-get update`) but installs nothing
     after it in the same `RUN`.
@@ -40,7 +40,7 @@ def update_without_install(dockerfile, options):
     ## Fix
     None: merging two RUNs changes what each layer contains, so it is left to you.
     """
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
+    for _stage, instruction, facts in context.runs:
         for update in facts.calls_of(UPDATE):
             installs_after = any(
                 call.index > update.index and call.manager is update.manager

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE, runs_with_facts
+from dlint.packages import INSTALL, UPDATE
 from dlint.rule import Severity, Violation, rule
 
 
@@ -10,7 +10,7 @@ from dlint.rule import Severity, Violation, rule
     Severity.WARNING,
     "A package install with no index update before it in the same RUN",
 )
-def install_without_update(dockerfile, options):
+def install_without_update(context, options):
     """## What it does
     Flags a `RUN` that installs packages (`apt-get install`) without updating the package
     index (`apt-get update`) earlier in the same `RUN`.
@@ -37,7 +37,7 @@ def install_without_update(dockerfile, options):
     ## Fix
     None: where the update belongs depends on the rest of the RUN.
     """
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
+    for _stage, instruction, facts in context.runs:
         for install in facts.calls_of(INSTALL):
             updated_before = any(
                 call.index < install.index and call.manager is install.manager

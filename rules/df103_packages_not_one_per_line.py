@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, package_calls
+from dlint.packages import INSTALL
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -13,7 +13,7 @@ from dlint.source import Span
     options={"min-packages": 2},
     fixable=True,
 )
-def packages_not_one_per_line(dockerfile, options):
+def packages_not_one_per_line(context, options):
     """## What it does
     Flags an install that names two or more packages (see the `min-packages` option) when
     they are not each on a line of their own.
@@ -43,8 +43,9 @@ def packages_not_one_per_line(dockerfile, options):
     line of the install, with the file's escape character. It leaves the install alone when
     a comment or an option stands among the packages.
     """
+    dockerfile = context.dockerfile
     minimum = int(options.get("min-packages", 2))
-    for _stage, instruction, install in package_calls(dockerfile, INSTALL):
+    for _stage, instruction, install in context.package_calls(INSTALL):
         packages = install.packages
         if len(packages) >= minimum and instruction.exec_form is None and _shares_a_line(install):
             yield Violation(

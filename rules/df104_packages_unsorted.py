@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, package_calls
+from dlint.packages import INSTALL
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 
 
@@ -11,7 +11,7 @@ from dlint.rule import Edit, Fix, Severity, Violation, rule
     "Packages of one install are not in ascending order",
     fixable=True,
 )
-def packages_unsorted(dockerfile, options):
+def packages_unsorted(context, options):
     """## What it does
     Flags the first package of an install that comes before the package above it in plain
     string order. Variables (`$PKGS`), local `.deb` paths and options are skipped.
@@ -43,7 +43,8 @@ def packages_unsorted(dockerfile, options):
     are. When a comment stands among the package lines, it may describe one of them, so
     nothing is moved.
     """
-    for _stage, _instruction, install in package_calls(dockerfile, INSTALL):
+    dockerfile = context.dockerfile
+    for _stage, _instruction, install in context.package_calls(INSTALL):
         named = [p for p in install.packages if p.is_name]
         for previous, package in zip(named, named[1:]):
             if package.name < previous.name:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, package_calls
+from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
 from dlint.shell import Word
 
@@ -11,7 +11,7 @@ from dlint.shell import Word
     Severity.WARNING,
     "A package is installed twice in one install or again in a later RUN of the stage",
 )
-def duplicate_package(dockerfile, options):
+def duplicate_package(context, options):
     """## What it does
     Flags a package named a second time in the same install, or installed again by a later
     `RUN` of the same stage. The finding points at the second occurrence.
@@ -44,7 +44,7 @@ def duplicate_package(dockerfile, options):
     """
     # (stage, manager) -> package -> its first word; the line is looked up only when reported.
     first_seen: dict[tuple[int, str], dict[str, Word]] = {}
-    for stage, _instruction, install in package_calls(dockerfile, INSTALL):
+    for stage, _instruction, install in context.package_calls(INSTALL):
         seen = first_seen.setdefault((stage.index if stage else -1, install.manager.name), {})
         in_this_install: set[str] = set()
         for package in install.packages:

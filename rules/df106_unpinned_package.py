@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, package_calls
+from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
 
 
@@ -11,7 +11,7 @@ from dlint.rule import Severity, Violation, rule
     "A package is installed without a version pin",
     options={"allowed-unpinned": []},
 )
-def unpinned_package(dockerfile, options):
+def unpinned_package(context, options):
     """## What it does
     Flags each package of an install that has no version (`name=version` for apt). Local
     `.deb` paths and variables are not judged. Packages listed in the `allowed-unpinned`
@@ -40,7 +40,7 @@ def unpinned_package(dockerfile, options):
     None: the right version depends on your base image's suite.
     """
     allowed = set(options.get("allowed-unpinned", ()))
-    for _stage, _instruction, install in package_calls(dockerfile, INSTALL):
+    for _stage, _instruction, install in context.package_calls(INSTALL):
         for package in install.packages:
             if not package.is_name or package.version or package.name in allowed:
                 continue

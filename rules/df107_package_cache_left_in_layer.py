@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE, runs_with_facts
+from dlint.packages import INSTALL, UPDATE
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -12,7 +12,7 @@ from dlint.source import Span
     "The package index is downloaded but not removed in the same RUN",
     fixable=True,
 )
-def package_cache_left_in_layer(dockerfile, options):
+def package_cache_left_in_layer(context, options):
     """## What it does
     Flags a `RUN` that updates the package index (`apt-get update`) but does not delete it
     (`rm -rf /var/lib/apt/lists/*`) later in the same `RUN`, in a stage whose layers reach the
@@ -51,7 +51,8 @@ def package_cache_left_in_layer(dockerfile, options):
     when the RUN installs after its update: an index that a later RUN installs from is
     needed there (see DF101).
     """
-    for stage, instruction, facts in runs_with_facts(dockerfile):
+    dockerfile = context.dockerfile
+    for stage, instruction, facts in context.runs:
         if stage is None or not stage.reaches_final:
             continue
         updates = facts.calls_of(UPDATE)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from dlint.packages import CLEAN, INSTALL, UPDATE, UPGRADE, facts as run_facts, removes_directory
+from dlint.packages import CLEAN, INSTALL, UPDATE, UPGRADE, removes_directory
 from dlint.rule import Severity, Violation, rule
 
 # What fills which directory: the index comes from update, package caches from installs.
@@ -13,7 +13,7 @@ _DOWNLOAD_OUTPUT = {"curl": ("-o", "--output"), "wget": ("-O", "--output-documen
 _GLOB_CHAR = re.compile(r"[*?[]")
 
 
-def _created_paths(instruction):
+def _created_paths(context, instruction):
     """Files an instruction is known to create: COPY/ADD destinations, curl/wget outputs."""
     if instruction.keyword in ("COPY", "ADD"):
         words = instruction.exec_form or instruction.args.split()
@@ -22,7 +22,7 @@ def _created_paths(instruction):
         return
     if instruction.keyword != "RUN":
         return
-    facts = run_facts(instruction)
+    facts = context.facts(instruction)
     if facts.programs.isdisjoint(_DOWNLOAD_OUTPUT):  # most RUNs download nothing
         return
     for command in facts.script.commands:
@@ -41,7 +41,7 @@ def _created_paths(instruction):
     Severity.WARNING,
     "A RUN deletes files that an earlier layer created, which saves nothing",
 )
-def cleanup_in_separate_layer(dockerfile, options):
+def cleanup_in_separate_layer(context, options):
     """## What it does
     Flags a `RUN` that deletes what an earlier layer of the same image created: package
     indexes and caches (`rm -rf /var/lib/apt/lists/*`, `apt-get clean`) after the install ran
@@ -71,6 +71,7 @@ def cleanup_in_separate_layer(dockerfile, options):
     ## Fix
     None: moving the cleanup means merging RUNs, which is left to you.
     """
+    dockerfile = context.dockerfile
     for stage in dockerfile.stages:
         if not stage.reaches_final:
             continue
@@ -81,17 +82,18 @@ def cleanup_in_separate_layer(dockerfile, options):
             chain.insert(0, ancestor)
             ancestor = ancestor.parent
         # What earlier layers did, kept up to date as we go (one pass, not a rescan per RUN).
-        earlier = _EarlierLayers()
+        earlier = _EarlierLayers(context)
         for instruction in (i for s in chain for i in s.instructions):
             if instruction.keyword == "RUN" and instruction.stage_index == stage.index:
-                violation = _check_run(instruction, earlier)
+                violation = _check_run(context.facts(instruction), instruction, earlier)
                 if violation:
                     yield violation
             earlier.add(instruction)
 
 
 class _EarlierLayers:
-    def __init__(self):
+    def __init__(self, context):
+        self.context = context
         self.filled = {}  # (manager name, verb) -> line of the last RUN that ran it
         self.managers = {}  # name -> Manager, for every manager an earlier RUN used
         self.created = []  # (path, line) of files earlier instructions wrote
@@ -100,7 +102,7 @@ class _EarlierLayers:
     def add(self, instruction):
         if instruction.keyword not in ("RUN", "COPY", "ADD"):  # the others create nothing
             return
-        for path in _created_paths(instruction):
+        for path in _created_paths(self.context, instruction):
             self.created.append((path, instruction.line))
             while True:
                 self.under[path] = instruction.line
@@ -109,7 +111,7 @@ class _EarlierLayers:
                     break
                 path = parent
         if instruction.keyword == "RUN":
-            for call in run_facts(instruction).calls:
+            for call in self.context.facts(instruction).calls:
                 self.managers[call.manager.name] = call.manager
                 self.filled[(call.manager.name, call.verb)] = instruction.line
 
@@ -131,8 +133,7 @@ class _EarlierLayers:
         return max(lines) if lines else None
 
 
-def _check_run(instruction, earlier):
-    facts = run_facts(instruction)
+def _check_run(facts, instruction, earlier):
     for call in facts.calls_of(CLEAN):
         line = _filled_earlier(call.manager, _FILLS_CACHE, call.index, facts, earlier)
         if line:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, runs_with_facts
+from dlint.packages import INSTALL
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -12,7 +12,7 @@ from dlint.source import Span
     "A package install that would stop to ask for confirmation",
     fixable=True,
 )
-def missing_assume_yes(dockerfile, options):
+def missing_assume_yes(context, options):
     """## What it does
     Flags `apt-get install` without `-y` (`--yes`, `--assume-yes`, `-qq`, or
     `-o APT::Get::Assume-Yes=true`).
@@ -35,7 +35,7 @@ def missing_assume_yes(dockerfile, options):
     ## Fix
     `--fix` adds `-y` after `install`.
     """
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
+    for _stage, instruction, facts in context.runs:
         commands = facts.script.commands
         for install in facts.calls_of(INSTALL):
             if install.has_option(install.manager.assume_yes):

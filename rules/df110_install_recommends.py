@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, runs_with_facts
+from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
 from dlint.rules.df109_missing_assume_yes import _insert_after
 
@@ -12,7 +12,7 @@ from dlint.rules.df109_missing_assume_yes import _insert_after
     "apt installs recommended packages too",
     fixable=True,
 )
-def install_recommends(dockerfile, options):
+def install_recommends(context, options):
     """## What it does
     Flags `apt-get install` without `--no-install-recommends` (or
     `-o APT::Install-Recommends=false`).
@@ -37,7 +37,7 @@ def install_recommends(dockerfile, options):
     `--fix` adds `--no-install-recommends` after `install`. Check that the image still has
     what it needs at run time: a recommended package you relied on must then be named.
     """
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
+    for _stage, instruction, facts in context.runs:
         for install in facts.calls_of(INSTALL):
             if install.has_option(install.manager.no_recommends):
                 continue

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dlint.packages import runs_with_facts
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 
 
@@ -11,7 +10,7 @@ from dlint.rule import Edit, Fix, Severity, Violation, rule
     "The interactive `apt` front end is used instead of `apt-get`",
     fixable=True,
 )
-def apt_in_script(dockerfile, options):
+def apt_in_script(context, options):
     """## What it does
     Flags `apt` (the front end meant for people at a terminal) in a `RUN`.
 
@@ -34,7 +33,7 @@ def apt_in_script(dockerfile, options):
     `--fix` replaces `apt` with `apt-get` when the verb is one both understand (`install`,
     `update`, `upgrade`, `remove`, `purge`, `clean` …); `apt list` or `apt search` are left alone.
     """
-    for _stage, _instruction, facts in runs_with_facts(dockerfile):
+    for _stage, _instruction, facts in context.runs:
         for call in facts.calls:
             program = (call.program.value or "").rsplit("/", 1)[-1]
             if program in call.manager.interactive_programs:

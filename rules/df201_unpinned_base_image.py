@@ -9,7 +9,7 @@ from dlint.rule import Severity, Violation, rule
     Severity.WARNING,
     "A base image without a tag or digest, or tagged latest",
 )
-def unpinned_base_image(dockerfile, options):
+def unpinned_base_image(context, options):
     """## What it does
     Flags a `FROM` whose image has no tag and no digest, or the tag `latest`. `scratch` and
     the names of earlier stages are fine; an image named by a build argument without a
@@ -34,6 +34,7 @@ def unpinned_base_image(dockerfile, options):
     ## Fix
     None: only you know which version you tested.
     """
+    dockerfile = context.dockerfile
     for stage in dockerfile.stages:
         base = stage.base
         if stage.parent is not None or base.is_scratch or base.has_variable or base.digest or not base.name:

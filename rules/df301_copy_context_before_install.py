@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, facts
+from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
 
 _WHOLE_CONTEXT = {".", "./", "*", "./*", "./."}
@@ -12,7 +12,7 @@ _WHOLE_CONTEXT = {".", "./", "*", "./*", "./."}
     Severity.WARNING,
     "The whole build context is copied before packages are installed",
 )
-def copy_context_before_install(dockerfile, options):
+def copy_context_before_install(context, options):
     """## What it does
     Flags a `COPY . …` or `ADD . …` (the whole build context) that comes before a `RUN`
     installing packages in the same stage.
@@ -45,6 +45,7 @@ def copy_context_before_install(dockerfile, options):
     ## Fix
     None: moving instructions changes what the install can see.
     """
+    dockerfile = context.dockerfile
     for stage in dockerfile.stages:
         copied_at = None
         for instruction in stage.instructions:
@@ -53,7 +54,7 @@ def copy_context_before_install(dockerfile, options):
                 if any(source in _WHOLE_CONTEXT for source in sources):
                     copied_at = instruction
             elif copied_at is not None and instruction.keyword == "RUN":
-                install = next(iter(facts(instruction).calls_of(INSTALL)), None)
+                install = next(iter(context.facts(instruction).calls_of(INSTALL)), None)
                 if install is not None:
                     yield Violation(
                         copied_at.keyword_span,

@@ -15,7 +15,7 @@ _REMOTE = re.compile(r"^(https?|git)://|^git@|\.git(#.*)?$", re.I)
     "ADD is used for plain local files; COPY says what it does",
     fixable=True,
 )
-def add_instead_of_copy(dockerfile, options):
+def add_instead_of_copy(context, options):
     """## What it does
     Flags `ADD` whose sources are all local files or directories that are not tar archives.
 
@@ -37,6 +37,7 @@ def add_instead_of_copy(dockerfile, options):
     ## Fix
     `--fix` replaces the keyword `ADD` with `COPY` (same case as written).
     """
+    dockerfile = context.dockerfile
     for instruction in dockerfile.instructions:
         if instruction.keyword != "ADD" or instruction.heredocs:
             continue

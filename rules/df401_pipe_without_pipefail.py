@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dlint.packages import runs_with_facts
 from dlint.rule import Severity, Violation, rule
 
 
@@ -10,7 +9,7 @@ from dlint.rule import Severity, Violation, rule
     Severity.WARNING,
     "A pipe in RUN hides the failure of the commands before its last",
 )
-def pipe_without_pipefail(dockerfile, options):
+def pipe_without_pipefail(context, options):
     """## What it does
     Flags a `RUN` with a pipe (`a | b`, except from `yes`, `echo` or `printf`) when neither the `SHELL` nor an earlier `set -o
     pipefail` in the same `RUN` makes the pipe fail when its first command fails.
@@ -34,7 +33,7 @@ def pipe_without_pipefail(dockerfile, options):
     ## Fix
     None: the right shell (bash has pipefail, older dash does not) depends on the image.
     """
-    for _stage, instruction, facts in runs_with_facts(dockerfile):
+    for _stage, instruction, facts in context.runs:
         if "pipefail" in " ".join(instruction.shell):
             continue
         protected = False

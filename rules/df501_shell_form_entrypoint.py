@@ -9,7 +9,7 @@ from dlint.rule import Severity, Violation, rule
     Severity.WARNING,
     "CMD or ENTRYPOINT in shell form: the program does not get signals",
 )
-def shell_form_entrypoint(dockerfile, options):
+def shell_form_entrypoint(context, options):
     """## What it does
     Flags `CMD` and `ENTRYPOINT` written in shell form (`CMD python app.py`) instead of exec
     form (`CMD ["python", "app.py"]`).
@@ -33,6 +33,7 @@ def shell_form_entrypoint(dockerfile, options):
     ## Fix
     None: splitting a shell command into words changes its meaning when it uses shell syntax.
     """
+    dockerfile = context.dockerfile
     for instruction in dockerfile.instructions:
         if instruction.keyword in ("CMD", "ENTRYPOINT") and instruction.exec_form is None and instruction.args.strip():
             yield Violation(

@@ -11,7 +11,7 @@ _ROOT = {"root", "0", "root:root", "0:0"}
     Severity.INFO,
     "The image's last USER is root",
 )
-def runs_as_root(dockerfile, options):
+def runs_as_root(context, options):
     """## What it does
     Flags the last `USER` of the final stage when it is `root` (or `0`). Images without any
     `USER` are not flagged: many base images set one, and dlint cannot see them.
@@ -39,6 +39,7 @@ def runs_as_root(dockerfile, options):
     ## Fix
     None: which user the program needs is yours to decide.
     """
+    dockerfile = context.dockerfile
     if not dockerfile.stages:
         return
     users = [i for i in dockerfile.stages[-1].instructions if i.keyword == "USER"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dlint.dockerfile import parse
-from dlint.packages import INSTALL, UPDATE, facts, removes_directory
+from dlint.context import LintContext
+from dlint.packages import INSTALL, UPDATE, facts_of as facts, removes_directory
 
 
 def run_facts(text: str):
@@ -70,6 +71,8 @@ def test_removes_directory_patterns():
     assert not removes_directory(None, lists)
 
 
-def test_facts_are_computed_once():
-    run = next(parse("FROM debian\nRUN apt-get update\n").runs())
-    assert facts(run) is facts(run)
+def test_the_context_computes_facts_once_per_run():
+    context = LintContext(parse("FROM debian\nRUN apt-get update\n"))
+    run = context.runs[0]
+    assert context.facts(run.instruction) is run.facts
+    assert [site.call.verb for site in context.package_calls(UPDATE)] == ["update"]

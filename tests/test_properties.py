@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from dlint.dockerfile import DockerfileError, parse
 from dlint.checker import Settings, lint
 from dlint.fix import NotFixable, fix_bytes
-from dlint.packages import facts
+from dlint.packages import facts_of as facts
 from dlint.registry import all_rules
 from dlint.report import FORMATS, renderer
 from dlint.shell import parse_script, script_of

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 from dlint.image.layers import LayerTable, age
 from dlint.image.run import BuildResult
-from dlint.packages import INSTALL, UPDATE, UPGRADE, facts
+from dlint.packages import INSTALL, UPDATE, UPGRADE, facts_of as facts
 
 
 @dataclass

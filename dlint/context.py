@@ -1,0 +1,70 @@
+"""The lint context: what rules read, built once per file.
+
+It holds the :class:`~dlint.dockerfile.Dockerfile` model and computes, lazily and in this one
+place, what several rules need: every RUN with its stage and shell and package-manager facts,
+and the package-manager calls by role. Rules never re-parse text and never keep caches of
+their own; what they learn about a file they ask the context.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dlint.dockerfile import Dockerfile, Instruction, Stage
+from dlint.packages import PackageCall, RunFacts, facts_of
+
+
+class Run(NamedTuple):
+    """A RUN instruction with its stage (None before the first FROM) and its facts."""
+
+    stage: Stage | None
+    instruction: Instruction
+    facts: RunFacts
+
+
+class PackageCallSite(NamedTuple):
+    """A package-manager call with the stage and RUN it is in."""
+
+    stage: Stage | None
+    instruction: Instruction
+    call: PackageCall
+
+
+class LintContext:
+    def __init__(self, dockerfile: Dockerfile) -> None:
+        self.dockerfile = dockerfile
+        self._facts: dict[int, RunFacts] = {}  # id(instruction) -> facts
+        self._runs: list[Run] | None = None
+        self._calls: dict[str | None, list[PackageCallSite]] = {}
+
+    @property
+    def path(self) -> str:
+        return self.dockerfile.path
+
+    def facts(self, instruction: Instruction) -> RunFacts:
+        """Shell and package-manager facts of one RUN, computed once."""
+        key = id(instruction)
+        result = self._facts.get(key)
+        if result is None:
+            result = self._facts[key] = facts_of(instruction)
+        return result
+
+    @property
+    def runs(self) -> list[Run]:
+        """Every RUN with its stage and facts, in file order (shared: do not modify)."""
+        if self._runs is None:
+            dockerfile = self.dockerfile
+            self._runs = [Run(dockerfile.stage_of(i), i, self.facts(i)) for i in dockerfile.runs()]
+        return self._runs
+
+    def package_calls(self, role: str | None) -> list[PackageCallSite]:
+        """Every package-manager call playing ``role`` (INSTALL …), with its stage and RUN, in
+        file order (shared: do not modify)."""
+        calls = self._calls.get(role)
+        if calls is None:
+            calls = self._calls[role] = [
+                PackageCallSite(run.stage, run.instruction, call)
+                for run in self.runs
+                for call in run.facts.calls_of(role)
+            ]
+        return calls
