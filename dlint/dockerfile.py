@@ -168,6 +168,17 @@ class Stage:
     def from_instruction(self) -> Instruction:
         return self.instructions[0]
 
+    @property
+    def chain(self) -> list["Stage"]:
+        """This stage and the stages it is built FROM, the first ancestor first: together
+        their layers make up this stage's filesystem."""
+        chain = []
+        stage: Stage | None = self
+        while stage is not None:
+            chain.append(stage)
+            stage = stage.parent
+        return chain[::-1]
+
 
 @dataclass
 class Dockerfile:

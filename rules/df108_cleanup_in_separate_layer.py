@@ -76,11 +76,7 @@ def cleanup_in_separate_layer(context, options):
         if not stage.reaches_final:
             continue
         # Stages this one is built FROM count as earlier layers too.
-        chain = []
-        ancestor = stage
-        while ancestor is not None:
-            chain.insert(0, ancestor)
-            ancestor = ancestor.parent
+        chain = stage.chain
         # What earlier layers did, kept up to date as we go (one pass, not a rescan per RUN).
         earlier = _EarlierLayers(context)
         for instruction in (i for s in chain for i in s.instructions):

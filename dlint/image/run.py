@@ -90,12 +90,7 @@ def target_stage(dockerfile: Dockerfile, target: str | None) -> Stage:
 
 def final_chain(dockerfile: Dockerfile, target: str | None) -> list[Stage]:
     """The stages whose layers make up the built image, base first (FROM another stage)."""
-    stage: Stage | None = target_stage(dockerfile, target)
-    chain = []
-    while stage is not None:
-        chain.append(stage)
-        stage = stage.parent
-    return chain[::-1]
+    return target_stage(dockerfile, target).chain
 
 
 def resolve_image(raw: str, dockerfile: Dockerfile, build_args: dict[str, str]) -> str | None:
