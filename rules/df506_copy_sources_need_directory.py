@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import shlex
+
+from dlint.rule import Severity, Violation, rule
+
+
+def _sources_and_destination(instruction):
+    if instruction.exec_form is not None:
+        words = list(instruction.exec_form)
+    else:
+        try:
+            words = shlex.split(instruction.args, posix=True)
+        except ValueError:
+            return None
+    return (words[:-1], words[-1]) if len(words) >= 2 else None
+
+
+@rule(
+    "DF506",
+    "copy-sources-need-directory",
+    Severity.ERROR,
+    "COPY or ADD of several sources to a destination that does not end in `/`",
+)
+def copy_sources_need_directory(context, options):
+    """## What it does
+    Flags `COPY` and `ADD` with two or more sources whose destination does not end in `/`
+    (`.` and `..` are directories too). hadolint's DL3021.
+
+    ## Why is this bad?
+    With several sources the destination must be a directory, and the builder only takes it
+    as one when it ends in `/`: the build fails with "When using COPY with more than one
+    source file, the destination must be a directory and end with a /".
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    COPY app.conf extra.conf /etc/app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    COPY app.conf extra.conf /etc/app/
+    ```
+
+    ## Fix
+    None yet: add the `/` by hand.
+    """
+    for instruction in context.dockerfile.instructions:
+        if instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
+            continue
+        parsed = _sources_and_destination(instruction)
+        if parsed is None:
+            continue
+        sources, destination = parsed
+        if len(sources) < 2 or "$" in destination:
+            continue
+        if destination.endswith(("/", "\\")) or destination in (".", "..") or destination.endswith(("/.", "/..")):
+            continue
+        yield Violation(
+            instruction.keyword_span,
+            f"{instruction.keyword} of {len(sources)} sources to '{destination}': the destination must end "
+            f"in / ('{destination}/')",
+        )
