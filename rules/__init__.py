@@ -25,6 +25,7 @@ from dlint.rules.df201_unpinned_base_image import unpinned_base_image
 from dlint.rules.df202_stage_names import duplicate_stage_name, reserved_stage_name, stage_name_casing
 from dlint.rules.df205_copy_from import copy_from_own_stage, copy_from_unknown_stage
 from dlint.rules.df207_redundant_target_platform import redundant_target_platform
+from dlint.rules.df208_from_arguments import constant_platform_in_from, invalid_default_arg_in_from, undefined_arg_in_from
 from dlint.rules.df301_copy_context_before_install import copy_context_before_install
 from dlint.rules.df302_add_instead_of_copy import add_instead_of_copy
 from dlint.rules.df401_pipe_without_pipefail import pipe_without_pipefail
@@ -65,6 +66,9 @@ ALL_RULES = (
     copy_from_unknown_stage,
     copy_from_own_stage,
     redundant_target_platform,
+    undefined_arg_in_from,
+    invalid_default_arg_in_from,
+    constant_platform_in_from,
     copy_context_before_install,
     add_instead_of_copy,
     pipe_without_pipefail,
