@@ -26,11 +26,15 @@ from dlint.rules.df202_stage_names import duplicate_stage_name, reserved_stage_n
 from dlint.rules.df205_copy_from import copy_from_own_stage, copy_from_unknown_stage
 from dlint.rules.df207_redundant_target_platform import redundant_target_platform
 from dlint.rules.df208_from_arguments import constant_platform_in_from, invalid_default_arg_in_from, undefined_arg_in_from
+from dlint.rules.df211_untrusted_registry import untrusted_registry
 from dlint.rules.df301_copy_context_before_install import copy_context_before_install
 from dlint.rules.df302_add_instead_of_copy import add_instead_of_copy
 from dlint.rules.df401_pipe_without_pipefail import pipe_without_pipefail
 from dlint.rules.df402_sudo import sudo_in_run
 from dlint.rules.df403_useradd_high_uid import useradd_high_uid_without_l
+from dlint.rules.df404_download_tools import curl_and_wget, wget_without_quiet
+from dlint.rules.df406_shell_via_ln import shell_changed_with_ln
+from dlint.rules.df407_consecutive_runs import consecutive_runs
 from dlint.rules.df501_shell_form_entrypoint import shell_form_entrypoint
 from dlint.rules.df502_runs_as_root import runs_as_root
 from dlint.rules.df503_relative_workdir import relative_workdir
@@ -39,6 +43,10 @@ from dlint.rules.df505_maintainer_deprecated import maintainer_deprecated
 from dlint.rules.df506_copy_sources_need_directory import copy_sources_need_directory
 from dlint.rules.df507_secret_in_arg_or_env import secret_in_arg_or_env
 from dlint.rules.df508_env_self_reference import env_refers_to_same_instruction
+from dlint.rules.df509_relative_copy_destination import relative_copy_destination
+from dlint.rules.df510_forbidden_onbuild_trigger import forbidden_onbuild_trigger
+from dlint.rules.df511_runtime_opt_in import missing_healthcheck, non_numeric_user
+from dlint.rules.df513_invalid_label_key import invalid_label_key
 
 ALL_RULES = (
     continuation_swallows_instruction,
@@ -69,11 +77,16 @@ ALL_RULES = (
     undefined_arg_in_from,
     invalid_default_arg_in_from,
     constant_platform_in_from,
+    untrusted_registry,
     copy_context_before_install,
     add_instead_of_copy,
     pipe_without_pipefail,
     sudo_in_run,
     useradd_high_uid_without_l,
+    curl_and_wget,
+    wget_without_quiet,
+    shell_changed_with_ln,
+    consecutive_runs,
     shell_form_entrypoint,
     runs_as_root,
     relative_workdir,
@@ -82,4 +95,9 @@ ALL_RULES = (
     copy_sources_need_directory,
     secret_in_arg_or_env,
     env_refers_to_same_instruction,
+    relative_copy_destination,
+    forbidden_onbuild_trigger,
+    missing_healthcheck,
+    non_numeric_user,
+    invalid_label_key,
 )

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from dlint.rule import Severity, Violation, rule
+from dlint.words import arg_words
+
+
+def registry_of(image: str) -> str:
+    """The registry host of an image reference, as Docker reads it (docker.io by default)."""
+    first, slash, _rest = image.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        return first.lower()
+    return "docker.io"
+
+
+@rule(
+    "DF211",
+    "untrusted-registry",
+    Severity.WARNING,
+    "A base image from a registry that is not in `allowed-registries`",
+    options={"allowed-registries": []},
+)
+def untrusted_registry(context, options):
+    """## What it does
+    Flags a `FROM` image whose registry does not match any pattern of the
+    `allowed-registries` option (glob patterns such as `docker.io`, `*.example.com`;
+    Docker Hub images are `docker.io`). With the option empty (the default), nothing is
+    flagged. hadolint's DL3026 (`trustedRegistries`). Stages, `scratch` and images named by
+    a variable are not judged.
+
+    ## Why is this bad?
+    A base image is code you run as root in every container: an organisation that mirrors
+    and scans its images wants every Dockerfile to pull from those mirrors, and a base from
+    anywhere else bypasses the scanning.
+
+    ## Example
+    ```dockerfile
+    # with allowed-registries = ["registry.example.com"]
+    FROM debian:bookworm-20241016
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM registry.example.com/library/debian:bookworm-20241016
+    ```
+
+    ## Fix
+    None: the mirror's name is yours.
+    """
+    allowed = [str(pattern).lower() for pattern in options.get("allowed-registries", ())]
+    if not allowed:
+        return
+    for stage in context.dockerfile.stages:
+        base = stage.base
+        if stage.parent is not None or base.is_scratch or base.has_variable or not base.name:
+            continue
+        registry = registry_of(base.name)
+        if any(fnmatchcase(registry, pattern) for pattern in allowed):
+            continue
+        words = arg_words(stage.from_instruction)
+        yield Violation(
+            words[0].span if words else stage.from_instruction.keyword_span,
+            f"'{base.raw}' comes from {registry}, which is not an allowed registry ({', '.join(allowed)})",
+        )

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from dlint.rule import Severity, Violation, rule
+
+
+@rule(
+    "DF407",
+    "consecutive-runs",
+    Severity.INFO,
+    "RUN instructions one after another that could be one",
+    enabled=False,
+)
+def consecutive_runs(context, options):
+    """## What it does
+    Flags a `RUN` that directly follows another `RUN` of the same stage with the same flags
+    (mounts, network, security). hadolint's DL3059. Off by default: turn it on with
+    `extend-select = ["DF407"]`.
+
+    ## Why is this bad?
+    Each `RUN` is a layer: files that one creates and the next deletes stay in the image,
+    and many small layers are slower to pull. Separate RUNs can be right (a slow, rarely
+    changing step kept apart for the build cache), which is why this rule is opt-in.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    RUN mkdir -p /srv/app
+    RUN chown 1000 /srv/app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    RUN mkdir -p /srv/app \\
+        && chown 1000 /srv/app
+    ```
+
+    ## Fix
+    None: merging RUNs changes the layers and the cache, so it is left to you.
+    """
+    for stage in context.dockerfile.stages:
+        previous = None
+        for instruction in stage.instructions:
+            if instruction.keyword == "RUN" and previous is not None and previous.keyword == "RUN":
+                if [(f.name, f.value) for f in previous.flags] == [(f.name, f.value) for f in instruction.flags]:
+                    yield Violation(
+                        instruction.keyword_span,
+                        f"this RUN directly follows the RUN at line {previous.line}: one RUN makes one layer",
+                    )
+            previous = instruction
