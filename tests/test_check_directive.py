@@ -1,0 +1,53 @@
+"""BuildKit's `# check=` directive: skip=…, skip=all, error=true, unknown names."""
+
+from __future__ import annotations
+
+from dlint import check_directive
+from dlint.checker import Settings, lint
+from dlint.dockerfile import parse
+from dlint.registry import all_rules
+from dlint.rule import Severity
+
+BODY = (
+    "FROM debian:bookworm-20241016 as Build\n"
+    "MAINTAINER Jane Doe\n"
+    "CMD echo hello\n"
+)
+
+
+def findings(text: str):
+    dockerfile = parse(text.encode())
+    directive = check_directive.read(dockerfile)
+    result = check_directive.apply(lint(dockerfile, Settings(tuple(r for r in all_rules() if r.enabled))), directive)
+    return [(f.code, f.line, f.severity.label) for f in result], directive
+
+
+def test_without_the_directive_every_check_reports():
+    result, directive = findings(BODY)
+    assert directive is None
+    assert result == [
+        ("DF011", 1, "style"), ("DF204", 1, "style"), ("DF505", 2, "style"), ("DF501", 3, "warning"),
+    ]
+
+
+def test_skip_names_buildkit_checks_case_insensitively():
+    result, directive = findings("# check=skip=StageNameCasing,jsonargsrecommended\n" + BODY)
+    assert result == [("DF011", 2, "style"), ("DF505", 3, "style")]
+    assert directive.unknown == ()
+
+
+def test_skip_all_turns_off_the_buildkit_checks_only():
+    result, _ = findings("# check=skip=all\n" + BODY + "RUN apt-get install -y curl\n")
+    assert [code for code, _line, _sev in result] == ["DF102", "DF110", "DF106"]
+
+
+def test_error_true_raises_buildkit_checks_to_errors():
+    result, _ = findings("# check=error=true;skip=FromAsCasing\n" + BODY)
+    assert result == [("DF204", 2, "error"), ("DF505", 3, "error"), ("DF501", 4, "error")]
+
+
+def test_unknown_names_and_keys_are_kept_for_reporting():
+    _result, directive = findings("# check=skip=NoSuchCheck,UndefinedVar;colour=blue;error=maybe\n" + BODY)
+    assert directive.unknown == ("NoSuchCheck",)
+    assert directive.problems == ("unknown key 'colour'", "error=maybe is neither true nor false")
+    assert directive.skip == frozenset()  # UndefinedVar is a BuildKit check dlint does not cover
