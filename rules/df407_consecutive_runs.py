@@ -13,7 +13,8 @@ from dlint.rule import Severity, Violation, rule
 def consecutive_runs(context, options):
     """## What it does
     Flags a `RUN` that directly follows another `RUN` of the same stage with the same flags
-    (mounts, network, security). hadolint's DL3059. Off by default: turn it on with
+    (mounts, network, security), when neither runs more than two commands: an author who
+    chains several commands in each RUN split them on purpose. hadolint's DL3059. Off by default: turn it on with
     `extend-select = ["DF407"]`.
 
     ## Why is this bad?
@@ -42,7 +43,9 @@ def consecutive_runs(context, options):
         previous = None
         for instruction in stage.instructions:
             if instruction.keyword == "RUN" and previous is not None and previous.keyword == "RUN":
-                if [(f.name, f.value) for f in previous.flags] == [(f.name, f.value) for f in instruction.flags]:
+                small = all(len(context.facts(run).script.commands) <= 2 for run in (previous, instruction))
+                same_flags = [(f.name, f.value) for f in previous.flags] == [(f.name, f.value) for f in instruction.flags]
+                if small and same_flags:
                     yield Violation(
                         instruction.keyword_span,
                         f"this RUN directly follows the RUN at line {previous.line}: one RUN makes one layer",
