@@ -29,6 +29,8 @@ from dlint.rules.df208_from_arguments import constant_platform_in_from, invalid_
 from dlint.rules.df211_untrusted_registry import untrusted_registry
 from dlint.rules.df301_copy_context_before_install import copy_context_before_install
 from dlint.rules.df302_add_instead_of_copy import add_instead_of_copy
+from dlint.rules.df303_add_remote_url import add_remote_url
+from dlint.rules.df306_volatile_arg_before_install import volatile_value_before_install
 from dlint.rules.df401_pipe_without_pipefail import pipe_without_pipefail
 from dlint.rules.df402_sudo import sudo_in_run
 from dlint.rules.df403_useradd_high_uid import useradd_high_uid_without_l
@@ -80,6 +82,8 @@ ALL_RULES = (
     untrusted_registry,
     copy_context_before_install,
     add_instead_of_copy,
+    add_remote_url,
+    volatile_value_before_install,
     pipe_without_pipefail,
     sudo_in_run,
     useradd_high_uid_without_l,
