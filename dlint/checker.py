@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 from dlint.dockerfile import Dockerfile
 from dlint.rule import Fix, Rule, Severity
@@ -63,35 +63,34 @@ def default_rules() -> tuple[Rule, ...]:
     return tuple(r for r in all_rules() if r.enabled)
 
 
-# DF002 (unused-ignore) judges the pragmas after every other rule has run and its findings
-# were matched against them, so the engine runs it last instead of with the others.
+# DF002 (unused-ignore) is not run with the rules: like ruff's unused-noqa check it is a pass
+# after them, over the pragmas and what each suppressed. Its module holds its metadata and
+# documentation only.
 UNUSED_IGNORE = "DF002"
 
 
 def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
-    """Findings of the chosen rules, less those an inline ignore suppresses, sorted."""
+    """Findings of the chosen rules, less those an inline ignore suppresses, then the unused
+    ignores (DF002, when chosen), sorted by position."""
     from dlint.context import LintContext
 
     context = LintContext(dockerfile)
     findings = []
-    last = []
+    unused_ignore = None
     for rule in settings.rules:
         if rule.code == UNUSED_IGNORE:
-            last.append(rule)
+            unused_ignore = rule
             continue
-        findings.extend(_run(rule, context, settings, {}))
-    # Most files have no pragma at all: then there is nothing to suppress or to call unused,
-    # and the pragma parser is not even imported.
-    if settings.respect_pragmas and any("lint" in c.text for c in dockerfile.comments):
+        findings.extend(_run(rule, context, settings))
+    if settings.respect_pragmas:
         from dlint.ignores import parse as parse_pragmas
 
-        pragmas = parse_pragmas(dockerfile)
+        pragmas = parse_pragmas(dockerfile)  # cheap when no comment is a pragma (the common case)
         if pragmas:
             findings = [f for f in findings if not pragmas.suppresses(f)]
-        ran = {r.code for r in settings.rules}
-        for rule in last:
-            extra = _run(rule, context, settings, {"pragmas": pragmas, "ran": ran})
-            findings.extend(f for f in extra if not pragmas.suppresses(f))
+            if unused_ignore is not None:
+                findings.extend(f for f in _unused(unused_ignore, pragmas, context, settings)
+                                if not pragmas.suppresses(f))
     findings.sort(key=_BY_POSITION)  # all findings here are of one file
     return findings
 
@@ -99,8 +98,8 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
 
 
-def _run(rule: Rule, context, settings: Settings, extra: Mapping[str, Any]) -> list[Finding]:
-    options = {**settings.options_of(rule), **extra} if extra else settings.options_of(rule)
+def _run(rule: Rule, context, settings: Settings) -> list[Finding]:
+    options = settings.options_of(rule)
     severity = settings.severities.get(rule.code, rule.severity)
     findings = []
     path = context.path
@@ -110,5 +109,12 @@ def _run(rule: Rule, context, settings: Settings, extra: Mapping[str, Any]) -> l
     return findings
 
 
-def exit_status(findings: Iterable[Finding], threshold: Severity) -> int:
-    return 1 if any(f.severity >= threshold for f in findings) else 0
+def _unused(rule: Rule, pragmas, context, settings: Settings) -> list[Finding]:
+    """The unused-ignore pass: names in pragmas that suppressed nothing among the rules that
+    ran, names that are no rule, pragmas that cover nothing."""
+    from dlint.ignores import unused
+
+    severity = settings.severities.get(rule.code, rule.severity)
+    ran = {r.code for r in settings.rules}
+    return [Finding(context.path, rule.code, rule.name, severity, message, span)
+            for span, message in unused(pragmas, ran)]

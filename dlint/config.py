@@ -22,10 +22,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from dlint.rule import Rule, Severity
+from dlint.files import display_path as display
+from dlint.rule import SEVERITY_NAMES as SEVERITIES, Rule, Severity
 
 CONFIG_NAMES = (".dlint.toml", "pyproject.toml")  # looked for in this order in each directory
-SEVERITIES = ("error", "warning", "info", "style")
 KEYS = (
     "exclude",
     "extend-ignore",
@@ -110,11 +110,6 @@ class Config:
 
 def _first(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
-
-
-def display(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ hadolint's ``# hadolint ignore=DL3008`` (the instruction below) and ``# hadolint
 ignore=DL3008`` (the file) are honoured through :mod:`dlint.hadolint_map`; hadolint codes with
 no dlint equivalent (``DL3003``, ``SC2086``) are left alone.
 
-Each named rule of a pragma remembers whether it suppressed a finding, so that ``DF002
-unused-ignore`` can report the stale ones.
+Each named rule of a pragma remembers whether it suppressed a finding, so that the checker's
+unused-ignore pass (``DF002``, after every other rule) can report the stale ones.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def parse(dockerfile: Dockerfile) -> Pragmas:
     """Every dlint and hadolint pragma of a Dockerfile, with the lines it covers."""
     pragmas = Pragmas()
     for comment in dockerfile.comments:
-        if "dlint" not in comment.text.lower() and "hadolint" not in comment.text.lower():
+        if not may_be_pragma(comment.text):
             continue  # the common case: an ordinary comment
         line_text = dockerfile.lines[comment.line - 1]
         start = comment.column - 1  # the '#'
@@ -100,6 +100,12 @@ def parse(dockerfile: Dockerfile) -> Pragmas:
             _place(pragma, dockerfile)
             pragmas.items.append(pragma)
     return pragmas
+
+
+def may_be_pragma(comment: str) -> bool:
+    """Whether a comment's text (after the ``#``) can be a pragma: the quick test before the
+    exact reading, in any letter case as the reading itself (``# DLINT: ignore=…``)."""
+    return "lint" in comment.lower()  # dlint, hadolint
 
 
 def _read(text: str, start: int, line: int) -> Pragma | None:

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from dlint.context import LintContext
 
 
+# The severities' names, highest first: what users write (options, configuration) and read.
+SEVERITY_NAMES = ("error", "warning", "info", "style")
+
+
 class Severity(IntEnum):
     STYLE = 0
     INFO = 1

@@ -230,3 +230,75 @@ def test_ctrl_c_says_interrupted_and_exits_130():
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert stderr == "dlint: interrupted\n"
+
+
+def _build_project(tmp_path, dockerfile: str, config: str | None = None):
+    (tmp_path / ".git").mkdir()  # the repository root: config files above it are not read
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text(dockerfile)
+    if config is not None:
+        (context / ".dlint.toml").write_text(config)
+    return context
+
+
+def _build_codes(result):
+    return [line.split()[1] for line in result.stdout.splitlines() if line.startswith("ctx/Dockerfile:")]
+
+
+def test_build_lints_with_the_configuration_lint_uses(tmp_path):
+    """`dlint build` runs `dlint lint`'s session: the nearest .dlint.toml, the pragmas (any
+    letter case), --config, --isolated, --select/--ignore/--extend-ignore. The lint comes
+    before the engine is contacted, so an unreachable engine shows it (exit 2)."""
+    context = _build_project(
+        tmp_path, "FROM debian\n# DLINT: ignore=DF101\nRUN apt-get update\n", 'ignore = ["DF107"]\n'
+    )
+    nowhere = {"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+
+    def build(*args):
+        env = {**os.environ, "NO_COLOR": "1", **nowhere}
+        env.pop("DLINT_CONFIG", None)
+        return subprocess.run([sys.executable, "-m", "dlint", "build", *args, "ctx"], capture_output=True,
+                              text=True, cwd=tmp_path, env=env)
+
+    plain = build()
+    assert _build_codes(plain) == ["DF201"]
+    assert plain.returncode == 2 and "cannot reach a Docker engine" in plain.stderr
+    assert _build_codes(build("--isolated")) == ["DF201", "DF107"]  # the pragma still holds
+    assert _build_codes(build("--isolated", "--select", "DF1")) == ["DF107"]
+    assert _build_codes(build("--ignore", "DF201")) == ["DF107"]  # replaces the config's ignore
+    assert _build_codes(build("--extend-ignore", "unpinned-base-image")) == []
+    other = tmp_path / "other.toml"
+    other.write_text('select = ["DF101"]\n')
+    assert _build_codes(build("--config", str(other))) == []  # DF101 is ignored by the pragma
+    (context / ".dlint.toml").write_text('selct = ["DF1"]\n')
+    broken = build()
+    assert (broken.returncode, broken.stdout) == (2, "")
+    assert broken.stderr.startswith("dlint: error: ctx/.dlint.toml: selct: unknown key")
+    unknown = build("--isolated", "--select", "DF999")
+    assert (unknown.returncode, unknown.stderr) == (2, "dlint: error: unknown rule 'DF999' (see `dlint rules`)\n")
+
+
+@pytest.mark.engine
+def test_build_exit_status_follows_the_configured_failure_threshold(tmp_path):
+    from tests.engine_env import BUSYBOX_IMAGE, EngineUnavailable, ensure_engine
+
+    try:
+        ensure_engine()
+    except EngineUnavailable as error:
+        pytest.skip(str(error))
+    # One finding: DF201 (warning), the base image has no tag.
+    context = _build_project(tmp_path, f"FROM {BUSYBOX_IMAGE.split(':')[0]}\nCMD [\"true\"]\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("DLINT_CONFIG", None)
+    args = [sys.executable, "-m", "dlint", "build", "--no-layer-cache", "--format", "json", "ctx"]
+    strict = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert strict.returncode == 1, strict.stderr
+    assert [f["code"] for f in json.loads(strict.stdout)["findings"]] == ["DF201"]
+    (context / ".dlint.toml").write_text('failure-threshold = "error"\n')
+    lenient = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert lenient.returncode == 0, lenient.stderr
+    assert [f["code"] for f in json.loads(lenient.stdout)["findings"]] == ["DF201"]
+    override = subprocess.run(args[:4] + ["--failure-threshold", "warning"] + args[4:], capture_output=True,
+                              text=True, cwd=tmp_path, env=env)
+    assert override.returncode == 1, override.stderr

@@ -215,7 +215,7 @@ def test_command_line_and_environment_mistakes(repo):
          "(allowed: text, json, sarif, github, gitlab, checkstyle, junit, gnu)"),
         (["-f", "json", "-f", "gnu"], {}, "--format: 2 formats would go to standard output "
          "(allowed: one; give an --output-file for each of the others)"),
-        (["-o", "a.json", "-o", "b.json"], {}, "--output-file: 2 files for 1 format(s) "
+        (["-o", "a.json", "-o", "b.json"], {}, "--output-file: 2 files for 1 format "
          "(give a --format for each --output-file)"),
         (["--extend-ignore", "DF999"], {}, "unknown rule 'DF999' (see `dlint rules`)"),
     ]
