@@ -53,8 +53,8 @@ def test_json_format_fields():
     fix = finding.pop("fix")
     assert fix["description"] == "sort the packages"
     assert [(e["line"], e["column"], e["replacement"]) for e in fix["edits"]] == [
-        (3, 9, "ca-certificates=20230311"), (4, 9, "curl=7.88.1-10+deb12u8"),
-        (5, 9, "git=1:2.39.5-0+deb12u1"), (6, 9, "wget=1.21.3-1+b2"),
+        (5, 9, "ca-certificates=20230311"), (6, 9, "curl=7.88.1-10+deb12u8"),
+        (7, 9, "git=1:2.39.5-0+deb12u1"), (8, 9, "wget=1.21.3-1+b2"),
     ]
     assert [finding] == [
         {
@@ -63,9 +63,9 @@ def test_json_format_fields():
             "severity": "style",
             "message": "'ca-certificates' should come before 'curl'",
             "file": "fixtures/rules/DF104/bad.Dockerfile",
-            "line": 4,
+            "line": 6,
             "column": 9,
-            "end_line": 4,
+            "end_line": 6,
             "end_column": 33,
             "fixable": True,
         }
