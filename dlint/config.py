@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
@@ -130,9 +131,41 @@ def _load_toml(path: str) -> dict:
         raise ConfigError(f"{display(path)}: invalid TOML: {error}") from None
 
 
+# Where a pyproject.toml can hold dlint's settings: a [tool.dlint…] header or a dotted
+# tool.dlint.… key anywhere, or a `dlint = {…}` / `dlint.… =` key in the [tool] table.
+_TOOL_DLINT = re.compile(rb"""tool["']?\s*\.\s*["']?dlint\b""")
+_TOOL_HEADER = re.compile(rb"""\[\s*["']?tool["']?\s*\]""")
+_DLINT_KEY = re.compile(rb"""(?:dlint|"dlint"|'dlint')\s*[.=]""")
+
+
+def _may_hold_dlint(path: str) -> bool:
+    """Whether a pyproject.toml can have a dlint table, judged from its bytes: most have none,
+    and then no TOML parser is loaded (start-up time). An unreadable file counts as a yes, so
+    that reading it reports the error."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return True
+    if b"dlint" not in data:
+        return False
+    if _TOOL_DLINT.search(data):
+        return True
+    in_tool = False
+    for line in data.splitlines():
+        line = line.strip()
+        if line.startswith(b"["):
+            in_tool = _TOOL_HEADER.match(line) is not None
+        elif in_tool and _DLINT_KEY.match(line):
+            return True
+    return False
+
+
 def read_table(path: str) -> tuple[dict, str] | None:
     """The dlint table of a config file and the prefix its keys are named with in messages;
     None for a ``pyproject.toml`` without ``[tool.dlint]``."""
+    if os.path.basename(path) == "pyproject.toml" and not _may_hold_dlint(path):
+        return None  # most pyproject.toml files: no need to load a TOML parser (start-up time)
     data = _load_toml(path)
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})

@@ -25,11 +25,22 @@ from typing import Iterable
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.source import Span
 
-_DLINT = re.compile(r"#\s*dlint\s*:\s*(?P<body>.*)$", re.IGNORECASE)
-_DLINT_FORM = re.compile(r"(?P<kind>ignore-file|ignore-stage|ignore)\s*=\s*", re.IGNORECASE)
-_HADOLINT = re.compile(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>\S+)", re.IGNORECASE)
-_REASON = re.compile(r"\s--(?:\s|$)")
-_ITEM = re.compile(r"[^,\s]+")
+# The exact forms. Compiled on the first comment that may be a pragma (most files have none).
+_PATTERNS = {
+    "dlint": (r"#\s*dlint\s*:\s*(?P<body>.*)$", re.IGNORECASE),
+    "form": (r"(?P<kind>ignore-file|ignore-stage|ignore)\s*=\s*", re.IGNORECASE),
+    "hadolint": (r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>\S+)", re.IGNORECASE),
+    "reason": (r"\s--(?:\s|$)", 0),
+    "item": (r"[^,\s]+", 0),
+}
+_compiled: dict[str, re.Pattern] = {}
+
+
+def _pattern(name: str) -> re.Pattern:
+    pattern = _compiled.get(name)
+    if pattern is None:
+        pattern = _compiled[name] = re.compile(*_PATTERNS[name])
+    return pattern
 
 INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
 
@@ -110,16 +121,16 @@ def may_be_pragma(comment: str) -> bool:
 
 def _read(text: str, start: int, line: int) -> Pragma | None:
     span = Span(line, start + 1, line, len(text.rstrip()) + 1)
-    hadolint = _HADOLINT.match(text, start)
+    hadolint = _pattern("hadolint").match(text, start)
     if hadolint:
         kind = FILE if hadolint.group("global") else INSTRUCTION
-        items = [_hadolint_item(m, line) for m in _ITEM.finditer(text, hadolint.start("codes"), hadolint.end("codes"))]
+        items = [_hadolint_item(m, line) for m in _pattern("item").finditer(text, hadolint.start("codes"), hadolint.end("codes"))]
         return Pragma(kind, line, span, items)
-    match = _DLINT.match(text, start)
+    match = _pattern("dlint").match(text, start)
     if not match:
         return None
     body_start = match.start("body")
-    form = _DLINT_FORM.match(text, body_start)
+    form = _pattern("form").match(text, body_start)
     if not form:
         return Pragma(
             FILE, line, span, [], problem="unknown dlint pragma (use ignore=, ignore-stage= or ignore-file=)"
@@ -127,11 +138,11 @@ def _read(text: str, start: int, line: int) -> Pragma | None:
     kind = {"ignore": INSTRUCTION, "ignore-stage": STAGE, "ignore-file": FILE}[form.group("kind").lower()]
     end = len(text)
     reason = None
-    separator = _REASON.search(text, form.end())
+    separator = _pattern("reason").search(text, form.end())
     if separator:
         end = separator.start()
         reason = text[separator.end() :].strip() or None
-    items = [_item(m, line) for m in _ITEM.finditer(text, form.end(), end)]
+    items = [_item(m, line) for m in _pattern("item").finditer(text, form.end(), end)]
     pragma = Pragma(kind, line, span, items, reason=reason)
     if not items:
         pragma.problem = f"{form.group('kind').lower()} names no rule (write e.g. ignore=DF106)"

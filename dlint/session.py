@@ -123,17 +123,18 @@ class Session:
     def plan(self, paths: list[str], stdin_filename: str = "-") -> list[Task]:
         """Tasks for the paths of a command line: files as named (always linted), directories
         searched for Dockerfiles less the configuration's ``exclude``, ``-`` for stdin."""
-        from dlint.discovery import NoDockerfiles, discover
-
         tasks = []
-        try:
-            for path in paths:
-                if path != "-" and os.path.isdir(path):
-                    tasks.extend(self.task(f) for f in discover([path]) if not self.config_for(f).is_excluded(f))
-                else:
-                    tasks.append(self.task(path, stdin_filename if path == "-" else None))
-        except NoDockerfiles as error:
-            raise SessionError(str(error)) from None
+        for path in paths:
+            if path != "-" and os.path.isdir(path):
+                from dlint.discovery import NoDockerfiles, discover
+
+                try:
+                    found = discover([path])
+                except NoDockerfiles as error:
+                    raise SessionError(str(error)) from None
+                tasks.extend(self.task(f) for f in found if not self.config_for(f).is_excluded(f))
+            else:
+                tasks.append(self.task(path, stdin_filename if path == "-" else None))
         return tasks
 
     def format_for_cwd(self) -> str | None:

@@ -95,6 +95,37 @@ def test_nearest_config_wins_per_file_and_dlint_toml_before_pyproject(repo):
     ]
 
 
+def test_every_way_toml_writes_a_dlint_table_in_pyproject_is_read(repo):
+    """A pyproject.toml whose bytes cannot hold a dlint table is passed over without a TOML
+    parser; each way TOML can spell the table is still read."""
+    spellings = {
+        "header": '[tool.dlint]\nselect = ["DF106"]\n',
+        "quoted": '[ tool . "dlint" ]\nselect = ["DF106"]\n',
+        "inline": '[tool]\ndlint = { select = ["DF106"] }\n',
+        "dotted": '[tool]\n"dlint".select = ["DF106"]\n',
+        "top-level": 'tool.dlint.select = ["DF106"]\n',
+    }
+    for name, text in spellings.items():
+        (repo / name).mkdir()
+        (repo / name / "Dockerfile").write_text(BAD)
+        (repo / name / "pyproject.toml").write_text(text + '[project]\nname = "dlint-user"\n')
+    (repo / "none").mkdir()
+    (repo / "none" / "Dockerfile").write_text(BAD)
+    (repo / "none" / "pyproject.toml").write_text(  # the word alone is no table
+        '[project]\nname = "dlint"\n[project.scripts]\ndlint = "dlint.cli:main"\n'
+    )
+    (repo / ".dlint.toml").write_text('select = ["DF201"]\n')
+    assert found(".", cwd=repo) == [
+        ("DF201", "warning", "Dockerfile", 1),
+        ("DF106", "warning", "dotted/Dockerfile", 2),
+        ("DF106", "warning", "header/Dockerfile", 2),
+        ("DF106", "warning", "inline/Dockerfile", 2),
+        ("DF201", "warning", "none/Dockerfile", 1),  # passed over: the repository's .dlint.toml
+        ("DF106", "warning", "quoted/Dockerfile", 2),
+        ("DF106", "warning", "top-level/Dockerfile", 2),
+    ]
+
+
 def test_rule_options_failure_threshold_and_no_fail(repo):
     (repo / ".dlint.toml").write_text(
         'select = ["DF1", "DF2"]\nfailure-threshold = "error"\n'
