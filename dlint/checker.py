@@ -12,8 +12,9 @@ from dlint.source import Span
 
 
 class Finding(NamedTuple):
-    # A NamedTuple, not a frozen dataclass: one is made per finding (tens of thousands over a
-    # large tree), and a frozen dataclass's __init__ costs two to three times as much.
+    """One finding of one rule in one file (immutable; one is made per finding, so a light
+    type: see benchmarks/README.md)."""
+
     file: str
     code: str
     name: str

@@ -313,7 +313,10 @@ class _Checker:
             if isinstance(value, bool) or not isinstance(value, int):
                 self.expect(key, value, "an integer")
         elif isinstance(default, list):
-            self.strings(key, value, "a list of strings")
+            for item in self.strings(key, value, "a list of strings"):
+                # Rules compare these names exactly: a pattern would silently match nothing.
+                if any(char in item for char in "*?["):
+                    self.fail(key, f"{item!r} is a pattern", "allowed: exact names; patterns are not supported")
         elif isinstance(default, str):
             self.string(key, value, "a string")
 

@@ -57,7 +57,7 @@ class FileResult(NamedTuple):
     fixed: int = 0  # problems fixed (--fix) or fixable (--diff)
     patch: str = ""  # --diff
     text: str | None = None  # rendered text output (then ``lines`` and ``findings`` are dropped)
-    counts: tuple = (0, 0, False)  # with ``text``: findings, fixable, any at the failure threshold
+    counts: tuple = (0, 0, 0, False)  # with ``text``: findings, safe and unsafe fixes, any failing
 
 
 class SessionError(Exception):

@@ -28,11 +28,11 @@ def test_text_output_exit_1_on_findings(tmp_path):
     result = dlint("lint", "Dockerfile", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "Dockerfile:2:1: DF101 [update-without-install] `apt-get update` is not followed by an install "
+        "Dockerfile:2:1: warning: DF101 [update-without-install] `apt-get update` is not followed by an install "
         "in the same RUN: a later install reuses this cached, possibly stale index",
         "2 | RUN apt-get update",
         "  | ^^^",
-        "Dockerfile:2:1: DF107 [package-cache-left-in-layer] `apt-get update` leaves /var/lib/apt/lists "
+        "Dockerfile:2:1: warning: DF107 [package-cache-left-in-layer] `apt-get update` leaves /var/lib/apt/lists "
         "in this layer: add `rm -rf /var/lib/apt/lists/*` at the end of this RUN",
         "2 | RUN apt-get update",
         "  | ^^^",
@@ -100,14 +100,14 @@ def test_explicit_paths_are_linted_whatever_their_name(tmp_path):
 def test_stdin():
     result = dlint("lint", "--stdin-filename", "svc/Dockerfile", "-", stdin=BAD)
     assert result.returncode == 1
-    assert result.stdout.startswith("svc/Dockerfile:2:1: DF101")
+    assert result.stdout.startswith("svc/Dockerfile:2:1: warning: DF101")
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path):
     (tmp_path / "Dockerfile").write_text(BAD)
     result = dlint("lint", "missing/Dockerfile", "Dockerfile", cwd=tmp_path)
     assert result.returncode == 2
-    assert "Dockerfile:2:1: DF101" in result.stdout
+    assert "Dockerfile:2:1: warning: DF101" in result.stdout
     assert result.stderr == "dlint: error: missing/Dockerfile: no such file or directory\n"
 
 
@@ -243,7 +243,7 @@ def _build_project(tmp_path, dockerfile: str, config: str | None = None):
 
 
 def _build_codes(result):
-    return [line.split()[1] for line in result.stdout.splitlines() if line.startswith("ctx/Dockerfile:")]
+    return [line.split()[2] for line in result.stdout.splitlines() if line.startswith("ctx/Dockerfile:")]
 
 
 def test_build_lints_with_the_configuration_lint_uses(tmp_path):
@@ -302,3 +302,19 @@ def test_build_exit_status_follows_the_configured_failure_threshold(tmp_path):
     override = subprocess.run(args[:4] + ["--failure-threshold", "warning"] + args[4:], capture_output=True,
                               text=True, cwd=tmp_path, env=env)
     assert override.returncode == 1, override.stderr
+
+
+def test_explain_a_hadolint_code_explains_the_rule_it_maps_to():
+    mapped = dlint("explain", "dl3008")
+    assert mapped.returncode == 0
+    assert mapped.stdout.splitlines()[:3] == [
+        "hadolint's DL3008 (Pin versions in apt-get install) is dlint's DF106 unpinned-package; "
+        "see `dlint rules --hadolint`.",
+        "",
+        "# DF106 unpinned-package",
+    ]
+    assert mapped.stdout.split("\n", 2)[2] == dlint("explain", "DF106").stdout
+    unmapped = dlint("explain", "DL3003")
+    assert (unmapped.returncode, unmapped.stderr) == (
+        2, "dlint: error: DL3003 is a hadolint rule with no dlint equivalent (see `dlint rules --hadolint`)\n"
+    )

@@ -174,7 +174,7 @@ def test_format_from_config_environment_and_flag(repo):
     github = dlint("lint", "Dockerfile", cwd=repo, env={"DLINT_FORMAT": "github"})
     assert github.stdout.startswith("::warning file=Dockerfile,line=1,col=6,")
     assert dlint("lint", "-f", "text", "Dockerfile", cwd=repo, env={"DLINT_FORMAT": "github"}).stdout.startswith(
-        "Dockerfile:1:6: DF201 [unpinned-base-image]"
+        "Dockerfile:1:6: warning: DF201 [unpinned-base-image]"
     )
 
 
@@ -220,6 +220,10 @@ ALLOWED_KEYS = (
         (".dlint.toml", "[rules.DF106]\nallowed-unpinned = [1]\n",
          ".dlint.toml: rules.DF106.allowed-unpinned: wrong type: got a list holding integer 1 "
          "(allowed: a list of strings)"),
+        # Names are compared exactly: a glob would silently match nothing, so it is refused.
+        (".dlint.toml", '[rules.DF106]\nallowed-unpinned = ["curl", "lib*-dev"]\n',
+         ".dlint.toml: rules.DF106.allowed-unpinned: 'lib*-dev' is a pattern "
+         "(allowed: exact names; patterns are not supported)"),
         (".dlint.toml", '[rules.packages-not-one-per-line]\nmin-packages = "3"\n',
          ".dlint.toml: rules.packages-not-one-per-line.min-packages: wrong type: got string '3' "
          "(allowed: an integer)"),

@@ -193,7 +193,7 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
     failed = False
     patches = []
     rendered: list[str] = []  # text of each file, when rendered by the workers
-    counts = [0, 0, False]  # findings, fixable, failing: all the summary and exit status need
+    counts = [0, 0, 0, False]  # findings, safe fixes, unsafe fixes, failing: the summary and exit status
     if len(tasks) == 1:  # the pre-commit case: no pool to set up
         results = map(work, tasks)
     else:
@@ -213,9 +213,9 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
             patches.append(result.patch)
         if result.text is not None:
             rendered.append(result.text)
-            counts[0] += result.counts[0]
-            counts[1] += result.counts[1]
-            counts[2] = counts[2] or result.counts[2]
+            for index in range(3):
+                counts[index] += result.counts[index]
+            counts[3] = counts[3] or result.counts[3]
         elif result.lines is not None:
             sources[name] = result.lines
             findings.extend(result.findings)
@@ -230,8 +230,8 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
 
         destination = outputs[0][1]
         if not (destination is None and failed and not counts[0]):  # else the error said it all
-            _emit(destination, "text", "".join(rendered) + summary(counts[0], counts[1]))
-        return 2 if failed else 1 if counts[2] else 0
+            _emit(destination, "text", "".join(rendered) + summary(*counts[:3]))
+        return 2 if failed else 1 if counts[3] else 0
 
     for name, destination in outputs:
         if destination is None and name == "text" and failed and not findings:
@@ -256,10 +256,10 @@ class _Render:
     def __call__(self, result):
         if result.lines is None:
             return result
-        from dlint.report.text import render_file
+        from dlint.report.text import fix_counts, render_file
 
         text = render_file(result.findings, result.lines, self.color)
-        counts = (len(result.findings), sum(f.fixable for f in result.findings),
+        counts = (len(result.findings), *fix_counts(result.findings),
                   any(self.session.fails(f) for f in result.findings))
         return result._replace(lines=None, findings=[], text=text, counts=counts)
 
