@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Mapping, NamedTuple
 
@@ -36,26 +35,38 @@ class Finding(NamedTuple):
         return self.fix is not None
 
 
-@dataclass
 class Settings:
-    """What to run and how; built by the CLI (and the configuration, when there is one)."""
+    """What to run and how; built by the lint session from the configuration (tests build
+    their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
-    rules: tuple[Rule, ...]
-    severities: Mapping[str, Severity] = field(default_factory=dict)  # code -> override
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> options
-    respect_pragmas: bool = True  # honour `# dlint: ignore=` (and hadolint's) comments
-    unsafe_fixes: bool = False  # --fix also applies fixes marked unsafe (Fix.safe False)
-    # Each rule's defaults with the configured options on top, merged once for all files.
-    # Rules read their options and never modify them.
-    _rule_options: dict[str, Mapping[str, Any]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "_rule_options")
+
+    def __init__(
+        self,
+        rules: tuple[Rule, ...],
+        severities: Mapping[str, Severity] | None = None,  # code -> override
+        options: Mapping[str, Mapping[str, Any]] | None = None,  # code -> options
+        respect_pragmas: bool = True,  # honour `# dlint: ignore=` (and hadolint's) comments
+        unsafe_fixes: bool = False,  # --fix also applies fixes marked unsafe (Fix.safe False)
+    ) -> None:
+        self.rules = tuple(rules)
+        self.severities = severities or {}
+        self.options = options or {}
+        self.respect_pragmas = respect_pragmas
+        self.unsafe_fixes = unsafe_fixes
+        # Each rule's defaults with the configured options on top, merged once for all files.
+        # Rules read their options and never modify them.
+        self._rule_options: dict[str, Mapping[str, Any]] = {}
 
     def options_of(self, rule: Rule) -> Mapping[str, Any]:
         options = self._rule_options.get(rule.code)
         if options is None:
             options = self._rule_options[rule.code] = {**rule.options, **self.options.get(rule.code, {})}
         return options
+
+    def __repr__(self) -> str:
+        return (f"Settings(rules={[r.code for r in self.rules]}, severities={self.severities!r}, "
+                f"options={self.options!r}, respect_pragmas={self.respect_pragmas}, unsafe_fixes={self.unsafe_fixes})")
 
 
 def default_rules() -> tuple[Rule, ...]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from dlint.files import display_path as display
@@ -47,24 +46,47 @@ class ConfigError(Exception):
     """A configuration mistake; ``str()`` is the one-line message for users."""
 
 
-@dataclass
 class Config:
-    """One layer of settings. ``None`` (or empty) means "not set in this layer"."""
+    """One layer of settings. ``None`` (or empty) means "not set in this layer". A plain class,
+    not a dataclass: see benchmarks/README.md on start-up."""
 
-    source: str | None = None  # the file it came from, for messages
-    root: str | None = None  # the directory ``exclude`` globs and paths are relative to
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] | None = None
-    extend_ignore: list[str] = field(default_factory=list)
-    severity: dict[str, Severity] = field(default_factory=dict)  # rule code -> severity
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule code -> options
-    failure_threshold: Severity | None = None
-    no_fail: bool | None = None
-    format: str | None = None
-    exclude: list[str] = field(default_factory=list)
-    respect_pragmas: bool | None = None  # hadolint's disable-ignore-pragma
-    warnings: list[str] = field(default_factory=list)  # shown once on standard error
+    __slots__ = ("source", "root", "select", "extend_select", "ignore", "extend_ignore", "severity", "options",
+                 "failure_threshold", "no_fail", "format", "exclude", "respect_pragmas", "warnings")
+
+    def __init__(
+        self,
+        source: str | None = None,  # the file it came from, for messages
+        root: str | None = None,  # the directory ``exclude`` globs and paths are relative to
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        extend_ignore: list[str] | None = None,
+        severity: dict[str, Severity] | None = None,  # rule code -> severity
+        options: dict[str, dict[str, Any]] | None = None,  # rule code -> options
+        failure_threshold: Severity | None = None,
+        no_fail: bool | None = None,
+        format: str | None = None,
+        exclude: list[str] | None = None,
+        respect_pragmas: bool | None = None,  # hadolint's disable-ignore-pragma
+        warnings: list[str] | None = None,  # shown once on standard error
+    ) -> None:
+        self.source = source
+        self.root = root
+        self.select = select
+        self.extend_select = extend_select or []
+        self.ignore = ignore
+        self.extend_ignore = extend_ignore or []
+        self.severity = severity or {}
+        self.options = options or {}
+        self.failure_threshold = failure_threshold
+        self.no_fail = no_fail
+        self.format = format
+        self.exclude = exclude or []
+        self.respect_pragmas = respect_pragmas
+        self.warnings = warnings or []
+
+    def __repr__(self) -> str:
+        return "Config(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def overlay(self, top: "Config") -> "Config":
         """This layer with ``top`` on it: scalars and ``select``/``ignore`` are replaced,
@@ -522,7 +544,7 @@ class Resolver:
 
 
 # ---------------------------------------------------------------------------------------------
-# From a merged config to what the engine runs
+# From a merged config to what the checker runs
 
 
 def choose_rules(config: Config) -> tuple[Rule, ...]:

@@ -19,7 +19,6 @@ unused-ignore pass (``DF002``, after every other rule) can report the stale ones
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from dlint.dockerfile import Dockerfile, Instruction
@@ -45,39 +44,52 @@ def _pattern(name: str) -> re.Pattern:
 INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
 
 
-@dataclass
 class Item:
     """One rule named in a pragma."""
 
-    text: str  # as written: DF106, unpinned-package, DF1, DL3008
-    codes: frozenset[str]  # the dlint rules it names (empty: unknown, or hadolint-only)
-    span: Span
-    hadolint: bool = False
-    used: bool = False
+    __slots__ = ("text", "codes", "span", "hadolint", "used")
+
+    def __init__(self, text: str, codes: frozenset[str], span: Span, hadolint: bool = False) -> None:
+        self.text = text  # as written: DF106, unpinned-package, DF1, DL3008
+        self.codes = codes  # the dlint rules it names (empty: unknown, or hadolint-only)
+        self.span = span
+        self.hadolint = hadolint
+        self.used = False
 
     @property
     def unknown(self) -> bool:
         return not self.codes and not self.hadolint
 
+    def __repr__(self) -> str:
+        return f"Item({self.text!r}, used={self.used})"
 
-@dataclass
+
 class Pragma:
-    kind: str  # instruction, stage or file
-    line: int  # where the comment is
-    span: Span  # the comment
-    items: list[Item]
-    first: int = 0  # the lines it covers (0: nothing, see ``problem``)
-    last: int = 0
-    reason: str | None = None
-    problem: str | None = None  # why it covers nothing, as DF002 words it
+    __slots__ = ("kind", "line", "span", "items", "first", "last", "reason", "problem")
+
+    def __init__(self, kind: str, line: int, span: Span, items: list[Item], reason: str | None = None,
+                 problem: str | None = None) -> None:
+        self.kind = kind  # instruction, stage or file
+        self.line = line  # where the comment is
+        self.span = span  # the comment
+        self.items = items
+        self.first = 0  # the lines it covers (0: nothing, see ``problem``)
+        self.last = 0
+        self.reason = reason
+        self.problem = problem  # why it covers nothing, as DF002 words it
 
     def covers(self, line: int) -> bool:
         return self.first <= line <= self.last
 
+    def __repr__(self) -> str:
+        return f"Pragma({self.kind}, line {self.line}, {self.items!r}, covers {self.first}-{self.last})"
 
-@dataclass
+
 class Pragmas:
-    items: list[Pragma] = field(default_factory=list)
+    """The pragmas of one file (plain classes here, not dataclasses: start-up time)."""
+
+    def __init__(self) -> None:
+        self.items: list[Pragma] = []
 
     def __bool__(self) -> bool:
         return bool(self.items)
