@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -318,3 +319,40 @@ def test_explain_a_hadolint_code_explains_the_rule_it_maps_to():
     assert (unmapped.returncode, unmapped.stderr) == (
         2, "dlint: error: DL3003 is a hadolint rule with no dlint equivalent (see `dlint rules --hadolint`)\n"
     )
+
+
+def test_lint_reads_its_options_without_typer():
+    """`dlint lint` (the pre-commit path) parses its own options: the same help, usage errors
+    with exit 2, and neither typer nor click imported."""
+    from dlint.commands.lint import OPTIONS
+
+    help_text = dlint("lint", "--help")
+    assert help_text.returncode == 0 and help_text.stdout.startswith("Usage: dlint lint [OPTIONS] [PATHS]...\n")
+    for names, *_ in OPTIONS:
+        assert ", ".join(names) in help_text.stdout
+    assert dlint("lint", "-h").stdout == help_text.stdout
+    top = dlint("--help")
+    assert top.returncode == 0 and re.search(r"^  lint +Lint Dockerfiles\.$", top.stdout, re.M)
+    for args, message in [
+        (["--jobs", "x"], "invalid value for --jobs: 'x' is not a whole number"),
+        (["--jobs=-1"], "invalid value for --jobs: -1 is not at least 0"),
+        (["--failure-threshold", "fatal"], "invalid value for --failure-threshold: 'fatal' (allowed: error, warning, "
+                                           "info, style)"),
+        (["--selct", "DF1"], "no such option: --selct"),
+        (["--no-fail=yes"], "option --no-fail does not take a value"),
+        (["--select"], "option --select requires an argument"),
+    ]:
+        result = dlint("lint", CLEAN, *args)
+        assert result.returncode == 2, args
+        assert result.stderr.endswith(f"dlint: error: {message}\n"), result.stderr
+        assert result.stdout == ""
+    # Attached values, repeated options and `--` work as with click.
+    same = dlint("lint", "-fjson", "--select=DF101,DF107", "--", CLEAN)
+    assert (same.returncode, same.stdout) == (0, "[]\n")
+    code = (
+        "import sys\nfrom dlint.cli import main\nsys.argv = ['dlint', 'lint', %r]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('typer', 'click', 'docker') if m in sys.modules))" % str(CLEAN)
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "[]", result.stderr
