@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 from dlint.dockerfile import Dockerfile
 from dlint.rule import Fix, Rule, Severity
@@ -12,8 +11,9 @@ from dlint.source import Span
 
 
 class Finding(NamedTuple):
-    # A NamedTuple, not a frozen dataclass: one is made per finding (tens of thousands over a
-    # large tree), and a frozen dataclass's __init__ costs two to three times as much.
+    """One finding of one rule in one file (immutable; one is made per finding, so a light
+    type: see benchmarks/README.md)."""
+
     file: str
     code: str
     name: str
@@ -35,26 +35,38 @@ class Finding(NamedTuple):
         return self.fix is not None
 
 
-@dataclass
 class Settings:
-    """What to run and how; built by the CLI (and the configuration, when there is one)."""
+    """What to run and how; built by the lint session from the configuration (tests build
+    their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
-    rules: tuple[Rule, ...]
-    severities: Mapping[str, Severity] = field(default_factory=dict)  # code -> override
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> options
-    respect_pragmas: bool = True  # honour `# dlint: ignore=` (and hadolint's) comments
-    unsafe_fixes: bool = False  # --fix also applies fixes marked unsafe (Fix.safe False)
-    # Each rule's defaults with the configured options on top, merged once for all files.
-    # Rules read their options and never modify them.
-    _rule_options: dict[str, Mapping[str, Any]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "_rule_options")
+
+    def __init__(
+        self,
+        rules: tuple[Rule, ...],
+        severities: Mapping[str, Severity] | None = None,  # code -> override
+        options: Mapping[str, Mapping[str, Any]] | None = None,  # code -> options
+        respect_pragmas: bool = True,  # honour `# dlint: ignore=` (and hadolint's) comments
+        unsafe_fixes: bool = False,  # --fix also applies fixes marked unsafe (Fix.safe False)
+    ) -> None:
+        self.rules = tuple(rules)
+        self.severities = severities or {}
+        self.options = options or {}
+        self.respect_pragmas = respect_pragmas
+        self.unsafe_fixes = unsafe_fixes
+        # Each rule's defaults with the configured options on top, merged once for all files.
+        # Rules read their options and never modify them.
+        self._rule_options: dict[str, Mapping[str, Any]] = {}
 
     def options_of(self, rule: Rule) -> Mapping[str, Any]:
         options = self._rule_options.get(rule.code)
         if options is None:
             options = self._rule_options[rule.code] = {**rule.options, **self.options.get(rule.code, {})}
         return options
+
+    def __repr__(self) -> str:
+        return (f"Settings(rules={[r.code for r in self.rules]}, severities={self.severities!r}, "
+                f"options={self.options!r}, respect_pragmas={self.respect_pragmas}, unsafe_fixes={self.unsafe_fixes})")
 
 
 def default_rules() -> tuple[Rule, ...]:
@@ -63,35 +75,34 @@ def default_rules() -> tuple[Rule, ...]:
     return tuple(r for r in all_rules() if r.enabled)
 
 
-# DF002 (unused-ignore) judges the pragmas after every other rule has run and its findings
-# were matched against them, so the engine runs it last instead of with the others.
+# DF002 (unused-ignore) is not run with the rules: like ruff's unused-noqa check it is a pass
+# after them, over the pragmas and what each suppressed. Its module holds its metadata and
+# documentation only.
 UNUSED_IGNORE = "DF002"
 
 
 def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
-    """Findings of the chosen rules, less those an inline ignore suppresses, sorted."""
+    """Findings of the chosen rules, less those an inline ignore suppresses, then the unused
+    ignores (DF002, when chosen), sorted by position."""
     from dlint.context import LintContext
 
     context = LintContext(dockerfile)
     findings = []
-    last = []
+    unused_ignore = None
     for rule in settings.rules:
         if rule.code == UNUSED_IGNORE:
-            last.append(rule)
+            unused_ignore = rule
             continue
-        findings.extend(_run(rule, context, settings, {}))
-    # Most files have no pragma at all: then there is nothing to suppress or to call unused,
-    # and the pragma parser is not even imported.
-    if settings.respect_pragmas and any("lint" in c.text for c in dockerfile.comments):
+        findings.extend(_run(rule, context, settings))
+    if settings.respect_pragmas:
         from dlint.ignores import parse as parse_pragmas
 
-        pragmas = parse_pragmas(dockerfile)
+        pragmas = parse_pragmas(dockerfile)  # cheap when no comment is a pragma (the common case)
         if pragmas:
             findings = [f for f in findings if not pragmas.suppresses(f)]
-        ran = {r.code for r in settings.rules}
-        for rule in last:
-            extra = _run(rule, context, settings, {"pragmas": pragmas, "ran": ran})
-            findings.extend(f for f in extra if not pragmas.suppresses(f))
+            if unused_ignore is not None:
+                findings.extend(f for f in _unused(unused_ignore, pragmas, context, settings)
+                                if not pragmas.suppresses(f))
     findings.sort(key=_BY_POSITION)  # all findings here are of one file
     return findings
 
@@ -99,8 +110,8 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
 
 
-def _run(rule: Rule, context, settings: Settings, extra: Mapping[str, Any]) -> list[Finding]:
-    options = {**settings.options_of(rule), **extra} if extra else settings.options_of(rule)
+def _run(rule: Rule, context, settings: Settings) -> list[Finding]:
+    options = settings.options_of(rule)
     severity = settings.severities.get(rule.code, rule.severity)
     findings = []
     path = context.path
@@ -110,5 +121,12 @@ def _run(rule: Rule, context, settings: Settings, extra: Mapping[str, Any]) -> l
     return findings
 
 
-def exit_status(findings: Iterable[Finding], threshold: Severity) -> int:
-    return 1 if any(f.severity >= threshold for f in findings) else 0
+def _unused(rule: Rule, pragmas, context, settings: Settings) -> list[Finding]:
+    """The unused-ignore pass: names in pragmas that suppressed nothing among the rules that
+    ran, names that are no rule, pragmas that cover nothing."""
+    from dlint.ignores import unused
+
+    severity = settings.severities.get(rule.code, rule.severity)
+    ran = {r.code for r in settings.rules}
+    return [Finding(context.path, rule.code, rule.name, severity, message, span)
+            for span, message in unused(pragmas, ran)]

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+import re
 from typing import Any, Callable, Iterable, Mapping
 
-from dlint.rule import Rule, Severity
+from dlint.files import display_path as display
+from dlint.rule import SEVERITY_NAMES as SEVERITIES, Rule, Severity
 
 CONFIG_NAMES = (".dlint.toml", "pyproject.toml")  # looked for in this order in each directory
-SEVERITIES = ("error", "warning", "info", "style")
 KEYS = (
     "exclude",
     "extend-ignore",
@@ -46,24 +46,47 @@ class ConfigError(Exception):
     """A configuration mistake; ``str()`` is the one-line message for users."""
 
 
-@dataclass
 class Config:
-    """One layer of settings. ``None`` (or empty) means "not set in this layer"."""
+    """One layer of settings. ``None`` (or empty) means "not set in this layer". A plain class,
+    not a dataclass: see benchmarks/README.md on start-up."""
 
-    source: str | None = None  # the file it came from, for messages
-    root: str | None = None  # the directory ``exclude`` globs and paths are relative to
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] | None = None
-    extend_ignore: list[str] = field(default_factory=list)
-    severity: dict[str, Severity] = field(default_factory=dict)  # rule code -> severity
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule code -> options
-    failure_threshold: Severity | None = None
-    no_fail: bool | None = None
-    format: str | None = None
-    exclude: list[str] = field(default_factory=list)
-    respect_pragmas: bool | None = None  # hadolint's disable-ignore-pragma
-    warnings: list[str] = field(default_factory=list)  # shown once on standard error
+    __slots__ = ("source", "root", "select", "extend_select", "ignore", "extend_ignore", "severity", "options",
+                 "failure_threshold", "no_fail", "format", "exclude", "respect_pragmas", "warnings")
+
+    def __init__(
+        self,
+        source: str | None = None,  # the file it came from, for messages
+        root: str | None = None,  # the directory ``exclude`` globs and paths are relative to
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        extend_ignore: list[str] | None = None,
+        severity: dict[str, Severity] | None = None,  # rule code -> severity
+        options: dict[str, dict[str, Any]] | None = None,  # rule code -> options
+        failure_threshold: Severity | None = None,
+        no_fail: bool | None = None,
+        format: str | None = None,
+        exclude: list[str] | None = None,
+        respect_pragmas: bool | None = None,  # hadolint's disable-ignore-pragma
+        warnings: list[str] | None = None,  # shown once on standard error
+    ) -> None:
+        self.source = source
+        self.root = root
+        self.select = select
+        self.extend_select = extend_select or []
+        self.ignore = ignore
+        self.extend_ignore = extend_ignore or []
+        self.severity = severity or {}
+        self.options = options or {}
+        self.failure_threshold = failure_threshold
+        self.no_fail = no_fail
+        self.format = format
+        self.exclude = exclude or []
+        self.respect_pragmas = respect_pragmas
+        self.warnings = warnings or []
+
+    def __repr__(self) -> str:
+        return "Config(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def overlay(self, top: "Config") -> "Config":
         """This layer with ``top`` on it: scalars and ``select``/``ignore`` are replaced,
@@ -112,11 +135,6 @@ def _first(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
 
 
-def display(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading and validating dlint's own file
 
@@ -135,9 +153,41 @@ def _load_toml(path: str) -> dict:
         raise ConfigError(f"{display(path)}: invalid TOML: {error}") from None
 
 
+# Where a pyproject.toml can hold dlint's settings: a [tool.dlint…] header or a dotted
+# tool.dlint.… key anywhere, or a `dlint = {…}` / `dlint.… =` key in the [tool] table.
+_TOOL_DLINT = re.compile(rb"""tool["']?\s*\.\s*["']?dlint\b""")
+_TOOL_HEADER = re.compile(rb"""\[\s*["']?tool["']?\s*\]""")
+_DLINT_KEY = re.compile(rb"""(?:dlint|"dlint"|'dlint')\s*[.=]""")
+
+
+def _may_hold_dlint(path: str) -> bool:
+    """Whether a pyproject.toml can have a dlint table, judged from its bytes: most have none,
+    and then no TOML parser is loaded (start-up time). An unreadable file counts as a yes, so
+    that reading it reports the error."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return True
+    if b"dlint" not in data:
+        return False
+    if _TOOL_DLINT.search(data):
+        return True
+    in_tool = False
+    for line in data.splitlines():
+        line = line.strip()
+        if line.startswith(b"["):
+            in_tool = _TOOL_HEADER.match(line) is not None
+        elif in_tool and _DLINT_KEY.match(line):
+            return True
+    return False
+
+
 def read_table(path: str) -> tuple[dict, str] | None:
     """The dlint table of a config file and the prefix its keys are named with in messages;
     None for a ``pyproject.toml`` without ``[tool.dlint]``."""
+    if os.path.basename(path) == "pyproject.toml" and not _may_hold_dlint(path):
+        return None  # most pyproject.toml files: no need to load a TOML parser (start-up time)
     data = _load_toml(path)
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
@@ -285,7 +335,10 @@ class _Checker:
             if isinstance(value, bool) or not isinstance(value, int):
                 self.expect(key, value, "an integer")
         elif isinstance(default, list):
-            self.strings(key, value, "a list of strings")
+            for item in self.strings(key, value, "a list of strings"):
+                # Rules compare these names exactly: a pattern would silently match nothing.
+                if any(char in item for char in "*?["):
+                    self.fail(key, f"{item!r} is a pattern", "allowed: exact names; patterns are not supported")
         elif isinstance(default, str):
             self.string(key, value, "a string")
 
@@ -491,7 +544,7 @@ class Resolver:
 
 
 # ---------------------------------------------------------------------------------------------
-# From a merged config to what the engine runs
+# From a merged config to what the checker runs
 
 
 def choose_rules(config: Config) -> tuple[Rule, ...]:

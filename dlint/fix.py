@@ -13,12 +13,11 @@ bytes are not valid UTF-8 is never rewritten.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 
 from dlint.dockerfile import decode, parse
 from dlint.checker import Finding, Settings, lint
+from dlint.files import write_atomically  # noqa: F401  (one implementation, in dlint/files.py)
 from dlint.rule import Edit
 
 STRUCTURAL = frozenset({"DF001"})
@@ -110,27 +109,6 @@ def fix_bytes(data: bytes, path: str, settings: Settings) -> tuple[bytes, list[F
         fixed = fixed.replace("\n", "\r\n")
     prefix = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
     return prefix + fixed.encode("utf-8"), result.applied
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: readers see the old or the new file, never
-    half of one, and a failure leaves the original untouched."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=".dlint-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def unified_diff(old: bytes, new: bytes, name: str) -> str:

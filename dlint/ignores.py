@@ -12,61 +12,84 @@ hadolint's ``# hadolint ignore=DL3008`` (the instruction below) and ``# hadolint
 ignore=DL3008`` (the file) are honoured through :mod:`dlint.hadolint_map`; hadolint codes with
 no dlint equivalent (``DL3003``, ``SC2086``) are left alone.
 
-Each named rule of a pragma remembers whether it suppressed a finding, so that ``DF002
-unused-ignore`` can report the stale ones.
+Each named rule of a pragma remembers whether it suppressed a finding, so that the checker's
+unused-ignore pass (``DF002``, after every other rule) can report the stale ones.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.source import Span
 
-_DLINT = re.compile(r"#\s*dlint\s*:\s*(?P<body>.*)$", re.IGNORECASE)
-_DLINT_FORM = re.compile(r"(?P<kind>ignore-file|ignore-stage|ignore)\s*=\s*", re.IGNORECASE)
-_HADOLINT = re.compile(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>\S+)", re.IGNORECASE)
-_REASON = re.compile(r"\s--(?:\s|$)")
-_ITEM = re.compile(r"[^,\s]+")
+# The exact forms. Compiled on the first comment that may be a pragma (most files have none).
+_PATTERNS = {
+    "dlint": (r"#\s*dlint\s*:\s*(?P<body>.*)$", re.IGNORECASE),
+    "form": (r"(?P<kind>ignore-file|ignore-stage|ignore)\s*=\s*", re.IGNORECASE),
+    "hadolint": (r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>\S+)", re.IGNORECASE),
+    "reason": (r"\s--(?:\s|$)", 0),
+    "item": (r"[^,\s]+", 0),
+}
+_compiled: dict[str, re.Pattern] = {}
+
+
+def _pattern(name: str) -> re.Pattern:
+    pattern = _compiled.get(name)
+    if pattern is None:
+        pattern = _compiled[name] = re.compile(*_PATTERNS[name])
+    return pattern
 
 INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
 
 
-@dataclass
 class Item:
     """One rule named in a pragma."""
 
-    text: str  # as written: DF106, unpinned-package, DF1, DL3008
-    codes: frozenset[str]  # the dlint rules it names (empty: unknown, or hadolint-only)
-    span: Span
-    hadolint: bool = False
-    used: bool = False
+    __slots__ = ("text", "codes", "span", "hadolint", "used")
+
+    def __init__(self, text: str, codes: frozenset[str], span: Span, hadolint: bool = False) -> None:
+        self.text = text  # as written: DF106, unpinned-package, DF1, DL3008
+        self.codes = codes  # the dlint rules it names (empty: unknown, or hadolint-only)
+        self.span = span
+        self.hadolint = hadolint
+        self.used = False
 
     @property
     def unknown(self) -> bool:
         return not self.codes and not self.hadolint
 
+    def __repr__(self) -> str:
+        return f"Item({self.text!r}, used={self.used})"
 
-@dataclass
+
 class Pragma:
-    kind: str  # instruction, stage or file
-    line: int  # where the comment is
-    span: Span  # the comment
-    items: list[Item]
-    first: int = 0  # the lines it covers (0: nothing, see ``problem``)
-    last: int = 0
-    reason: str | None = None
-    problem: str | None = None  # why it covers nothing, as DF002 words it
+    __slots__ = ("kind", "line", "span", "items", "first", "last", "reason", "problem")
+
+    def __init__(self, kind: str, line: int, span: Span, items: list[Item], reason: str | None = None,
+                 problem: str | None = None) -> None:
+        self.kind = kind  # instruction, stage or file
+        self.line = line  # where the comment is
+        self.span = span  # the comment
+        self.items = items
+        self.first = 0  # the lines it covers (0: nothing, see ``problem``)
+        self.last = 0
+        self.reason = reason
+        self.problem = problem  # why it covers nothing, as DF002 words it
 
     def covers(self, line: int) -> bool:
         return self.first <= line <= self.last
 
+    def __repr__(self) -> str:
+        return f"Pragma({self.kind}, line {self.line}, {self.items!r}, covers {self.first}-{self.last})"
 
-@dataclass
+
 class Pragmas:
-    items: list[Pragma] = field(default_factory=list)
+    """The pragmas of one file (plain classes here, not dataclasses: start-up time)."""
+
+    def __init__(self) -> None:
+        self.items: list[Pragma] = []
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -91,7 +114,7 @@ def parse(dockerfile: Dockerfile) -> Pragmas:
     """Every dlint and hadolint pragma of a Dockerfile, with the lines it covers."""
     pragmas = Pragmas()
     for comment in dockerfile.comments:
-        if "dlint" not in comment.text.lower() and "hadolint" not in comment.text.lower():
+        if not may_be_pragma(comment.text):
             continue  # the common case: an ordinary comment
         line_text = dockerfile.lines[comment.line - 1]
         start = comment.column - 1  # the '#'
@@ -102,18 +125,24 @@ def parse(dockerfile: Dockerfile) -> Pragmas:
     return pragmas
 
 
+def may_be_pragma(comment: str) -> bool:
+    """Whether a comment's text (after the ``#``) can be a pragma: the quick test before the
+    exact reading, in any letter case as the reading itself (``# DLINT: ignore=…``)."""
+    return "lint" in comment.lower()  # dlint, hadolint
+
+
 def _read(text: str, start: int, line: int) -> Pragma | None:
     span = Span(line, start + 1, line, len(text.rstrip()) + 1)
-    hadolint = _HADOLINT.match(text, start)
+    hadolint = _pattern("hadolint").match(text, start)
     if hadolint:
         kind = FILE if hadolint.group("global") else INSTRUCTION
-        items = [_hadolint_item(m, line) for m in _ITEM.finditer(text, hadolint.start("codes"), hadolint.end("codes"))]
+        items = [_hadolint_item(m, line) for m in _pattern("item").finditer(text, hadolint.start("codes"), hadolint.end("codes"))]
         return Pragma(kind, line, span, items)
-    match = _DLINT.match(text, start)
+    match = _pattern("dlint").match(text, start)
     if not match:
         return None
     body_start = match.start("body")
-    form = _DLINT_FORM.match(text, body_start)
+    form = _pattern("form").match(text, body_start)
     if not form:
         return Pragma(
             FILE, line, span, [], problem="unknown dlint pragma (use ignore=, ignore-stage= or ignore-file=)"
@@ -121,11 +150,11 @@ def _read(text: str, start: int, line: int) -> Pragma | None:
     kind = {"ignore": INSTRUCTION, "ignore-stage": STAGE, "ignore-file": FILE}[form.group("kind").lower()]
     end = len(text)
     reason = None
-    separator = _REASON.search(text, form.end())
+    separator = _pattern("reason").search(text, form.end())
     if separator:
         end = separator.start()
         reason = text[separator.end() :].strip() or None
-    items = [_item(m, line) for m in _ITEM.finditer(text, form.end(), end)]
+    items = [_item(m, line) for m in _pattern("item").finditer(text, form.end(), end)]
     pragma = Pragma(kind, line, span, items, reason=reason)
     if not items:
         pragma.problem = f"{form.group('kind').lower()} names no rule (write e.g. ignore=DF106)"

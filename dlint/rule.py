@@ -8,7 +8,6 @@ share) and the rule's options and yields
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple
 
@@ -16,6 +15,10 @@ from dlint.source import Span
 
 if TYPE_CHECKING:
     from dlint.context import LintContext
+
+
+# The severities' names, highest first: what users write (options, configuration) and read.
+SEVERITY_NAMES = ("error", "warning", "info", "style")
 
 
 class Severity(IntEnum):
@@ -67,21 +70,39 @@ class Violation(NamedTuple):
 Check = Callable[["LintContext", Mapping[str, Any]], Iterable[Violation]]
 
 
-@dataclass(frozen=True, eq=False)  # one object per rule: compared and hashed by identity
 class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    check: Check = field(repr=False)
-    fixable: bool = False
-    options: Mapping[str, Any] = field(default_factory=dict)  # option name -> default
-    enabled: bool = True  # off by default when False (opt in with `select`)
+    """A rule: its metadata and its check function. One object per rule, compared and hashed
+    by identity, never modified after it is made (a plain class rather than a dataclass:
+    start-up time, see benchmarks/README.md)."""
+
+    __slots__ = ("code", "name", "severity", "summary", "check", "fixable", "options", "enabled")
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        check: Check,
+        fixable: bool = False,
+        options: Mapping[str, Any] | None = None,  # option name -> default
+        enabled: bool = True,  # off by default when False (opt in with `select`)
+    ) -> None:
+        for attribute, value in (("code", code), ("name", name), ("severity", severity), ("summary", summary),
+                                 ("check", check), ("fixable", fixable), ("options", dict(options or {})),
+                                 ("enabled", enabled)):
+            object.__setattr__(self, attribute, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Rule is not modified ({self.code}.{name})")
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code} {self.name}, {self.severity.label})"
 
     @property
     def doc(self) -> str:
         """The rule's documentation: its check function's docstring, dedented."""
-        import inspect  # ~5 ms to import; only `explain`, SARIF and the README need it
+        import inspect  # only `explain`, SARIF and the README need it
 
         return inspect.cleandoc(self.check.__doc__ or "")
 

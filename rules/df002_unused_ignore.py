@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Severity, rule
 
 
 @rule(
@@ -41,12 +41,7 @@ def unused_ignore(context, options):
     ## Fix
     None yet: delete the reported names (or the whole comment) by hand.
     """
-    # It needs every other rule's findings, so the engine runs it last and passes the file's
-    # pragmas (with what each suppressed) and the codes that ran in the options.
-    from dlint.ignores import unused
-
-    pragmas = options.get("pragmas")
-    if not pragmas:
-        return
-    for span, message in unused(pragmas, options.get("ran", ())):
-        yield Violation(span, message)
+    # Not run with the rules: it needs their findings. dlint/checker.py's pragma pass reports
+    # it after every other rule has run (as ruff does for unused `noqa`); this module holds its
+    # metadata and documentation.
+    return ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -28,11 +29,11 @@ def test_text_output_exit_1_on_findings(tmp_path):
     result = dlint("lint", "Dockerfile", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "Dockerfile:2:1: DF101 [update-without-install] `apt-get update` is not followed by an install "
+        "Dockerfile:2:1: warning: DF101 [update-without-install] `apt-get update` is not followed by an install "
         "in the same RUN: a later install reuses this cached, possibly stale index",
         "2 | RUN apt-get update",
         "  | ^^^",
-        "Dockerfile:2:1: DF107 [package-cache-left-in-layer] `apt-get update` leaves /var/lib/apt/lists "
+        "Dockerfile:2:1: warning: DF107 [package-cache-left-in-layer] `apt-get update` leaves /var/lib/apt/lists "
         "in this layer: add `rm -rf /var/lib/apt/lists/*` at the end of this RUN",
         "2 | RUN apt-get update",
         "  | ^^^",
@@ -53,8 +54,8 @@ def test_json_format_fields():
     fix = finding.pop("fix")
     assert fix["description"] == "sort the packages"
     assert [(e["line"], e["column"], e["replacement"]) for e in fix["edits"]] == [
-        (3, 9, "ca-certificates=20230311"), (4, 9, "curl=7.88.1-10+deb12u8"),
-        (5, 9, "git=1:2.39.5-0+deb12u1"), (6, 9, "wget=1.21.3-1+b2"),
+        (5, 9, "ca-certificates=20230311"), (6, 9, "curl=7.88.1-10+deb12u8"),
+        (7, 9, "git=1:2.39.5-0+deb12u1"), (8, 9, "wget=1.21.3-1+b2"),
     ]
     assert [finding] == [
         {
@@ -63,9 +64,9 @@ def test_json_format_fields():
             "severity": "style",
             "message": "'ca-certificates' should come before 'curl'",
             "file": "fixtures/rules/DF104/bad.Dockerfile",
-            "line": 4,
+            "line": 6,
             "column": 9,
-            "end_line": 4,
+            "end_line": 6,
             "end_column": 33,
             "fixable": True,
         }
@@ -100,14 +101,14 @@ def test_explicit_paths_are_linted_whatever_their_name(tmp_path):
 def test_stdin():
     result = dlint("lint", "--stdin-filename", "svc/Dockerfile", "-", stdin=BAD)
     assert result.returncode == 1
-    assert result.stdout.startswith("svc/Dockerfile:2:1: DF101")
+    assert result.stdout.startswith("svc/Dockerfile:2:1: warning: DF101")
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path):
     (tmp_path / "Dockerfile").write_text(BAD)
     result = dlint("lint", "missing/Dockerfile", "Dockerfile", cwd=tmp_path)
     assert result.returncode == 2
-    assert "Dockerfile:2:1: DF101" in result.stdout
+    assert "Dockerfile:2:1: warning: DF101" in result.stdout
     assert result.stderr == "dlint: error: missing/Dockerfile: no such file or directory\n"
 
 
@@ -230,3 +231,128 @@ def test_ctrl_c_says_interrupted_and_exits_130():
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert stderr == "dlint: interrupted\n"
+
+
+def _build_project(tmp_path, dockerfile: str, config: str | None = None):
+    (tmp_path / ".git").mkdir()  # the repository root: config files above it are not read
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text(dockerfile)
+    if config is not None:
+        (context / ".dlint.toml").write_text(config)
+    return context
+
+
+def _build_codes(result):
+    return [line.split()[2] for line in result.stdout.splitlines() if line.startswith("ctx/Dockerfile:")]
+
+
+def test_build_lints_with_the_configuration_lint_uses(tmp_path):
+    """`dlint build` runs `dlint lint`'s session: the nearest .dlint.toml, the pragmas (any
+    letter case), --config, --isolated, --select/--ignore/--extend-ignore. The lint comes
+    before the engine is contacted, so an unreachable engine shows it (exit 2)."""
+    context = _build_project(
+        tmp_path, "FROM debian\n# DLINT: ignore=DF101\nRUN apt-get update\n", 'ignore = ["DF107"]\n'
+    )
+    nowhere = {"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+
+    def build(*args):
+        env = {**os.environ, "NO_COLOR": "1", **nowhere}
+        env.pop("DLINT_CONFIG", None)
+        return subprocess.run([sys.executable, "-m", "dlint", "build", *args, "ctx"], capture_output=True,
+                              text=True, cwd=tmp_path, env=env)
+
+    plain = build()
+    assert _build_codes(plain) == ["DF201"]
+    assert plain.returncode == 2 and "cannot reach a Docker engine" in plain.stderr
+    assert _build_codes(build("--isolated")) == ["DF201", "DF107"]  # the pragma still holds
+    assert _build_codes(build("--isolated", "--select", "DF1")) == ["DF107"]
+    assert _build_codes(build("--ignore", "DF201")) == ["DF107"]  # replaces the config's ignore
+    assert _build_codes(build("--extend-ignore", "unpinned-base-image")) == []
+    other = tmp_path / "other.toml"
+    other.write_text('select = ["DF101"]\n')
+    assert _build_codes(build("--config", str(other))) == []  # DF101 is ignored by the pragma
+    (context / ".dlint.toml").write_text('selct = ["DF1"]\n')
+    broken = build()
+    assert (broken.returncode, broken.stdout) == (2, "")
+    assert broken.stderr.startswith("dlint: error: ctx/.dlint.toml: selct: unknown key")
+    unknown = build("--isolated", "--select", "DF999")
+    assert (unknown.returncode, unknown.stderr) == (2, "dlint: error: unknown rule 'DF999' (see `dlint rules`)\n")
+
+
+@pytest.mark.engine
+def test_build_exit_status_follows_the_configured_failure_threshold(tmp_path):
+    from tests.engine_env import BUSYBOX_IMAGE, EngineUnavailable, ensure_engine
+
+    try:
+        ensure_engine()
+    except EngineUnavailable as error:
+        pytest.skip(str(error))
+    # One finding: DF201 (warning), the base image has no tag.
+    context = _build_project(tmp_path, f"FROM {BUSYBOX_IMAGE.split(':')[0]}\nCMD [\"true\"]\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("DLINT_CONFIG", None)
+    args = [sys.executable, "-m", "dlint", "build", "--no-layer-cache", "--format", "json", "ctx"]
+    strict = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert strict.returncode == 1, strict.stderr
+    assert [f["code"] for f in json.loads(strict.stdout)["findings"]] == ["DF201"]
+    (context / ".dlint.toml").write_text('failure-threshold = "error"\n')
+    lenient = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert lenient.returncode == 0, lenient.stderr
+    assert [f["code"] for f in json.loads(lenient.stdout)["findings"]] == ["DF201"]
+    override = subprocess.run(args[:4] + ["--failure-threshold", "warning"] + args[4:], capture_output=True,
+                              text=True, cwd=tmp_path, env=env)
+    assert override.returncode == 1, override.stderr
+
+
+def test_explain_a_hadolint_code_explains_the_rule_it_maps_to():
+    mapped = dlint("explain", "dl3008")
+    assert mapped.returncode == 0
+    assert mapped.stdout.splitlines()[:3] == [
+        "hadolint's DL3008 (Pin versions in apt-get install) is dlint's DF106 unpinned-package; "
+        "see `dlint rules --hadolint`.",
+        "",
+        "# DF106 unpinned-package",
+    ]
+    assert mapped.stdout.split("\n", 2)[2] == dlint("explain", "DF106").stdout
+    unmapped = dlint("explain", "DL3003")
+    assert (unmapped.returncode, unmapped.stderr) == (
+        2, "dlint: error: DL3003 is a hadolint rule with no dlint equivalent (see `dlint rules --hadolint`)\n"
+    )
+
+
+def test_lint_reads_its_options_without_typer():
+    """`dlint lint` (the pre-commit path) parses its own options: the same help, usage errors
+    with exit 2, and neither typer nor click imported."""
+    from dlint.commands.lint import OPTIONS
+
+    help_text = dlint("lint", "--help")
+    assert help_text.returncode == 0 and help_text.stdout.startswith("Usage: dlint lint [OPTIONS] [PATHS]...\n")
+    for names, *_ in OPTIONS:
+        assert ", ".join(names) in help_text.stdout
+    assert dlint("lint", "-h").stdout == help_text.stdout
+    top = dlint("--help")
+    assert top.returncode == 0 and re.search(r"^  lint +Lint Dockerfiles\.$", top.stdout, re.M)
+    for args, message in [
+        (["--jobs", "x"], "invalid value for --jobs: 'x' is not a whole number"),
+        (["--jobs=-1"], "invalid value for --jobs: -1 is not at least 0"),
+        (["--failure-threshold", "fatal"], "invalid value for --failure-threshold: 'fatal' (allowed: error, warning, "
+                                           "info, style)"),
+        (["--selct", "DF1"], "no such option: --selct"),
+        (["--no-fail=yes"], "option --no-fail does not take a value"),
+        (["--select"], "option --select requires an argument"),
+    ]:
+        result = dlint("lint", CLEAN, *args)
+        assert result.returncode == 2, args
+        assert result.stderr.endswith(f"dlint: error: {message}\n"), result.stderr
+        assert result.stdout == ""
+    # Attached values, repeated options and `--` work as with click.
+    same = dlint("lint", "-fjson", "--select=DF101,DF107", "--", CLEAN)
+    assert (same.returncode, same.stdout) == (0, "[]\n")
+    code = (
+        "import sys\nfrom dlint.cli import main\nsys.argv = ['dlint', 'lint', %r]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('typer', 'click', 'docker') if m in sys.modules))" % str(CLEAN)
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "[]", result.stderr

@@ -95,6 +95,37 @@ def test_nearest_config_wins_per_file_and_dlint_toml_before_pyproject(repo):
     ]
 
 
+def test_every_way_toml_writes_a_dlint_table_in_pyproject_is_read(repo):
+    """A pyproject.toml whose bytes cannot hold a dlint table is passed over without a TOML
+    parser; each way TOML can spell the table is still read."""
+    spellings = {
+        "header": '[tool.dlint]\nselect = ["DF106"]\n',
+        "quoted": '[ tool . "dlint" ]\nselect = ["DF106"]\n',
+        "inline": '[tool]\ndlint = { select = ["DF106"] }\n',
+        "dotted": '[tool]\n"dlint".select = ["DF106"]\n',
+        "top-level": 'tool.dlint.select = ["DF106"]\n',
+    }
+    for name, text in spellings.items():
+        (repo / name).mkdir()
+        (repo / name / "Dockerfile").write_text(BAD)
+        (repo / name / "pyproject.toml").write_text(text + '[project]\nname = "dlint-user"\n')
+    (repo / "none").mkdir()
+    (repo / "none" / "Dockerfile").write_text(BAD)
+    (repo / "none" / "pyproject.toml").write_text(  # the word alone is no table
+        '[project]\nname = "dlint"\n[project.scripts]\ndlint = "dlint.cli:main"\n'
+    )
+    (repo / ".dlint.toml").write_text('select = ["DF201"]\n')
+    assert found(".", cwd=repo) == [
+        ("DF201", "warning", "Dockerfile", 1),
+        ("DF106", "warning", "dotted/Dockerfile", 2),
+        ("DF106", "warning", "header/Dockerfile", 2),
+        ("DF106", "warning", "inline/Dockerfile", 2),
+        ("DF201", "warning", "none/Dockerfile", 1),  # passed over: the repository's .dlint.toml
+        ("DF106", "warning", "quoted/Dockerfile", 2),
+        ("DF106", "warning", "top-level/Dockerfile", 2),
+    ]
+
+
 def test_rule_options_failure_threshold_and_no_fail(repo):
     (repo / ".dlint.toml").write_text(
         'select = ["DF1", "DF2"]\nfailure-threshold = "error"\n'
@@ -143,7 +174,7 @@ def test_format_from_config_environment_and_flag(repo):
     github = dlint("lint", "Dockerfile", cwd=repo, env={"DLINT_FORMAT": "github"})
     assert github.stdout.startswith("::warning file=Dockerfile,line=1,col=6,")
     assert dlint("lint", "-f", "text", "Dockerfile", cwd=repo, env={"DLINT_FORMAT": "github"}).stdout.startswith(
-        "Dockerfile:1:6: DF201 [unpinned-base-image]"
+        "Dockerfile:1:6: warning: DF201 [unpinned-base-image]"
     )
 
 
@@ -189,6 +220,10 @@ ALLOWED_KEYS = (
         (".dlint.toml", "[rules.DF106]\nallowed-unpinned = [1]\n",
          ".dlint.toml: rules.DF106.allowed-unpinned: wrong type: got a list holding integer 1 "
          "(allowed: a list of strings)"),
+        # Names are compared exactly: a glob would silently match nothing, so it is refused.
+        (".dlint.toml", '[rules.DF106]\nallowed-unpinned = ["curl", "lib*-dev"]\n',
+         ".dlint.toml: rules.DF106.allowed-unpinned: 'lib*-dev' is a pattern "
+         "(allowed: exact names; patterns are not supported)"),
         (".dlint.toml", '[rules.packages-not-one-per-line]\nmin-packages = "3"\n',
          ".dlint.toml: rules.packages-not-one-per-line.min-packages: wrong type: got string '3' "
          "(allowed: an integer)"),
@@ -215,7 +250,7 @@ def test_command_line_and_environment_mistakes(repo):
          "(allowed: text, json, sarif, github, gitlab, checkstyle, junit, gnu)"),
         (["-f", "json", "-f", "gnu"], {}, "--format: 2 formats would go to standard output "
          "(allowed: one; give an --output-file for each of the others)"),
-        (["-o", "a.json", "-o", "b.json"], {}, "--output-file: 2 files for 1 format(s) "
+        (["-o", "a.json", "-o", "b.json"], {}, "--output-file: 2 files for 1 format "
          "(give a --format for each --output-file)"),
         (["--extend-ignore", "DF999"], {}, "unknown rule 'DF999' (see `dlint rules`)"),
     ]

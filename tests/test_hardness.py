@@ -192,7 +192,7 @@ def test_unreadable_file_does_not_stop_the_others(tmp_path):
     (directory / "good.Dockerfile").write_text("FROM debian:12\nRUN apt-get update\n")
     run = dlint("lint", "Dockerfile", "good.Dockerfile", "--select", "DF101", cwd=directory, wrapper=wrapper)
     assert run.stderr.splitlines() == ["dlint: error: Dockerfile: permission denied"]
-    assert "good.Dockerfile:2:1: DF101" in run.stdout
+    assert "good.Dockerfile:2:1: warning: DF101" in run.stdout
     assert run.returncode == 2
 
 
@@ -223,7 +223,7 @@ def test_invalid_utf8_is_replaced_with_a_warning_and_still_linted(tmp_path):
     assert run.stderr.splitlines() == [
         "dlint: warning: latin1.Dockerfile: line 3: invalid UTF-8, undecodable bytes replaced with U+FFFD"
     ]
-    assert run.stdout.splitlines()[0].startswith("latin1.Dockerfile:2:1: DF101 ")
+    assert run.stdout.splitlines()[0].startswith("latin1.Dockerfile:2:1: warning: DF101 ")
     assert run.returncode == 1
     clean = dlint("lint", "--select", "DF201", "latin1.Dockerfile", cwd=tmp_path)
     assert clean.stdout.splitlines() == ["All checks passed."]

@@ -154,3 +154,26 @@ def test_unused_ignore_skips_rules_that_did_not_run_and_can_itself_be_ignored():
 def test_hadolint_ignore_that_maps_is_reported_when_unused():
     text = "FROM debian:bookworm\n# hadolint ignore=DL3008\nRUN echo hi\n"
     assert messages(text) == [("DF002", 2, "'DL3008' suppresses nothing here: remove it from the ignore")]
+
+
+def test_pragmas_are_recognised_in_any_letter_case():
+    """`# DLINT: ignore=DF201` was parsed case-insensitively but never reached the parser: a
+    case-sensitive pre-filter looked for "lint" and passed it over."""
+    for pragma in ("# DLINT: ignore=DF201", "# Dlint: Ignore=df201", "# HADOLINT ignore=DL3006"):
+        text = pragma + "\n" + PLAIN
+        assert findings_of(text) == [("DF106", 3, 66), ("DF201", 6, 6), ("DF106", 7, 66)], pragma
+        assert with_df002(text) == [("DF106", 3, 66), ("DF201", 6, 6), ("DF106", 7, 66)], pragma
+    stale = "# DLINT: IGNORE=DF109\n" + PLAIN
+    assert with_df002(stale) == [
+        ("DF002", 1, 17), ("DF201", 2, 6), ("DF106", 3, 66), ("DF201", 6, 6), ("DF106", 7, 66),
+    ]
+
+
+def test_unused_ignore_is_a_pass_after_the_rules():
+    """DF002 judges what the other rules' findings were suppressed by, whatever the order of
+    the rules chosen, and can itself be ignored for the file."""
+    text = STAGE_A.replace("RUN", "# dlint: ignore=DF106\nRUN", 1) + "\n" + STAGE_B
+    reordered = tuple(r for r in all_rules() if r.code == "DF002") + RULES
+    assert _findings_of(text, reordered) == with_df002(text) == [("DF201", 1, 6), ("DF201", 6, 6), ("DF106", 7, 66)]
+    stale = "# dlint: ignore-file=DF002\n# dlint: ignore=DF109\n" + PLAIN
+    assert with_df002(stale) == [("DF201", 3, 6), ("DF106", 4, 66), ("DF201", 7, 6), ("DF106", 8, 66)]

@@ -96,7 +96,7 @@ def test_pre_commit_runs_the_hook(tmp_path):
     failed = pre_commit()
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "dlint" in failed.stdout and "Failed" in failed.stdout
-    assert "api.dockerfile:2:1: DF101 [update-without-install]" in failed.stdout
+    assert "api.dockerfile:2:1: warning: DF101 [update-without-install]" in failed.stdout
     assert "Containerfile:" not in failed.stdout  # the good file has nothing to report
 
     (project / "api.dockerfile").write_text(GOOD)
@@ -136,3 +136,26 @@ def test_pre_commit_fix_hook_rewrites_the_file(tmp_path):
     _git("add", "-A", cwd=project)
     second = subprocess.run(run, cwd=project, capture_output=True, text=True, env=env, timeout=600)
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_hooks_file_points_to_documentation_that_exists():
+    """Every file the hooks file names exists, and the README section it names is there."""
+    text = HOOKS.read_text()
+    for path in re.findall(r"\b[\w./-]+\.md\b", text):
+        assert (ROOT / path).is_file(), path
+    assert '"pre-commit"' in text
+    assert re.search(r"^### pre-commit$", (ROOT / "README.md").read_text(), re.M)
+
+
+def test_readme_local_hook_snippet_matches_the_shipped_hook():
+    """The README's copy-paste `repo: local` hook is the shipped hook, installed from PyPI."""
+    readme = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "repo: local" in b)
+    (hook,) = yaml.safe_load(block)["repos"][0]["hooks"]
+    shipped = _hook("dlint")
+    assert {k: hook[k] for k in ("id", "entry", "language", "files", "types")} == {
+        k: shipped[k] for k in ("id", "entry", "language", "files", "types")
+    }
+    import dlint
+
+    assert hook["additional_dependencies"] == [f"dlint-docker=={dlint.__version__}"]

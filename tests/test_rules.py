@@ -1,5 +1,6 @@
-"""Every rule against its fixtures: the exact code, line and column of every finding in each
-file (so the absence of all other findings is asserted too)."""
+"""All rules together on the examples and syntax cases: the exact code, line and column of
+every finding in each file (so the absence of all other findings is asserted too). Each rule
+alone on its own fixtures, with the expectations written in them: tests/rules/."""
 
 from __future__ import annotations
 
@@ -11,33 +12,6 @@ from dlint.registry import all_rules
 from tests.helpers import FIXTURES, findings_of
 
 EXPECTED = {
-    # --- per-rule fixtures: bad.Dockerfile must trigger, good.Dockerfile is a near miss ----
-    "rules/DF001/bad.Dockerfile": [
-        ("DF107", 2, 1), ("DF001", 4, 1), ("DF108", 4, 1), ("DF001", 6, 3),
-    ],
-    "rules/DF101/bad.Dockerfile": [
-        ("DF101", 2, 1), ("DF107", 2, 1), ("DF101", 3, 1), ("DF107", 3, 1),
-        ("DF101", 6, 1), ("DF102", 6, 1), ("DF107", 6, 1),
-    ],
-    "rules/DF102/bad.Dockerfile": [
-        ("DF101", 2, 1), ("DF107", 2, 1), ("DF102", 3, 1), ("DF108", 3, 1), ("DF101", 5, 1),
-        ("DF102", 5, 1),
-    ],
-    "rules/DF103/bad.Dockerfile": [("DF103", 3, 51), ("DF103", 6, 9)],
-    "rules/DF104/bad.Dockerfile": [("DF104", 4, 9)],
-    "rules/DF105/bad.Dockerfile": [("DF105", 5, 9), ("DF105", 8, 9)],
-    "rules/DF106/bad.Dockerfile": [("DF106", 3, 9), ("DF106", 5, 9)],
-    "rules/DF107/bad.Dockerfile": [("DF107", 5, 1), ("DF107", 6, 1), ("DF108", 6, 1)],
-    "rules/DF108/bad.Dockerfile": [("DF107", 2, 1), ("DF108", 3, 1), ("DF108", 4, 1), ("DF108", 6, 1)],
-    "rules/DF109/bad.Dockerfile": [("DF109", 2, 1)],
-    "rules/DF110/bad.Dockerfile": [("DF110", 2, 1)],
-    "rules/DF111/bad.Dockerfile": [("DF111", 2, 5), ("DF111", 2, 19)],
-    "rules/DF201/bad.Dockerfile": [("DF201", 1, 6), ("DF201", 2, 6), ("DF201", 3, 6)],
-    "rules/DF301/bad.Dockerfile": [("DF301", 3, 1)],
-    "rules/DF302/bad.Dockerfile": [("DF302", 2, 1), ("DF302", 3, 1)],
-    "rules/DF401/bad.Dockerfile": [("DF401", 2, 1)],
-    "rules/DF501/bad.Dockerfile": [("DF501", 2, 1), ("DF501", 3, 1)],
-    "rules/DF502/bad.Dockerfile": [("DF502", 4, 1)],
     # --- the founding example's three shapes -------------------------------------------------
     "examples/split-update-install.Dockerfile": [
         ("DF101", 3, 1), ("DF107", 3, 1), ("DF102", 4, 1), ("DF108", 5, 1),
@@ -72,15 +46,6 @@ EXPECTED = {
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))
 def test_fixture_findings(fixture):
     assert findings_of(FIXTURES / fixture) == EXPECTED[fixture]
-
-
-# DF002 (unused-ignore, off by default) is about pragmas: tests/test_ignores.py covers it.
-@pytest.mark.parametrize("rule", [r for r in all_rules() if r.enabled], ids=lambda r: r.code)
-def test_every_rule_has_a_bad_and_a_clean_near_miss(rule):
-    folder = FIXTURES / "rules" / rule.code
-    bad = findings_of(folder / "bad.Dockerfile")
-    assert rule.code in {code for code, _, _ in bad}
-    assert findings_of(folder / "good.Dockerfile") == []
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)

@@ -14,12 +14,12 @@ import click
 import typer
 
 from dlint.commands.common import fail
+from dlint.rule import SEVERITY_NAMES
 
 
 # Choices as plain strings, not Enums: every Enum class costs start-up time of `dlint lint`,
 # which imports this module to register the command.
 FORMATS = ["text", "json"]
-THRESHOLDS = ["error", "warning", "info", "style"]
 BUILDERS = ["auto", "legacy", "buildkit"]
 
 
@@ -61,12 +61,27 @@ def build(
     max_waste: Optional[str] = typer.Option(
         None, "--max-waste", help="Exit 1 when reclaimable bytes (your dead bytes + your leftovers) exceed this, e.g. 20MB."
     ),
-    failure_threshold: str = typer.Option(
-        "style",
+    failure_threshold: Optional[str] = typer.Option(
+        None,
         "--failure-threshold",
-        click_type=click.Choice(THRESHOLDS),
-        help="Exit 1 when a lint finding is at or above this severity (default style: any finding fails).",
+        click_type=click.Choice(SEVERITY_NAMES),
+        help="Exit 1 when a lint finding is at or above this severity (default: the config's, else style: any "
+        "finding fails).",
     ),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Lint with only these rules (code, name or prefix)."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add these rules to the selection."),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", help="Skip these rules (code, name or prefix); replaces the config's ignore."
+    ),
+    extend_ignore: Optional[List[str]] = typer.Option(
+        None, "--extend-ignore", help="Skip these rules too, keeping the config's ignore."
+    ),
+    config: Optional[str] = typer.Option(
+        None, "--config", metavar="PATH",
+        help="Lint with this config file (.dlint.toml or pyproject.toml) [env: DLINT_CONFIG]; default: the one "
+        "nearest the Dockerfile, as `dlint lint` finds it.",
+    ),
+    isolated: bool = typer.Option(False, "--isolated", help="Lint ignoring all config files (and DLINT_CONFIG)."),
 ) -> None:
     """Lint, then build on the engine DOCKER_HOST names (default socket), and report per layer.
 
@@ -129,7 +144,7 @@ def _terminate_like_interrupt() -> None:
 
 
 def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, rewrite_absolute_symlinks, format,
-         no_layer_cache, no_lint, builder, docker_cli, max_waste, failure_threshold) -> int:
+         no_layer_cache, no_lint, builder, docker_cli, max_waste, failure_threshold, **lint_options) -> int:
     from dlint.image import run as runner
     from dlint.image.errors import BuildCommandError, BuildFailed
     from dlint.image.extract import check_destination, parse_spec
@@ -163,8 +178,9 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
             data = handle.read()
         if not data.strip():
             raise DockerfileError("empty file; not a Dockerfile")
-        name = os.path.relpath(dockerfile_path) if not os.path.relpath(dockerfile_path).startswith("..") else dockerfile_path
-        dockerfile = parse(data, name)
+        from dlint.files import display_path
+
+        dockerfile = parse(data, display_path(dockerfile_path))
     except FileNotFoundError:
         raise fail(f"{dockerfile_path}: no such file (use -f to name the Dockerfile)")
     except (OSError, DockerfileError) as error:
@@ -172,7 +188,8 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         raise fail(f"{where}: {getattr(error, 'strerror', None) or error}")
     runner.target_stage(dockerfile, target)  # a bad --target fails before building
 
-    findings = [] if no_lint else _lint(dockerfile, format)
+    # Lint first (a bad configuration or rule name fails before building).
+    findings, lint_failed = ([], False) if no_lint else _lint(dockerfile, format, failure_threshold, lint_options)
 
     use_buildkit = builder == "buildkit" or (builder == "auto" and runner.needs_buildkit(dockerfile))
     cli = None
@@ -224,10 +241,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     else:
         sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted, analysis))
 
-    from dlint.checker import exit_status
-    from dlint.rule import Severity
-
-    status = exit_status(findings, Severity.parse(failure_threshold))
+    status = 1 if lint_failed else 0
     if limit is not None and waste.reclaimable > limit:
         typer.echo(
             f"dlint: reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}", err=True
@@ -239,17 +253,36 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     return status
 
 
-def _lint(dockerfile, format):
-    from dlint.checker import Settings, default_rules, lint
+def _lint(dockerfile, format, failure_threshold, options) -> tuple[list, bool]:
+    """The lint session of ``dlint lint`` on the parsed Dockerfile, with the same configuration
+    (the nearest .dlint.toml / [tool.dlint], --config, --isolated, pragmas) and rule options;
+    prints the findings as text. Returns the findings and whether one is at or above the
+    failure threshold (a config's no-fail included)."""
     from dlint.report import renderer
+    from dlint.session import LintOptions, Session, SessionError, lint_dockerfile, split_values
 
-    findings = lint(dockerfile, Settings(default_rules()))
+    try:
+        session = Session(LintOptions(
+            select=split_values(options["select"]) if options["select"] else None,
+            extend_select=split_values(options["extend_select"]),
+            ignore=split_values(options["ignore"]) if options["ignore"] else None,
+            extend_ignore=split_values(options["extend_ignore"]),
+            config=options["config"],
+            isolated=options["isolated"],
+            failure_threshold=failure_threshold,
+        ))
+        task = session.task(dockerfile.path)
+    except SessionError as error:
+        raise fail(str(error))
+    for warning in session.warnings():
+        typer.echo(f"dlint: warning: {warning}", err=True)
+    findings = lint_dockerfile(dockerfile, task.settings)
     if format == "text":
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         sys.stdout.write(renderer("text")(findings, {dockerfile.path: dockerfile.lines}, color))
         sys.stdout.write("\n")
         sys.stdout.flush()
-    return findings
+    return findings, any(session.fails(f) for f in findings)
 
 
 def _analyse(api, dockerfile, target, result, use_layer_cache: bool):

@@ -1,4 +1,4 @@
-"""Helpers shared by the commands."""
+"""Helpers shared by the typer commands (``rules``, ``explain``, ``build``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""``dlint lint``: read Dockerfiles, run the rules, print findings.
+"""``dlint lint``: options in, findings out. The work is a lint session (:mod:`dlint.session`)
+run over the files (:mod:`dlint.parallel`); this module parses the options and prints.
+
+The options are read by a small parser of this module, not by typer/click: ``dlint lint`` is
+the pre-commit hook's command and must start fast (see benchmarks/README.md). ``OPTIONS`` is
+the one definition of them: the parser, ``dlint lint --help`` and the command's entry in
+``dlint --help`` all read it.
 
 Output: ``--format`` may be given several times and ``--output-file`` pairs with the formats
 from the end: with formats F1…Fn and files O1…Om, the last m formats write to O1…Om in order
@@ -9,241 +15,280 @@ sarif --output-file dlint.sarif`` prints text and writes SARIF; ``--format sarif
 
 from __future__ import annotations
 
-import gc
 import os
-import signal
 import sys
-from typing import List, NamedTuple, Optional
 
-import click
-import typer
-
-from dlint.commands.common import fail
-
-
-THRESHOLDS = ["error", "warning", "info", "style"]  # strings, not an Enum: start-up time
-
-
-def _display_path(path: str) -> str:
-    if path == "-":
-        return path
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
-
-
+from dlint.rule import SEVERITY_NAMES
 _FORMATS_HELP = "text, json, sarif, github, gitlab, checkstyle, junit or gnu"
 
+SUMMARY = "Lint Dockerfiles."
+USAGE = "Usage: dlint lint [OPTIONS] [PATHS]..."
 
-def lint(
-    paths: List[str] = typer.Argument(None, help="Dockerfiles or directories (default: .); - reads stdin."),
-    format: Optional[List[str]] = typer.Option(
-        None, "--format", "-f", metavar="FORMAT",
-        help=f"Output format: {_FORMATS_HELP}. Repeatable; pairs with --output-file from the end "
-        "[default: DLINT_FORMAT, the config's format, else text].",
-    ),
-    output_file: Optional[List[str]] = typer.Option(
-        None, "--output-file", "-o", metavar="PATH",
-        help="Write a format to this file instead of standard output (repeatable; the last formats get the files).",
-    ),
-    failure_threshold: Optional[str] = typer.Option(
-        None,
-        "--failure-threshold",
-        click_type=click.Choice(THRESHOLDS),
-        help="Exit 1 when a finding is at or above this severity (default style: any finding fails).",
-    ),
-    no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 even when there are findings."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (code, name or prefix)."),
-    extend_select: Optional[List[str]] = typer.Option(
-        None, "--extend-select", help="Add these rules to the selection (e.g. DF002, which is off by default)."
-    ),
-    ignore: Optional[List[str]] = typer.Option(
-        None, "--ignore", help="Skip these rules (code, name or prefix); replaces the config's ignore."
-    ),
-    extend_ignore: Optional[List[str]] = typer.Option(
-        None, "--extend-ignore", help="Skip these rules too, keeping the config's ignore."
-    ),
-    config: Optional[str] = typer.Option(
-        None, "--config", metavar="PATH",
-        help="Use this config file (.dlint.toml or pyproject.toml) for every file [env: DLINT_CONFIG].",
-    ),
-    isolated: bool = typer.Option(False, "--isolated", help="Ignore all config files (and DLINT_CONFIG)."),
-    hadolint_config: Optional[str] = typer.Option(
-        None, "--hadolint-config", metavar="PATH",
-        help="Also read a .hadolint.yaml (ignored, override, failure-threshold) through `dlint rules --hadolint`.",
-    ),
-    statistics: bool = typer.Option(False, "--statistics", help="Text output: count findings per rule instead."),
-    stdin_filename: str = typer.Option("-", "--stdin-filename", help="Name to report for standard input."),
-    jobs: int = typer.Option(
-        0, "--jobs", "-j", min=0, help="Processes for many files (0: one per CPU; 1: no extra processes)."
-    ),
-    fix: bool = typer.Option(False, "--fix", help="Apply the rules' fixes, rewriting the files atomically."),
-    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; change no file."),
-    unsafe_fixes: bool = typer.Option(
-        False, "--unsafe-fixes",
-        help="With --fix or --diff, also apply fixes that may change what is installed or how the image runs.",
-    ),
-) -> None:
-    """Lint Dockerfiles."""
-    from dlint.config import ConfigError, Resolver, cli_layer, env_config_path, to_settings
-    from dlint.discovery import NoDockerfiles
-    from dlint.registry import UnknownRule, resolve
-    from dlint.rule import Severity
+# (names, destination, kind, metavar, help); kind: flag, value, multi (repeatable), int.
+OPTIONS = (
+    (("--format", "-f"), "format", "multi", "FORMAT",
+     f"Output format: {_FORMATS_HELP}. Repeatable; pairs with --output-file from the end "
+     "[default: DLINT_FORMAT, the config's format, else text]."),
+    (("--output-file", "-o"), "output_file", "multi", "PATH",
+     "Write a format to this file instead of standard output (repeatable; the last formats get the files)."),
+    (("--failure-threshold",), "failure_threshold", "value", "|".join(SEVERITY_NAMES),
+     "Exit 1 when a finding is at or above this severity (default style: any finding fails)."),
+    (("--no-fail",), "no_fail", "flag", None, "Exit 0 even when there are findings."),
+    (("--select",), "select", "multi", "RULES", "Only these rules (code, name or prefix)."),
+    (("--extend-select",), "extend_select", "multi", "RULES",
+     "Add these rules to the selection (e.g. DF002, which is off by default)."),
+    (("--ignore",), "ignore", "multi", "RULES", "Skip these rules (code, name or prefix); replaces the config's ignore."),
+    (("--extend-ignore",), "extend_ignore", "multi", "RULES", "Skip these rules too, keeping the config's ignore."),
+    (("--config",), "config", "value", "PATH",
+     "Use this config file (.dlint.toml or pyproject.toml) for every file [env: DLINT_CONFIG]."),
+    (("--isolated",), "isolated", "flag", None, "Ignore all config files (and DLINT_CONFIG)."),
+    (("--hadolint-config",), "hadolint_config", "value", "PATH",
+     "Also read a .hadolint.yaml (ignored, override, failure-threshold) through `dlint rules --hadolint`."),
+    (("--statistics",), "statistics", "flag", None, "Text output: count findings per rule instead."),
+    (("--stdin-filename",), "stdin_filename", "value", "NAME", "Name to report for standard input [default: -]."),
+    (("--jobs", "-j"), "jobs", "int", "N", "Processes for many files (0: one per CPU; 1: no extra processes) [default: 0]."),
+    (("--fix",), "fix", "flag", None, "Apply the rules' safe fixes, rewriting the files atomically."),
+    (("--diff",), "diff", "flag", None, "Print the fixes as a unified diff; change no file."),
+    (("--unsafe-fixes",), "unsafe_fixes", "flag", None,
+     "With --fix or --diff, also apply fixes that may change what is installed or how the image runs."),
+    (("--help", "-h"), "help", "flag", None, "Show this message and exit."),
+)
 
+
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv: list[str]) -> dict:
+    """The options of ``dlint lint`` as a dict (destination -> value), paths under "paths"."""
+    by_name = {name: option for option in OPTIONS for name in option[0]}
+    values: dict = {"paths": [], "stdin_filename": "-", "jobs": 0}
+    for _, dest, kind, _, _ in OPTIONS:
+        values.setdefault(dest, False if kind == "flag" else [] if kind == "multi" else None)
+    args = list(argv)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            values["paths"].extend(args[index:])
+            break
+        if not arg.startswith("-") or arg == "-":
+            values["paths"].append(arg)
+            continue
+        attached = None
+        if arg.startswith("--") and "=" in arg:
+            arg, attached = arg.split("=", 1)
+        elif not arg.startswith("--") and len(arg) > 2:  # -fjson
+            arg, attached = arg[:2], arg[2:]
+        option = by_name.get(arg)
+        if option is None:
+            close = [name for name in by_name if name.startswith(arg)] if arg.startswith("--") else []
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise UsageError(f"no such option: {arg}{hint}")
+        names, dest, kind, metavar, _ = option
+        if kind == "flag":
+            if attached is not None:
+                raise UsageError(f"option {arg} does not take a value")
+            values[dest] = True
+            continue
+        if attached is None:
+            if index >= len(args):
+                raise UsageError(f"option {arg} requires an argument")
+            attached = args[index]
+            index += 1
+        if kind == "multi":
+            values[dest].append(attached)
+        elif kind == "int":
+            try:
+                number = int(attached)
+            except ValueError:
+                raise UsageError(f"invalid value for {arg}: {attached!r} is not a whole number") from None
+            if number < 0:
+                raise UsageError(f"invalid value for {arg}: {number} is not at least 0")
+            values[dest] = number
+        else:
+            if dest == "failure_threshold" and attached not in SEVERITY_NAMES:
+                raise UsageError(
+                    f"invalid value for {arg}: {attached!r} (allowed: {', '.join(SEVERITY_NAMES)})"
+                )
+            values[dest] = attached
+    return values
+
+
+def help_text() -> str:
+    rows = []
+    for names, _, kind, metavar, text in OPTIONS:
+        label = ", ".join(names) + (f" {metavar}" if metavar else "")
+        rows.append((label, text))
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [USAGE, "", f"  {SUMMARY}", "", "Arguments:",
+             f"  {'PATHS':<{width}}Dockerfiles or directories (default: .); - reads stdin.", "", "Options:"]
+    lines += [f"  {label:<{width}}{text}" for label, text in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    """Run ``dlint lint`` with these arguments; returns the exit status."""
     try:
-        selectors = {
-            "select": _split(select) if select else None,
-            "extend_select": _split(extend_select or []),
-            "ignore": _split(ignore) if ignore else None,
-            "extend_ignore": _split(extend_ignore or []),
-        }
-        for values in selectors.values():
-            for selector in values or []:
-                resolve(selector)
-        cli = cli_layer(
-            **selectors,
+        values = parse_args(argv)
+    except UsageError as error:
+        sys.stderr.write(f"{USAGE}\nTry 'dlint lint --help' for help.\n\ndlint: error: {error}\n")
+        return 2
+    if values.pop("help"):
+        sys.stdout.write(help_text())
+        return 0
+    try:
+        return run(**values)
+    except CommandError as error:
+        sys.stderr.write(f"dlint: error: {error}\n")
+        return 2
+
+
+class CommandError(Exception):
+    """The run cannot go on: one line for users, exit status 2."""
+
+
+def run(paths, format, output_file, failure_threshold, no_fail, select, extend_select, ignore, extend_ignore,
+        config, isolated, hadolint_config, statistics, stdin_filename, jobs, fix, diff, unsafe_fixes) -> int:
+    from dlint.session import LintOptions, Session, SessionError, lint_file, split_values
+
+    if fix and diff:
+        raise CommandError("--fix and --diff cannot be combined (--diff shows what --fix would do)")
+    try:
+        session = Session(LintOptions(
+            select=split_values(select) if select else None,
+            extend_select=split_values(extend_select),
+            ignore=split_values(ignore) if ignore else None,
+            extend_ignore=split_values(extend_ignore),
+            config=config,
+            isolated=isolated,
+            hadolint_config=hadolint_config,
             failure_threshold=failure_threshold,
-            no_fail=True if no_fail else None,
-        )
-        config_path = None if isolated else (config or env_config_path())
-        resolver = Resolver(config_path, isolated, hadolint_config, cli)
-        outputs = _outputs(format, output_file, resolver.for_path("-"))
-        files = _discover(paths or ["."], resolver)
-        settings_of: dict[int, object] = {}  # one Settings per config, shared by its files
-        tasks = []
-        thresholds: dict[str, tuple[Severity, bool]] = {}
-        for path in files:
-            name = stdin_filename if path == "-" else _display_path(path)
-            layer = resolver.for_path(stdin_filename if path == "-" else path)
-            if id(layer) not in settings_of:
-                settings_of[id(layer)] = to_settings(layer)
-                settings_of[id(layer)].unsafe_fixes = unsafe_fixes
-            tasks.append((path, name, settings_of[id(layer)]))
-            thresholds[name] = (layer.failure_threshold or Severity.STYLE, bool(layer.no_fail))
-        if fix and diff:
-            raise ConfigError("--fix and --diff cannot be combined (--diff shows what --fix would do)")
-        if fix and "-" in files:
-            raise ConfigError("--fix cannot rewrite standard input (use --diff to see the fixes)")
-    except (UnknownRule, NoDockerfiles, ConfigError) as error:
-        raise fail(str(error))
+            no_fail=no_fail,
+            unsafe_fixes=unsafe_fixes,
+        ))
+        outputs = _outputs(format, output_file, session.format_for_cwd())
+        tasks = session.plan(paths or ["."], stdin_filename)
+    except SessionError as error:
+        raise CommandError(str(error)) from None
+    if fix and any(task.path == "-" for task in tasks):
+        raise CommandError("--fix cannot rewrite standard input (use --diff to see the fixes)")
     fix_mode = "fix" if fix else "diff" if diff else None
+    for warning in session.warnings():
+        sys.stderr.write(f"dlint: warning: {warning}\n")
+
     # With text as the only output, each file is rendered where it was linted (see _Render).
-    text_only = len(outputs) == 1 and outputs[0][0] == "text" and not statistics and fix_mode != "diff"
     render = None
-    if text_only:
+    if len(outputs) == 1 and outputs[0][0] == "text" and not statistics and fix_mode != "diff":
         color = outputs[0][1] is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        render = _Render(color, thresholds)
-    tasks = [(*task, fix_mode, render) for task in tasks]
-    for warning in resolver.warnings():
-        typer.echo(f"dlint: warning: {warning}", err=True)
+        render = _Render(color, session)
+
+    def work(task):
+        result = lint_file(task, fix_mode)
+        return render(result) if render is not None else result
 
     findings = []
     sources: dict[str, list[str]] = {}
     failed = False
     patches = []
     rendered: list[str] = []  # text of each file, when rendered by the workers
-    counts = [0, 0, False]  # findings, fixable, failing: all the summary and exit status need
-    for result in _lint_all_tuned(tasks, jobs):
+    counts = [0, 0, 0, False]  # findings, safe fixes, unsafe fixes, failing: the summary and exit status
+    if len(tasks) == 1:  # the pre-commit case: no pool to set up
+        results = map(work, tasks)
+    else:
+        from dlint.parallel import run_all
+
+        results = run_all(tasks, work, jobs)
+    for result in results:
         name = result.name
         for error in result.errors:
             failed = True
-            typer.echo(f"dlint: error: {error}", err=True)
+            sys.stderr.write(f"dlint: error: {error}\n")
         for warning in result.warnings:
-            typer.echo(f"dlint: warning: {name}: {warning}", err=True)
+            sys.stderr.write(f"dlint: warning: {name}: {warning}\n")
         if result.fixed and fix_mode == "fix":
-            typer.echo(f"dlint: {name}: fixed {result.fixed} problem{'s' if result.fixed != 1 else ''}", err=True)
+            sys.stderr.write(f"dlint: {name}: fixed {_count(result.fixed, 'problem')}\n")
         if result.patch:
             patches.append(result.patch)
         if result.text is not None:
             rendered.append(result.text)
-            counts[0] += result.counts[0]
-            counts[1] += result.counts[1]
-            counts[2] = counts[2] or result.counts[2]
+            for index in range(3):
+                counts[index] += result.counts[index]
+            counts[3] = counts[3] or result.counts[3]
         elif result.lines is not None:
             sources[name] = result.lines
             findings.extend(result.findings)
+    sys.stderr.flush()
 
     if fix_mode == "diff":  # the diff is the output; exit 1 when there is something to fix
         sys.stdout.write("".join(patches))
-        raise typer.Exit(2 if failed else 1 if patches else 0)
+        return 2 if failed else 1 if patches else 0
 
     if render is not None:
         from dlint.report.text import summary
 
         destination = outputs[0][1]
         if not (destination is None and failed and not counts[0]):  # else the error said it all
-            _emit(destination, "text", "".join(rendered) + summary(counts[0], counts[1]))
-        raise typer.Exit(2 if failed else 1 if counts[2] else 0)
+            _emit(destination, "text", "".join(rendered) + summary(*counts[:3]))
+        return 2 if failed else 1 if counts[3] else 0
 
     for name, destination in outputs:
         if destination is None and name == "text" and failed and not findings:
             continue  # the error said it all; "All checks passed." would be wrong
         _write(name, destination, findings, sources, statistics)
     if failed:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if any(_fails(f, thresholds) for f in findings) else 0)
+        return 2
+    return 1 if any(session.fails(f) for f in findings) else 0
 
 
-def _fails(finding, thresholds) -> bool:
-    """At or above its file's failure threshold (and the file's config does not say no-fail)."""
-    threshold = thresholds.get(finding.file)
-    return threshold is not None and not threshold[1] and finding.severity >= threshold[0]
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-class _Render(NamedTuple):
-    """Text output made in the process that linted the file: sending back a few strings
-    instead of finding objects (and every source line) was a third of the time of a parallel
-    run over 1,000 files."""
+class _Render:
+    """Text output made in the process that linted the file, so that only text (not finding
+    objects and every source line) travels back from a worker."""
 
-    color: bool
-    thresholds: dict
+    def __init__(self, color: bool, session) -> None:
+        self.color, self.session = color, session
 
-    def __call__(self, result: "FileResult") -> "FileResult":
+    def __call__(self, result):
         if result.lines is None:
             return result
-        from dlint.report.text import render_file
+        from dlint.report.text import fix_counts, render_file
 
         text = render_file(result.findings, result.lines, self.color)
-        counts = (len(result.findings), sum(f.fixable for f in result.findings),
-                  any(_fails(f, self.thresholds) for f in result.findings))
+        counts = (len(result.findings), *fix_counts(result.findings),
+                  any(self.session.fails(f) for f in result.findings))
         return result._replace(lines=None, findings=[], text=text, counts=counts)
 
 
-def _outputs(formats: list[str] | None, files: list[str] | None, cwd_config) -> list[tuple[str, str | None]]:
+def _outputs(formats: list[str], files: list[str], cwd_format: str | None) -> list[tuple[str, str | None]]:
     """(format, output file or None for standard output) pairs; see the module docstring."""
     from dlint.config import ConfigError, env_formats
     from dlint.report import FORMATS
 
-    chosen = [part.strip().lower() for value in formats for part in value.split(",") if part.strip()] if formats else None
-    for name in chosen or []:
+    chosen = [part.strip().lower() for value in formats for part in value.split(",") if part.strip()]
+    for name in chosen:
         if name not in FORMATS:
-            raise ConfigError(f"--format: unknown format {name!r} (allowed: {', '.join(FORMATS)})")
-    chosen = chosen or env_formats() or [cwd_config.format or "text"]
-    files = list(files or [])
+            raise CommandError(f"--format: unknown format {name!r} (allowed: {', '.join(FORMATS)})")
+    try:
+        chosen = chosen or env_formats() or [cwd_format or "text"]
+    except ConfigError as error:
+        raise CommandError(str(error)) from None
     if len(files) > len(chosen):
-        raise ConfigError(
-            f"--output-file: {len(files)} files for {len(chosen)} format(s) (give a --format for each --output-file)"
+        raise CommandError(
+            f"--output-file: {_count(len(files), 'file')} for {_count(len(chosen), 'format')} "
+            "(give a --format for each --output-file)"
         )
     to_stdout = len(chosen) - len(files)
     if to_stdout > 1:
-        raise ConfigError(
+        raise CommandError(
             f"--format: {to_stdout} formats would go to standard output (allowed: one; "
             "give an --output-file for each of the others)"
         )
     return [(name, None) for name in chosen[:to_stdout]] + list(zip(chosen[to_stdout:], files))
-
-
-def _discover(paths: list[str], resolver) -> list[str]:
-    """Files to lint; ``exclude`` globs drop files found in directories (a file named on the
-    command line is always linted)."""
-    from dlint.discovery import discover
-
-    files = []
-    for path in paths:
-        if path != "-" and os.path.isdir(path):
-            files.extend(f for f in discover([path]) if not resolver.for_path(f).is_excluded(f))
-        else:
-            files.append(path)
-    return files
 
 
 def _write(name: str, destination: str | None, findings, sources, statistics: bool) -> None:
@@ -268,261 +313,4 @@ def _emit(destination: str | None, name: str, output: str) -> None:
         with open(destination, "w", encoding="utf-8") as handle:
             handle.write(output)
     except OSError as error:
-        raise fail(f"{destination}: cannot write the {name} output: {error.strerror or error}")
-
-
-class FileResult(NamedTuple):
-    name: str
-    lines: list[str] | None  # None when the file could not be read at all
-    findings: list
-    warnings: list[str]
-    errors: list[str]  # one line each: unreadable input, or what stops a build (exit 2)
-    fixed: int = 0  # problems fixed (--fix) or fixable (--diff)
-    patch: str = ""  # --diff
-    text: str | None = None  # rendered text output (then ``lines`` and ``findings`` are dropped)
-    counts: tuple = (0, 0, False)  # with ``text``: findings, fixable, any at the failure threshold
-
-
-def _lint_one(path: str, name: str, settings, fix_mode: str | None = None, render=None) -> FileResult:
-    """Read, parse and lint one file. With ``fix_mode`` "fix" the file is rewritten first and
-    what remains is reported; with "diff" the fixes come back as a unified diff."""
-    from dlint.dockerfile import DockerfileError, parse
-    from dlint.checker import lint as run_rules
-
-    fixed, patch = 0, ""
-    try:
-        data = _read_stdin() if path == "-" else _read(path)
-        if not data.strip():
-            raise DockerfileError("empty file; not a Dockerfile")
-        dockerfile = parse(data, name)
-        if fix_mode and not dockerfile.warnings and not dockerfile.problems:
-            from dlint.fix import fix_bytes, unified_diff, write_atomically
-
-            new, applied = fix_bytes(data, name, settings)
-            fixed = len(applied)
-            if applied and fix_mode == "fix":
-                write_atomically(path, new)
-                dockerfile = parse(new, name)
-            elif applied:
-                patch = unified_diff(data, new, name)
-    except (OSError, DockerfileError) as error:
-        return FileResult(name, None, [], [], [_describe(name, error)])
-    errors = [f"{name}:{p.line}:{p.column}: {p.message}" for p in dockerfile.problems]
-    result = FileResult(name, dockerfile.lines, run_rules(dockerfile, settings), dockerfile.warnings, errors, fixed, patch)
-    return render(result) if render is not None else result
-
-
-def _lint_all_tuned(tasks: list, jobs: int):
-    """:func:`_lint_all` with the garbage collector tuned for it, and restored afterwards.
-
-    Linting makes many small objects and few reference cycles: the collector's default rhythm
-    (every 700 allocations) cost ~8 % of a 1,000-file run. Freezing what the imports made also
-    keeps forked workers from touching (and so copying) those pages."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-    try:
-        yield from _lint_all(tasks, jobs)
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-# Below this many files, starting processes costs more than it saves.
-_PARALLEL_MIN_FILES = 16
-
-
-def _lint_all(tasks: list, jobs: int):
-    """Results in the order of ``tasks``. Many files are shared out between this process and
-    ``jobs - 1`` forked children, each linting one contiguous slice (so the output is the same
-    as with ``--jobs 1``) and sending its results back through a pipe.
-
-    Plain ``fork`` rather than ``multiprocessing.Pool``: importing the pool alone took 26 ms,
-    a twentieth of a whole 1,000-file run on two cores, and the parent now lints a share
-    instead of waiting. Settings hold rule functions, which do not pickle: children inherit
-    them with the fork. A slice whose child cannot be forked is linted here, in its turn."""
-    if jobs == 0:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    jobs = min(jobs, len(tasks))
-    if jobs < 2 or len(tasks) < _PARALLEL_MIN_FILES or not hasattr(os, "fork") or any(t[0] == "-" for t in tasks):
-        yield from (_lint_one(*task) for task in tasks)
-        return
-    slices = _balanced_slices(tasks, jobs)
-    if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:  # inherited: children would not be waitable
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    plan: list[tuple[list, "_Child | None"]] = [(slices[0], None)]
-    children: list[_Child] = []  # forked and not yet reaped
-    try:
-        for part in slices[1:]:
-            try:
-                child = _Child.fork(part, [c.pipe for c in children])
-            except OSError:  # no more processes (limits): this process lints the slice
-                child = None
-            if child is not None:
-                children.append(child)
-            plan.append((part, child))
-        for part, child in plan:
-            if child is None:
-                yield from (_lint_one(*task) for task in part)
-            else:
-                results = child.collect(part)
-                children.remove(child)
-                yield from results
-    finally:
-        _stop(children)
-
-
-class _Child:
-    """A forked worker linting one slice, and the read end of the pipe its results come by."""
-
-    def __init__(self, pid: int, pipe: int) -> None:
-        self.pid, self.pipe = pid, pipe
-
-    @classmethod
-    def fork(cls, part: list, inherited_pipes: list[int]) -> "_Child":
-        import pickle
-
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: lint, send, and leave without running the parent's exit code
-            status = 0
-            try:
-                # Earlier children's pipes: holding their read ends open here would keep those
-                # children from noticing that the parent stopped reading.
-                for fd in [read_end, *inherited_pipes]:
-                    os.close(fd)
-                try:
-                    payload = pickle.dumps([_lint_one(*task) for task in part], pickle.HIGHEST_PROTOCOL)
-                except BaseException as error:  # reported by the parent, as a one-line error
-                    payload = pickle.dumps(f"{type(error).__name__}: {error}")
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-            except BaseException:
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        return cls(pid, read_end)
-
-    def collect(self, part: list) -> list:
-        """Its results, once it has sent them all and exited. When reading fails (Ctrl-C),
-        the child is left to :func:`_stop`."""
-        import pickle
-
-        with os.fdopen(self.pipe, "rb", closefd=False) as handle:
-            data = handle.read()
-        os.close(self.pipe)
-        self.pipe = -1
-        _reap(self.pid)
-        results = pickle.loads(data) if data else "the worker process died"
-        if isinstance(results, str):  # the child failed: this is a bug in dlint, not in the files
-            raise RuntimeError(f"a worker process failed on {part[0][1]} … {part[-1][1]}: {results}")
-        return results
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:  # already reaped (SIGCHLD ignored by whoever started us)
-        pass
-
-
-def _stop(children: list[_Child]) -> None:
-    """Interrupted or failed: stop every child still running, and reap it. Ctrl-C first, so
-    that one rewriting a file (--fix) removes its temporary file; then, after a grace period,
-    for good."""
-    import time
-
-    for child in children:
-        if child.pipe >= 0:
-            os.close(child.pipe)  # a child writing its results gets a broken pipe
-        try:
-            os.kill(child.pid, signal.SIGINT)
-        except OSError:
-            pass
-    deadline = time.monotonic() + 2
-    for child in children:
-        while True:
-            try:
-                done, _ = os.waitpid(child.pid, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(child.pid, signal.SIGKILL)
-                _reap(child.pid)
-                break
-            time.sleep(0.01)
-
-
-_PARENT_EXTRA = 0.06
-
-
-def _balanced_slices(tasks: list, count: int) -> list[list]:
-    """Up to ``count`` contiguous, non-empty slices of about equal bytes to read (lint time
-    follows size). The first, this process's, is 6 % larger: a child also pickles and sends
-    its results, which made it finish ~30 ms after the parent on the 1,000-file corpus."""
-    sizes = []
-    for task in tasks:
-        try:
-            sizes.append(os.stat(task[0]).st_size + 512)  # + a fixed cost per file
-        except OSError:
-            sizes.append(512)
-    total, slices, current, filled = sum(sizes), [], [], 0
-    for task, size in zip(tasks, sizes):
-        current.append(task)
-        filled += size
-        if filled >= total * (len(slices) + 1 + _PARENT_EXTRA) / (count + _PARENT_EXTRA) and len(slices) < count - 1:
-            slices.append(current)
-            current = []
-    slices.append(current)
-    return [part for part in slices if part]
-
-
-def _split(values: list[str]) -> list[str]:
-    return [part for value in values for part in value.split(",") if part.strip()]
-
-
-# Real Dockerfiles are well under 100 KB. Far past that the input is not a Dockerfile (and
-# could take minutes to lint), so it is refused, without reading it all.
-MAX_BYTES = 4 * 1024 * 1024
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            size = os.fstat(handle.fileno()).st_size
-            _too_large(f"{size / 1024 / 1024:.1f} MB" if size > MAX_BYTES else f"more than {MAX_BYTES >> 20} MB")
-        return data
-
-
-def _read_stdin() -> bytes:
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        _too_large(f"more than {MAX_BYTES >> 20} MB")
-    return data
-
-
-def _too_large(size: str) -> None:
-    from dlint.dockerfile import DockerfileError
-
-    raise DockerfileError(f"{size}: too large for a Dockerfile (dlint reads up to {MAX_BYTES >> 20} MB)")
-
-
-def _describe(name: str, error: Exception) -> str:
-    from dlint.dockerfile import DockerfileError
-
-    if isinstance(error, DockerfileError):
-        where = f"{name}:{error.line}" if error.line else name
-        return f"{where}: {error}"
-    if isinstance(error, FileNotFoundError):
-        return f"{name}: no such file or directory"
-    if isinstance(error, PermissionError):
-        return f"{name}: permission denied"
-    if isinstance(error, IsADirectoryError):
-        return f"{name}: is a directory"
-    return f"{name}: {getattr(error, 'strerror', None) or error}"
-
-
+        raise CommandError(f"{destination}: cannot write the {name} output: {error.strerror or error}") from None

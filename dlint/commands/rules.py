@@ -51,14 +51,27 @@ def rule_index_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def explain(rule: str = typer.Argument(..., help="A rule code (DF101) or name (update-without-install).")) -> None:
-    """Show a rule's documentation."""
+def explain(
+    rule: str = typer.Argument(
+        ..., help="A rule code (DF101) or name (update-without-install), or a hadolint code (DL3008)."
+    ),
+) -> None:
+    """Show a rule's documentation (for a hadolint code: the dlint rule it maps to)."""
+    from dlint.hadolint_map import HADOLINT_TO_DLINT, dlint_code
     from dlint.registry import UnknownRule, lookup
 
     try:
         found = lookup(rule)
     except UnknownRule as error:
-        raise fail(str(error))
+        hadolint = rule.strip().upper()
+        if dlint_code(hadolint):
+            found = lookup(dlint_code(hadolint))
+            typer.echo(f"hadolint's {hadolint} ({HADOLINT_TO_DLINT[hadolint][1]}) is dlint's {found.code} "
+                       f"{found.name}; see `dlint rules --hadolint`.\n")
+        elif hadolint.startswith(("DL", "SC")) and hadolint[2:].isdigit():
+            raise fail(f"{hadolint} is a hadolint rule with no dlint equivalent (see `dlint rules --hadolint`)")
+        else:
+            raise fail(str(error))
     typer.echo(f"# {found.code} {found.name}\n")
     typer.echo(f"Severity: {found.severity.label}. Fixable: {'yes' if found.fixable else 'no'}.\n")
     typer.echo(found.summary + ".\n")

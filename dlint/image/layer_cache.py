@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import zlib
 
 FORMAT = 1  # bump when what is stored changes: older files are then misses
@@ -125,16 +124,10 @@ class LayerCache:
     def _write(self, path: str, data: bytes) -> None:
         """Atomically, and silently not at all when the cache directory is not writable:
         the cache only saves time, it must never fail a build."""
-        directory = os.path.dirname(path)
+        from dlint.files import write_atomically
+
         try:
-            os.makedirs(directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            write_atomically(path, data, mode=0o600, durable=False)
         except OSError:
             pass

@@ -1,5 +1,8 @@
-"""Text for people: ``path:line:col: CODE [name] message``, the source line with a marker, a
-summary. Colour only when asked (the CLI asks on a terminal without ``NO_COLOR``)."""
+"""Text for people: ``path:line:col: severity: CODE [*] [name] message``, the source line with a
+marker, a summary. ``[*]`` marks a finding ``--fix`` fixes, ``[!]`` one whose fix may change
+what the image installs or does (applied only with ``--unsafe-fixes``). Colour only when asked
+(the CLI asks on a terminal without ``NO_COLOR``); the severity is always written out, since
+colour is lost in CI logs."""
 
 from __future__ import annotations
 
@@ -54,20 +57,40 @@ def render_file(findings: list[Finding], lines: list[str], color: bool) -> str:
     out = []
     for finding in findings:
         location = f"{finding.file}:{finding.span.line}:{finding.span.column}:"
-        code = _paint(finding.code, _BOLD + _SEVERITY_COLOR[finding.severity], color)
-        fixable = " [*]" if finding.fixable else ""
+        severity_color = _SEVERITY_COLOR[finding.severity]
+        severity = _paint(finding.severity.label + ":", severity_color, color)
+        code = _paint(finding.code, _BOLD + severity_color, color)
         message = finding.message if len(finding.message) <= 300 else finding.message[:299] + "…"
-        out.append(f"{_paint(location, _BOLD, color)} {code}{fixable} [{finding.name}] {message}\n")
+        out.append(f"{_paint(location, _BOLD, color)} {severity} {code}{_marker(finding)} [{finding.name}] {message}\n")
         excerpt = _source_excerpt(finding, lines, color)
         if excerpt:
             out.append("\n".join(excerpt) + "\n")
     return "".join(out)
 
 
-def summary(count: int, fixable: int) -> str:
+def _marker(finding: Finding) -> str:
+    if finding.fix is None:
+        return ""
+    return " [*]" if finding.fix.safe else " [!]"
+
+
+def fix_counts(findings: list[Finding]) -> tuple[int, int]:
+    """How many findings ``--fix`` fixes, and how many more ``--unsafe-fixes`` would."""
+    safe = unsafe = 0
+    for finding in findings:
+        if finding.fix is not None:
+            if finding.fix.safe:
+                safe += 1
+            else:
+                unsafe += 1
+    return safe, unsafe
+
+
+def summary(count: int, fixable: int, unsafe: int = 0) -> str:
     if not count:
         return "All checks passed.\n"
-    return f"Found {count} {'problem' if count == 1 else 'problems'} ({fixable} fixable).\n"
+    more = f", {unsafe} more with --unsafe-fixes" if unsafe else ""
+    return f"Found {count} {'problem' if count == 1 else 'problems'} ({fixable} fixable{more}).\n"
 
 
 def render(findings: list[Finding], sources: Mapping[str, list[str]], color: bool) -> str:
@@ -78,7 +101,7 @@ def render(findings: list[Finding], sources: Mapping[str, list[str]], color: boo
         if index == len(findings) or findings[index].file != findings[start].file:
             out.append(render_file(findings[start:index], sources.get(findings[start].file, []), color))
             start = index
-    out.append(summary(len(findings), sum(f.fixable for f in findings)))
+    out.append(summary(len(findings), *fix_counts(findings)))
     return "".join(out)
 
 
@@ -88,11 +111,11 @@ def render_statistics(findings: list[Finding], color: bool) -> str:
     for f in findings:
         entry = counts.setdefault(f.code, [0, f.name, False])
         entry[0] += 1
-        entry[2] = entry[2] or f.fixable
+        entry[2] = entry[2] or (f.fix is not None and f.fix.safe)
     rows = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
     width = max((len(str(count)) for _, (count, _, _) in rows), default=1)
     out = [
         f"{count:>{width}}\t{_paint(code, _BOLD, color)}\t{'[*]' if fixable else '[ ]'} {name}"
         for code, (count, name, fixable) in rows
     ]
-    return "".join(line + "\n" for line in out) + summary(len(findings), sum(f.fixable for f in findings))
+    return "".join(line + "\n" for line in out) + summary(len(findings), *fix_counts(findings))

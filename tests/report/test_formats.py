@@ -202,7 +202,7 @@ def test_gnu(project):
 def test_text_caret_summary_and_statistics(project):
     lines = run(project, "text").splitlines()
     assert lines[:3] == [
-        f"{BAD_NAME}:1:6: DF201 [unpinned-base-image] base image 'debian' has no tag or digest: "
+        f"{BAD_NAME}:1:6: warning: DF201 [unpinned-base-image] base image 'debian' has no tag or digest: "
         "pin a version tag or a digest",
         "1 | FROM debian",
         "  |      ^^^^^^",
@@ -289,3 +289,27 @@ def test_text_rendered_by_the_workers_equals_the_single_report(tmp_path):
     lenient = dlint("lint", "--jobs", "2", "lenient", cwd=tmp_path)
     assert lenient.returncode == 0 and "DF101" in lenient.stdout
     assert dlint("lint", "clean.Dockerfile", cwd=tmp_path).stdout == "All checks passed.\n"
+
+
+def test_text_marks_safe_and_unsafe_fixes_and_names_the_severity():
+    """`[*]`: --fix fixes it; `[!]`: only --unsafe-fixes does. The severity is written out."""
+    from dlint.checker import Finding
+    from dlint.report.text import render, render_statistics
+    from dlint.rule import Edit, Fix, Severity
+    from dlint.source import Span
+
+    span = Span(2, 1, 2, 4)
+    edit = (Edit(span, "RUN"),)
+    findings = [
+        Finding("Dockerfile", "DF101", "a-rule", Severity.ERROR, "m1", span),
+        Finding("Dockerfile", "DF102", "b-rule", Severity.INFO, "m2", span, Fix("safe", edit)),
+        Finding("Dockerfile", "DF103", "c-rule", Severity.STYLE, "m3", span, Fix("unsafe", edit, safe=False)),
+    ]
+    lines = render(findings, {"Dockerfile": ["FROM x", "RUN y"]}, False).splitlines()
+    assert [line for line in lines if line.startswith("Dockerfile:")] == [
+        "Dockerfile:2:1: error: DF101 [a-rule] m1",
+        "Dockerfile:2:1: info: DF102 [*] [b-rule] m2",
+        "Dockerfile:2:1: style: DF103 [!] [c-rule] m3",
+    ]
+    assert lines[-1] == "Found 3 problems (1 fixable, 1 more with --unsafe-fixes)."
+    assert render_statistics(findings[2:], False).splitlines()[0] == "1\tDF103\t[ ] c-rule"

@@ -1,0 +1,50 @@
+"""Paths as users see them, and writing files so that readers never see half of one."""
+
+from __future__ import annotations
+
+import os
+
+
+def display_path(path: str) -> str:
+    """How a path is shown in findings and messages: relative to the current directory when
+    it is below it, else as given; ``-`` (standard input) as is."""
+    if path == "-":
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def write_atomically(path: str, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Replace (or create) ``path`` with ``data`` in one step: a temporary file in the same
+    directory, then a rename. Readers see the old or the new file, never half of one, and a
+    failure leaves the original untouched and no temporary file behind. ``mode``: the new
+    file's permission bits (default: those of the file replaced, else the umask's);
+    ``durable``: flush it to disk before the rename (a cache can skip that)."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+    handle, temporary = tempfile.mkstemp(prefix=".dlint-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise

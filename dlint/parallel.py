@@ -1,0 +1,176 @@
+"""Running a lint session over many files: shared out between this process and forked
+workers, results in the order of the tasks (so the output is the same as with ``--jobs 1``).
+
+Plain ``fork`` rather than ``multiprocessing.Pool``: the parent lints a share instead of
+waiting, and settings hold rule functions, which do not pickle: workers inherit them with the
+fork. Only results travel back, pickled, through a pipe. A slice whose worker cannot be
+forked is linted here, in its turn. Why the numbers below are what they are (the measurements)
+is in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+from typing import Callable, Iterable, Iterator
+
+# Below this many files, starting processes costs more than it saves.
+PARALLEL_MIN_FILES = 16
+# The parent's slice is this much larger: a worker also pickles and sends its results.
+_PARENT_EXTRA = 0.06
+
+
+def run_all(tasks: list, work: Callable, jobs: int = 0) -> Iterator:
+    """``work(task)`` for every task, in order, on up to ``jobs`` processes (0: one per CPU).
+
+    The garbage collector is tuned for the run and restored afterwards: linting makes many
+    small objects and few reference cycles, and freezing what the imports made keeps forked
+    workers from touching (and so copying) those pages."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield from _run_all(tasks, work, jobs)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _run_all(tasks: list, work: Callable, jobs: int) -> Iterator:
+    jobs = min(jobs or cpu_count(), len(tasks))
+    if jobs < 2 or len(tasks) < PARALLEL_MIN_FILES or not hasattr(os, "fork") or any(t[0] == "-" for t in tasks):
+        yield from map(work, tasks)
+        return
+    slices = balanced_slices(tasks, jobs)
+    if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:  # inherited: children would not be waitable
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    plan: list[tuple[list, "_Child | None"]] = [(slices[0], None)]
+    children: list[_Child] = []  # forked and not yet reaped
+    try:
+        for part in slices[1:]:
+            try:
+                child = _Child.fork(part, work, [c.pipe for c in children])
+            except OSError:  # no more processes (limits): this process runs the slice
+                child = None
+            if child is not None:
+                children.append(child)
+            plan.append((part, child))
+        for part, child in plan:
+            if child is None:
+                yield from map(work, part)
+            else:
+                results = child.collect(part)
+                children.remove(child)
+                yield from results
+    finally:
+        _stop(children)
+
+
+class _Child:
+    """A forked worker running one slice, and the read end of the pipe its results come by."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid, self.pipe = pid, pipe
+
+    @classmethod
+    def fork(cls, part: list, work: Callable, inherited_pipes: list[int]) -> "_Child":
+        import pickle
+
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: work, send, and leave without running the parent's exit code
+            status = 0
+            try:
+                # Earlier children's pipes: holding their read ends open here would keep those
+                # children from noticing that the parent stopped reading.
+                for fd in [read_end, *inherited_pipes]:
+                    os.close(fd)
+                try:
+                    payload = pickle.dumps([work(task) for task in part], pickle.HIGHEST_PROTOCOL)
+                except BaseException as error:  # reported by the parent, as a one-line error
+                    payload = pickle.dumps(f"{type(error).__name__}: {error}")
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def collect(self, part: list) -> list:
+        """Its results, once it has sent them all and exited. When reading fails (Ctrl-C),
+        the child is left to :func:`_stop`."""
+        import pickle
+
+        with os.fdopen(self.pipe, "rb", closefd=False) as handle:
+            data = handle.read()
+        os.close(self.pipe)
+        self.pipe = -1
+        _reap(self.pid)
+        results = pickle.loads(data) if data else "the worker process died"
+        if isinstance(results, str):  # the child failed: this is a bug in dlint, not in the files
+            raise RuntimeError(f"a worker process failed on {part[0][1]} … {part[-1][1]}: {results}")
+        return results
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped (SIGCHLD ignored by whoever started us)
+        pass
+
+
+def _stop(children: list[_Child]) -> None:
+    """Interrupted or failed: stop every child still running, and reap it. Ctrl-C first, so
+    that one rewriting a file (--fix) removes its temporary file; then, after a grace period,
+    for good."""
+    import time
+
+    for child in children:
+        if child.pipe >= 0:
+            os.close(child.pipe)  # a child writing its results gets a broken pipe
+        try:
+            os.kill(child.pid, signal.SIGINT)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 2
+    for child in children:
+        while True:
+            try:
+                done, _ = os.waitpid(child.pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(child.pid, signal.SIGKILL)
+                _reap(child.pid)
+                break
+            time.sleep(0.01)
+
+
+def balanced_slices(tasks: Iterable, count: int) -> list[list]:
+    """Up to ``count`` contiguous, non-empty slices of about equal bytes to read (lint time
+    follows size; a task's first item is its path), the first (this process's) slightly larger."""
+    tasks = list(tasks)
+    sizes = []
+    for task in tasks:
+        try:
+            sizes.append(os.stat(task[0]).st_size + 512)  # + a fixed cost per file
+        except OSError:
+            sizes.append(512)
+    total, slices, current, filled = sum(sizes), [], [], 0
+    for task, size in zip(tasks, sizes):
+        current.append(task)
+        filled += size
+        if filled >= total * (len(slices) + 1 + _PARENT_EXTRA) / (count + _PARENT_EXTRA) and len(slices) < count - 1:
+            slices.append(current)
+            current = []
+    slices.append(current)
+    return [part for part in slices if part]

@@ -1,0 +1,57 @@
+"""Expected findings written in a fixture, as ``# expect:`` comments (the format of
+/work/TEAM.md, as ruff and hadolint keep their expectations next to the code):
+
+    # expect: DF106:9 DF106:20
+    RUN apt-get install -y curl wget
+
+One finding of that code per token, ``:COL`` its column (column 1 when omitted), on the next
+line that is neither a comment nor blank. For a line that cannot take a comment above it (in a
+heredoc body, a parser directive), ``CODE@LINE`` or ``CODE@LINE:COL`` anywhere in the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+EXPECT = re.compile(r"^\s*#\s*expect:(?P<tokens>.*)$")
+TOKEN = re.compile(r"(?P<code>DF\d{3})(?:@(?P<line>\d+))?(?::(?P<column>\d+))?")
+
+
+class BadExpectation(ValueError):
+    pass
+
+
+def expected_findings(text: str) -> list[tuple[str, int, int]]:
+    """(code, line, column) of every expectation in a fixture's text, sorted."""
+    lines = text.splitlines()
+    out = []
+    for index, line in enumerate(lines):
+        match = EXPECT.match(line)
+        if not match:
+            continue
+        tokens = match.group("tokens").split()
+        if not tokens:
+            raise BadExpectation(f"line {index + 1}: `# expect:` names no finding")
+        target = None
+        for token in tokens:
+            parsed = TOKEN.fullmatch(token)
+            if not parsed:
+                raise BadExpectation(f"line {index + 1}: {token!r} is not CODE, CODE:COL, CODE@LINE or CODE@LINE:COL")
+            if parsed.group("line"):
+                number = int(parsed.group("line"))
+            else:
+                if target is None:
+                    target = _next_code_line(lines, index)
+                if target is None:
+                    raise BadExpectation(f"line {index + 1}: no line below for {token!r} (use {token}@LINE)")
+                number = target
+            out.append((parsed.group("code"), number, int(parsed.group("column") or 1)))
+    return sorted(out, key=lambda item: (item[1], item[2], item[0]))
+
+
+def _next_code_line(lines: list[str], index: int) -> int | None:
+    for below in range(index + 1, len(lines)):
+        stripped = lines[below].strip()
+        if stripped and not stripped.startswith("#"):
+            return below + 1
+    return None
