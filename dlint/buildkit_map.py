@@ -18,18 +18,18 @@ BUILDKIT_TO_DLINT: dict[str, tuple[str | None, str]] = {
     "MaintainerDeprecated": ("DF505", "The MAINTAINER instruction is deprecated"),
     "UndefinedArgInFrom": ("DF208", "FROM command must use declared ARGs"),
     "WorkdirRelativePath": ("DF503", "Relative workdir without an absolute workdir declared within the build"),
-    "UndefinedVar": (None, "not covered yet: needs the ARG/ENV scope of the whole build, base images included"),
+    "UndefinedVar": (None, "yet to come: needs the ARG/ENV scope of the whole build, base images included"),
     "MultipleInstructionsDisallowed": ("DF013", "Multiple CMD/ENTRYPOINT/HEALTHCHECK in a stage"),
     "LegacyKeyValueFormat": ("DF014", "Legacy key/value format with whitespace separator should not be used"),
     "InvalidDefaultArgInFrom": ("DF209", "Default value for global ARG results in an empty or invalid base image name"),
     "FromPlatformFlagConstDisallowed": ("DF210", "FROM --platform flag should not use a constant value"),
-    "CopyIgnoredFile": (None, "not covered yet: needs the build context's .dockerignore"),
+    "CopyIgnoredFile": (None, "yet to come: needs the build context's .dockerignore"),
     "RedundantTargetPlatform": ("DF207", "Setting platform to predefined $TARGETPLATFORM is redundant"),
     "SecretsUsedInArgOrEnv": ("DF507", "Sensitive data should not be used in the ARG or ENV commands"),
-    "InvalidDefinitionDescription": (None, "not covered: an experimental check about comments for bake"),
+    "InvalidDefinitionDescription": (None, "an experimental check about comments for bake"),
     "ExposeProtoCasing": ("DF504", "Protocol in EXPOSE instruction should be lowercase"),
     "ExposeInvalidFormat": ("DF504", "IP address and host-port mapping should not be used in EXPOSE"),
-    "InvalidBaseImagePlatform": (None, "not covered: needs the base image's manifest from a registry"),
+    "InvalidBaseImagePlatform": (None, "needs the base image's manifest from a registry"),
 }
 
 

@@ -39,7 +39,7 @@ class Settings:
     """What to run and how; built by the lint session from the configuration (tests build
     their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
-    __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "_rule_options")
+    __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "subcodes", "_rule_options")
 
     def __init__(
         self,
@@ -48,12 +48,14 @@ class Settings:
         options: Mapping[str, Mapping[str, Any]] | None = None,  # code -> options
         respect_pragmas: bool = True,  # honour `# dlint: ignore=` (and hadolint's) comments
         unsafe_fixes: bool = False,  # --fix also applies fixes marked unsafe (Fix.safe False)
+        subcodes: "SubcodeFilter | None" = None,  # which SC2086-like codes of a rule are kept
     ) -> None:
         self.rules = tuple(rules)
         self.severities = severities or {}
         self.options = options or {}
         self.respect_pragmas = respect_pragmas
         self.unsafe_fixes = unsafe_fixes
+        self.subcodes = subcodes or SubcodeFilter()
         # Each rule's defaults with the configured options on top, merged once for all files.
         # Rules read their options and never modify them.
         self._rule_options: dict[str, Mapping[str, Any]] = {}
@@ -67,6 +69,17 @@ class Settings:
     def __repr__(self) -> str:
         return (f"Settings(rules={[r.code for r in self.rules]}, severities={self.severities!r}, "
                 f"options={self.options!r}, respect_pragmas={self.respect_pragmas}, unsafe_fixes={self.unsafe_fixes})")
+
+
+class SubcodeFilter(NamedTuple):
+    """Codes a rule reports under codes of its own (``SC2086``), selected or ignored one by one
+    like rules: ``select`` None keeps every one."""
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+
+    def keeps(self, code: str) -> bool:
+        return code not in self.ignore and (self.select is None or code in self.select)
 
 
 def default_rules() -> tuple[Rule, ...]:
@@ -94,6 +107,10 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
             unused_ignore = rule
             continue
         findings.extend(_run(rule, context, settings))
+    if dockerfile.directive("check") is not None:  # BuildKit's `# check=skip=…;error=true`
+        from dlint import check_directive
+
+        findings = check_directive.apply(findings, check_directive.read(dockerfile))
     if settings.respect_pragmas:
         from dlint.ignores import parse as parse_pragmas
 
@@ -117,7 +134,11 @@ def _run(rule: Rule, context, settings: Settings) -> list[Finding]:
     path = context.path
     for v in rule.check(context, options):
         fix = v.fix if rule.fixable else None
-        findings.append(Finding(path, rule.code, rule.name, severity, v.message, v.span, fix))
+        if v.code is None:
+            findings.append(Finding(path, rule.code, rule.name, severity, v.message, v.span, fix))
+        elif settings.subcodes.keeps(v.code):
+            own = settings.severities.get(v.code) or (severity if rule.code in settings.severities else v.severity)
+            findings.append(Finding(path, v.code, rule.name, own or severity, v.message, v.span, fix))
     return findings
 
 

@@ -368,8 +368,11 @@ _READERS: dict[str, tuple[str, Callable[[_Checker, str, Any], Any]]] = {
 def _is_exact(selector: str) -> bool:
     from dlint.registry import all_rules
 
+    from dlint.registry import is_subcode
+
     wanted = selector.strip()
-    return any(r.code == wanted.upper() or r.name == wanted.lower() for r in all_rules())
+    # A ShellCheck code (SC2086) names the SC rule exactly: selecting it turns the rule on.
+    return is_subcode(wanted) or any(r.code == wanted.upper() or r.name == wanted.lower() for r in all_rules())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,9 +562,11 @@ def choose_rules(config: Config) -> tuple[Rule, ...]:
     else:
         chosen = _expand(config.select)
     chosen |= _expand(config.extend_select)
-    ignored = _expand(config.ignore or [], include_disabled=True) | _expand(
-        config.extend_ignore, include_disabled=True
-    )
+    from dlint.registry import is_subcode
+
+    # `ignore = ["SC2086"]` drops that ShellCheck code (see subcode_filter), not the SC rule.
+    ignored = _expand([s for s in [*(config.ignore or []), *config.extend_ignore] if not is_subcode(s)],
+                      include_disabled=True)
     return tuple(r for r in all_rules() if r.code in chosen and r.code not in ignored)
 
 
@@ -575,10 +580,22 @@ def _expand(selectors: Iterable[str], include_disabled: bool = False) -> set[str
     return codes
 
 
+def subcode_filter(config: Config):
+    """Which ShellCheck codes (``SC2086``) to keep: those named in ``select``/``extend-select``
+    (all, when none is named there), less those in ``ignore``/``extend-ignore``."""
+    from dlint.checker import SubcodeFilter
+    from dlint.registry import is_subcode
+
+    selected = {s.strip().upper() for s in [*(config.select or []), *config.extend_select] if is_subcode(s)}
+    ignored = {s.strip().upper() for s in [*(config.ignore or []), *config.extend_ignore] if is_subcode(s)}
+    return SubcodeFilter(frozenset(selected) or None, frozenset(ignored))
+
+
 def to_settings(config: Config):
     from dlint.checker import Settings
 
     return Settings(
+        subcodes=subcode_filter(config),
         rules=choose_rules(config),
         severities=dict(config.severity),
         options={code: dict(values) for code, values in config.options.items()},

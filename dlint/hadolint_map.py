@@ -44,6 +44,38 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL4003": ("DF013", "Multiple CMD instructions found"),
     "DL4004": ("DF013", "Multiple ENTRYPOINT instructions found"),
     "DL4005": ("DF406", "Use SHELL to change the default shell"),
+    "DL3063": ("DF514", "A USER instruction should be specified"),
+    "DL3064": ("DF507", "Potentially sensitive data should not be used in the ARG or ENV commands"),
+    "DL3065": ("DF207", "Setting FROM --platform to predefined $TARGETPLATFORM is redundant"),
+    "DL3066": ("DF512", "Non-numeric user-id may not be resolvable by host system"),
+    "DL3067": ("DF212", "Do not copy an entire filesystem from another stage"),
+}
+
+_PACKAGE_MANAGERS = "not yet: package managers other than apt come with their own rules (planned)"
+_LABEL_SCHEMA = "not yet: labels checked against a schema from configuration (planned)"
+
+# hadolint 2.15's other codes, each with why dlint has no rule for it. Together with the table
+# above this is every DL code of hadolint 2.15 (tests/test_hadolint_differential.py checks it
+# against the installed hadolint).
+HADOLINT_NOT_COVERED: dict[str, str] = {
+    "DL1001": "a policy, not a finding: set respect-pragmas = false to disallow inline ignores",
+    "DL3001": "ssh, service, kill, mount … have real uses in a build step (a database started to load "
+              "a schema); flagging them all is wrong more often than right",
+    "DL3003": "deliberately not: a cd inside a RUN changes only that RUN, the idiomatic way to work in a "
+              "directory; WORKDIR would change every later instruction",
+    "DL3010": "deliberately not: COPY + RUN tar is often chosen on purpose (checksums verified before "
+              "unpacking); ADD's implicit unpacking is what DF302 warns about",
+    "DL3013": _PACKAGE_MANAGERS, "DL3016": _PACKAGE_MANAGERS, "DL3018": _PACKAGE_MANAGERS,
+    "DL3019": _PACKAGE_MANAGERS, "DL3028": _PACKAGE_MANAGERS, "DL3030": _PACKAGE_MANAGERS,
+    "DL3032": _PACKAGE_MANAGERS, "DL3033": _PACKAGE_MANAGERS, "DL3034": _PACKAGE_MANAGERS,
+    "DL3035": _PACKAGE_MANAGERS, "DL3036": _PACKAGE_MANAGERS, "DL3037": _PACKAGE_MANAGERS,
+    "DL3038": _PACKAGE_MANAGERS, "DL3040": _PACKAGE_MANAGERS, "DL3041": _PACKAGE_MANAGERS,
+    "DL3042": _PACKAGE_MANAGERS, "DL3060": _PACKAGE_MANAGERS, "DL3062": _PACKAGE_MANAGERS,
+    "DL3049": _LABEL_SCHEMA, "DL3050": _LABEL_SCHEMA, "DL3051": _LABEL_SCHEMA, "DL3052": _LABEL_SCHEMA,
+    "DL3053": _LABEL_SCHEMA, "DL3054": _LABEL_SCHEMA, "DL3055": _LABEL_SCHEMA, "DL3056": _LABEL_SCHEMA,
+    "DL3058": _LABEL_SCHEMA,
+    "DL3061": "reported as an error that stops the build (an instruction before FROM), exit status 2, "
+              "not as a rule",
 }
 
 

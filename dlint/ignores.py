@@ -164,9 +164,11 @@ def _read(text: str, start: int, line: int) -> Pragma | None:
 def _item(match: re.Match, line: int) -> Item:
     from dlint.registry import UnknownRule, resolve
 
+    from dlint.registry import is_subcode
+
     text = match.group(0)
     try:
-        codes = frozenset(r.code for r in resolve(text))
+        codes = frozenset({text.upper()}) if is_subcode(text) else frozenset(r.code for r in resolve(text))
     except UnknownRule:
         codes = frozenset()
     return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1))
@@ -175,8 +177,10 @@ def _item(match: re.Match, line: int) -> Item:
 def _hadolint_item(match: re.Match, line: int) -> Item:
     from dlint.hadolint_map import dlint_code
 
+    from dlint.registry import is_subcode
+
     text = match.group(0)
-    code = dlint_code(text)
+    code = text.upper() if is_subcode(text) else dlint_code(text)  # SC codes are ShellCheck's in both
     codes = frozenset({code}) if code else frozenset()
     return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1), hadolint=True)
 

@@ -21,8 +21,10 @@ PARALLEL_MIN_FILES = 16
 _PARENT_EXTRA = 0.06
 
 
-def run_all(tasks: list, work: Callable, jobs: int = 0) -> Iterator:
+def run_all(tasks: list, work: Callable, jobs: int = 0, prepare: Callable[[list], None] | None = None) -> Iterator:
     """``work(task)`` for every task, in order, on up to ``jobs`` processes (0: one per CPU).
+    ``prepare(share)``, when given, runs first on each process's share of the tasks (work done
+    for many tasks at once, such as one ShellCheck process for all their scripts).
 
     The garbage collector is tuned for the run and restored afterwards: linting makes many
     small objects and few reference cycles, and freezing what the imports made keeps forked
@@ -31,7 +33,7 @@ def run_all(tasks: list, work: Callable, jobs: int = 0) -> Iterator:
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     try:
-        yield from _run_all(tasks, work, jobs)
+        yield from _run_all(tasks, work, jobs, prepare or _nothing)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -41,9 +43,14 @@ def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _run_all(tasks: list, work: Callable, jobs: int) -> Iterator:
+def _nothing(_share: list) -> None:
+    return None
+
+
+def _run_all(tasks: list, work: Callable, jobs: int, prepare: Callable[[list], None]) -> Iterator:
     jobs = min(jobs or cpu_count(), len(tasks))
     if jobs < 2 or len(tasks) < PARALLEL_MIN_FILES or not hasattr(os, "fork") or any(t[0] == "-" for t in tasks):
+        prepare(tasks)
         yield from map(work, tasks)
         return
     slices = balanced_slices(tasks, jobs)
@@ -54,7 +61,7 @@ def _run_all(tasks: list, work: Callable, jobs: int) -> Iterator:
     try:
         for part in slices[1:]:
             try:
-                child = _Child.fork(part, work, [c.pipe for c in children])
+                child = _Child.fork(part, work, [c.pipe for c in children], prepare)
             except OSError:  # no more processes (limits): this process runs the slice
                 child = None
             if child is not None:
@@ -62,6 +69,7 @@ def _run_all(tasks: list, work: Callable, jobs: int) -> Iterator:
             plan.append((part, child))
         for part, child in plan:
             if child is None:
+                prepare(part)
                 yield from map(work, part)
             else:
                 results = child.collect(part)
@@ -78,7 +86,7 @@ class _Child:
         self.pid, self.pipe = pid, pipe
 
     @classmethod
-    def fork(cls, part: list, work: Callable, inherited_pipes: list[int]) -> "_Child":
+    def fork(cls, part: list, work: Callable, inherited_pipes: list[int], prepare: Callable[[list], None]) -> "_Child":
         import pickle
 
         read_end, write_end = os.pipe()
@@ -91,6 +99,7 @@ class _Child:
                 for fd in [read_end, *inherited_pipes]:
                     os.close(fd)
                 try:
+                    prepare(part)
                     payload = pickle.dumps([work(task) for task in part], pickle.HIGHEST_PROTOCOL)
                 except BaseException as error:  # reported by the parent, as a one-line error
                     payload = pickle.dumps(f"{type(error).__name__}: {error}")

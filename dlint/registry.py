@@ -15,6 +15,12 @@ class UnknownRule(ValueError):
     pass
 
 
+def is_subcode(selector: str) -> bool:
+    """A code a rule reports under a code of its own: ShellCheck's ``SC2086``."""
+    wanted = selector.strip().upper()
+    return len(wanted) == 6 and wanted.startswith("SC") and wanted[2:].isdigit()
+
+
 def resolve(selector: str) -> list[Rule]:
     """Rules a selector names: a code (``DF101``), a name (``update-without-install``), a code
     prefix (``DF1``) or ``ALL``."""
@@ -25,6 +31,8 @@ def resolve(selector: str) -> list[Rule]:
     by_name = [r for r in rules if r.name == wanted.lower() or r.code == wanted.upper()]
     if by_name:
         return by_name
+    if is_subcode(wanted):  # ShellCheck's SC2086: reported by the rule SC
+        return [r for r in rules if r.code == "SC"]
     if wanted.upper().startswith("DF"):
         by_prefix = [r for r in rules if r.code.startswith(wanted.upper())]
         if by_prefix:

@@ -65,6 +65,10 @@ class Violation(NamedTuple):
     span: Span
     message: str
     fix: Fix | None = None
+    # For a rule that reports under codes of its own (ShellCheck's SC2086 under the rule SC):
+    # the finding's code and default severity, instead of the rule's.
+    code: str | None = None
+    severity: Severity | None = None
 
 
 Check = Callable[["LintContext", Mapping[str, Any]], Iterable[Violation]]

@@ -146,8 +146,38 @@ class Session:
         return threshold is not None and not threshold[1] and finding.severity >= threshold[0]
 
     def warnings(self) -> list[str]:
-        """Warnings of the configuration files read (each once)."""
-        return self.resolver.warnings()
+        """Warnings of the configuration files read (each once), and ShellCheck asked for
+        without a binary to run."""
+        warnings = self.resolver.warnings()
+        if any(_runs_shellcheck(s) for s in self._settings.values()):
+            from dlint.shellcheck import find_binary
+
+            if find_binary() is None:
+                warnings.append("ShellCheck (SC) is selected but no shellcheck binary was found, so SC checks are off: "
+                                "pip install 'dlint-docker[shellcheck]', or set DLINT_SHELLCHECK")
+        return warnings
+
+
+def _runs_shellcheck(settings) -> bool:
+    return any(rule.code == "SC" for rule in settings.rules)
+
+
+def prepare(tasks: list[Task]) -> None:
+    """Work done for many tasks at once, before they are linted one by one: ShellCheck runs
+    once for the scripts of all the files that select it (see dlint.shellcheck.prefetch)."""
+    chosen = [task for task in tasks if task.path != "-" and _runs_shellcheck(task.settings)]
+    if not chosen:
+        return
+    from dlint.dockerfile import DockerfileError, parse
+    from dlint.shellcheck import prefetch
+
+    dockerfiles = []
+    for task in chosen:
+        try:
+            dockerfiles.append(parse(read_file(task.path), task.name))
+        except (OSError, DockerfileError):
+            continue  # lint_file reports it
+    prefetch(dockerfiles)
 
 
 def lint_file(task: Task, fix_mode: str | None = None) -> FileResult:

@@ -8,12 +8,14 @@ scope are declared first, so ShellCheck does not call them unassigned. Each Shel
 comment becomes a finding under its own code (``SC2086``), at the exact line and column of the
 Dockerfile, and is selected and ignored like a rule.
 
-All scripts of a run go to one ``shellcheck`` process (it takes many files), so a large
-repository costs one start-up, not one per RUN.
+All scripts of a file go to one ``shellcheck`` process per dialect; :func:`prefetch` does the
+same for many files at once (the lint session calls it for each share of a parallel run), so
+a large repository costs a few start-ups, not one per file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -161,3 +163,38 @@ def check(scripts: list[Script], binary: str, exclude: tuple[str, ...] = EXCLUDE
                     comment["message"], script.locate(start, end),
                 ))
     return results
+
+
+# Comments computed ahead by prefetch(), by file: (name, digest of its text) -> per script.
+_PREFETCHED: dict[tuple[str, str], list[list[Comment]]] = {}
+
+
+def _key(dockerfile: Dockerfile) -> tuple[str, str]:
+    return dockerfile.path, hashlib.sha1("\n".join(dockerfile.lines).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def comments_for(dockerfile: Dockerfile) -> list[list[Comment]]:
+    """ShellCheck's comments on each script of the file (nothing when there is no binary)."""
+    cached = _PREFETCHED.pop(_key(dockerfile), None)
+    if cached is not None:
+        return cached
+    binary = find_binary()
+    return check(scripts_of(dockerfile), binary) if binary else []
+
+
+def prefetch(dockerfiles: list[Dockerfile]) -> None:
+    """Check the scripts of many files in one process per dialect, for comments_for()."""
+    binary = find_binary()
+    if binary is None:
+        return
+    scripts: list[Script] = []
+    owners: list[tuple[tuple[str, str], int]] = []  # (file key, how many scripts it has)
+    for dockerfile in dockerfiles:
+        found = scripts_of(dockerfile)
+        scripts.extend(found)
+        owners.append((_key(dockerfile), len(found)))
+    results = check(scripts, binary)
+    start = 0
+    for key, count in owners:
+        _PREFETCHED[key] = results[start : start + count]
+        start += count

@@ -27,6 +27,7 @@ from dlint.rules.df205_copy_from import copy_from_own_stage, copy_from_unknown_s
 from dlint.rules.df207_redundant_target_platform import redundant_target_platform
 from dlint.rules.df208_from_arguments import constant_platform_in_from, invalid_default_arg_in_from, undefined_arg_in_from
 from dlint.rules.df211_untrusted_registry import untrusted_registry
+from dlint.rules.df212_copy_whole_filesystem import copy_whole_filesystem
 from dlint.rules.df301_copy_context_before_install import copy_context_before_install
 from dlint.rules.df302_add_instead_of_copy import add_instead_of_copy
 from dlint.rules.df303_add_remote_url import add_remote_url
@@ -37,6 +38,7 @@ from dlint.rules.df403_useradd_high_uid import useradd_high_uid_without_l
 from dlint.rules.df404_download_tools import curl_and_wget, wget_without_quiet
 from dlint.rules.df406_shell_via_ln import shell_changed_with_ln
 from dlint.rules.df407_consecutive_runs import consecutive_runs
+from dlint.rules.shellcheck import shellcheck
 from dlint.rules.df501_shell_form_entrypoint import shell_form_entrypoint
 from dlint.rules.df502_runs_as_root import runs_as_root
 from dlint.rules.df503_relative_workdir import relative_workdir
@@ -47,7 +49,7 @@ from dlint.rules.df507_secret_in_arg_or_env import secret_in_arg_or_env
 from dlint.rules.df508_env_self_reference import env_refers_to_same_instruction
 from dlint.rules.df509_relative_copy_destination import relative_copy_destination
 from dlint.rules.df510_forbidden_onbuild_trigger import forbidden_onbuild_trigger
-from dlint.rules.df511_runtime_opt_in import missing_healthcheck, non_numeric_user
+from dlint.rules.df511_runtime_opt_in import missing_healthcheck, missing_user, non_numeric_user
 from dlint.rules.df513_invalid_label_key import invalid_label_key
 
 ALL_RULES = (
@@ -80,6 +82,7 @@ ALL_RULES = (
     invalid_default_arg_in_from,
     constant_platform_in_from,
     untrusted_registry,
+    copy_whole_filesystem,
     copy_context_before_install,
     add_instead_of_copy,
     add_remote_url,
@@ -91,6 +94,7 @@ ALL_RULES = (
     wget_without_quiet,
     shell_changed_with_ln,
     consecutive_runs,
+    shellcheck,
     shell_form_entrypoint,
     runs_as_root,
     relative_workdir,
@@ -103,5 +107,6 @@ ALL_RULES = (
     forbidden_onbuild_trigger,
     missing_healthcheck,
     non_numeric_user,
+    missing_user,
     invalid_label_key,
 )

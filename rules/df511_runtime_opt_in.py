@@ -91,3 +91,48 @@ def non_numeric_user(context, options):
                 continue  # Windows users (ContainerAdministrator) have no UIDs
             if user and not user.isdigit() and "$" not in user and user != "root":
                 yield Violation(instruction.keyword_span, f"USER '{user}' is a name: use its numeric UID")
+
+
+@rule(
+    "DF514",
+    "missing-user",
+    Severity.INFO,
+    "The image never sets a USER",
+    enabled=False,
+)
+def missing_user(context, options):
+    """## What it does
+    Flags a Dockerfile whose final stage (with the stages it is built FROM) has no `USER`
+    instruction. hadolint's DL3063. Off by default: turn it on with
+    `extend-select = ["DF514"]`. Base images may set a user that dlint cannot see, which is
+    why it is opt-in; DF502 flags an explicit `USER root`.
+
+    ## Why is this bad?
+    Without a `USER` the container runs as whatever the base image says, usually root: a
+    compromised process is then root inside the container and one kernel bug away from root
+    on the host.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    CMD ["sleep", "infinity"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm-20241016
+    USER 65534
+    CMD ["sleep", "infinity"]
+    ```
+
+    ## Fix
+    None: which user the program needs is yours to decide.
+    """
+    stages = context.dockerfile.stages
+    if not stages:
+        return
+    final = stages[-1]
+    if final.base.is_scratch or not final.from_instruction.is_posix_shell:
+        return  # scratch has no users; Windows containers use USER differently
+    if not any(i.keyword == "USER" for stage in final.chain for i in stage.instructions):
+        yield Violation(final.from_instruction.keyword_span, "the image sets no USER: it runs as the base image's user, usually root")

@@ -319,11 +319,18 @@ def test_hadolint_mapping_table_is_printed_and_names_real_rules(tmp_path):
         "DL3006": "DF201", "DL3007": "DF201", "DL3008": "DF106", "DL3009": "DF107",
         "DL3014": "DF109", "DL3015": "DF110", "DL3027": "DF111", "DL3002": "DF502",
         "DL3020": "DF302", "DL3025": "DF501", "DL4006": "DF401",
+        "DL3000": "DF503", "DL3004": "DF402", "DL3011": "DF504", "DL3012": "DF013", "DL3021": "DF506",
+        "DL3022": "DF205", "DL3023": "DF206", "DL3024": "DF202", "DL3026": "DF211", "DL3029": "DF210",
+        "DL3043": "DF510", "DL3044": "DF508", "DL3045": "DF509", "DL3046": "DF403", "DL3047": "DF405",
+        "DL3048": "DF513", "DL3057": "DF511", "DL3059": "DF407", "DL4000": "DF505", "DL4001": "DF404",
+        "DL4003": "DF013", "DL4004": "DF013", "DL4005": "DF406", "DL3063": "DF514", "DL3064": "DF507",
+        "DL3065": "DF207", "DL3066": "DF512", "DL3067": "DF212",
     }
     result = dlint("rules", "--hadolint", cwd=tmp_path)
     assert result.returncode == 0
-    rows = [line.split()[:4] for line in result.stdout.splitlines()[:-1]]
+    rows = [line.split()[:4] for line in result.stdout.splitlines()[: len(HADOLINT_TO_DLINT)]]
     assert rows == [[h, "->", d, lookup(d).name] for h, (d, _) in HADOLINT_TO_DLINT.items()]
+    assert "DL3003  --  not covered: deliberately not" in result.stdout
     markdown = dlint("rules", "--hadolint", "--format", "markdown", cwd=tmp_path).stdout
     assert "| DL3008 | DF106 | `unpinned-package` |" in markdown
 

@@ -11,8 +11,8 @@ from dlint.fix import NotFixable, fix_bytes, write_atomically
 from tests.helpers import FIXTURES
 
 
-def fixed(data: bytes) -> tuple[bytes, list[str]]:
-    new, applied = fix_bytes(data, "Dockerfile", Settings(default_rules()))
+def fixed(data: bytes, rules=None) -> tuple[bytes, list[str]]:
+    new, applied = fix_bytes(data, "Dockerfile", Settings(rules or default_rules()))
     return new, [f.code for f in applied]
 
 
@@ -123,6 +123,10 @@ def test_write_atomically_keeps_the_mode_and_leaves_no_temporary_file(tmp_path):
 
 
 def test_add_becomes_copy_in_the_case_written():
-    new, codes = fixed(b"FROM debian:bookworm\nADD a.conf /etc/a.conf\nadd b.conf /etc/b.conf\nADD c.tar.gz /\n")
+    # DF302 alone: with every rule, DF010 would also make the lower-case `add` upper case.
+    from dlint.registry import lookup
+
+    data = b"FROM debian:bookworm\nADD a.conf /etc/a.conf\nadd b.conf /etc/b.conf\nADD c.tar.gz /\n"
+    new, codes = fixed(data, (lookup("DF302"),))
     assert codes == ["DF302", "DF302"]
     assert new == b"FROM debian:bookworm\nCOPY a.conf /etc/a.conf\ncopy b.conf /etc/b.conf\nADD c.tar.gz /\n"

@@ -20,7 +20,7 @@ import pytest
 
 from dlint.checker import Settings, lint
 from dlint.dockerfile import parse
-from dlint.hadolint_map import HADOLINT_TO_DLINT
+from dlint.hadolint_map import HADOLINT_NOT_COVERED, HADOLINT_TO_DLINT
 from dlint.registry import all_rules
 from tests.helpers import FIXTURES
 
@@ -29,6 +29,19 @@ pytestmark = pytest.mark.skipif(not Path(HADOLINT).exists(), reason="hadolint-bi
 
 # (fixture relative to fixtures/, hadolint code, instruction line, who reports it) -> why
 ALLOWED: dict[tuple[str, str, int, str], str] = {}
+
+
+def test_the_mapping_names_every_code_of_the_installed_hadolint():
+    """Every DL code in the hadolint binary (its rule table is compiled in) is either mapped to
+    a dlint rule or listed with the reason it is not; DL1000 is hadolint's parse error."""
+    import re
+
+    codes = set(re.findall(rb"DL[0-9]{4}", Path(HADOLINT).resolve().read_bytes()))
+    known = {code.decode() for code in codes} - {"DL1000"}
+    assert len(known) == 71
+    assert sorted(known - set(HADOLINT_TO_DLINT) - set(HADOLINT_NOT_COVERED)) == []
+    assert sorted(set(HADOLINT_TO_DLINT) & set(HADOLINT_NOT_COVERED)) == []
+    assert sorted((set(HADOLINT_TO_DLINT) | set(HADOLINT_NOT_COVERED)) - known) == []
 
 
 def _fixtures() -> list[Path]:

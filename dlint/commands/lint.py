@@ -151,7 +151,7 @@ class CommandError(Exception):
 
 def run(paths, format, output_file, failure_threshold, no_fail, select, extend_select, ignore, extend_ignore,
         config, isolated, hadolint_config, statistics, stdin_filename, jobs, fix, diff, unsafe_fixes) -> int:
-    from dlint.session import LintOptions, Session, SessionError, lint_file, split_values
+    from dlint.session import LintOptions, Session, SessionError, lint_file, prepare, split_values
 
     if fix and diff:
         raise CommandError("--fix and --diff cannot be combined (--diff shows what --fix would do)")
@@ -199,7 +199,7 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
     else:
         from dlint.parallel import run_all
 
-        results = run_all(tasks, work, jobs)
+        results = run_all(tasks, work, jobs, prepare)
     for result in results:
         name = result.name
         for error in result.errors:

@@ -12,12 +12,18 @@ def rules(
     hadolint: bool = typer.Option(
         False, "--hadolint", help="Show which hadolint codes map to which dlint rules (for .hadolint.yaml and pragmas)."
     ),
+    buildkit: bool = typer.Option(
+        False, "--buildkit", help="Show which BuildKit checks (docker build --check) map to which dlint rules."
+    ),
 ) -> None:
     """List the rules: code, name, severity, fixable and a summary."""
     from dlint.registry import all_rules
 
     if hadolint:
         typer.echo(hadolint_table(format), nl=False)
+        return
+    if buildkit:
+        typer.echo(buildkit_table(format), nl=False)
         return
 
     items = all_rules()
@@ -79,22 +85,44 @@ def explain(
 
 
 def hadolint_table(format: str = "text") -> str:
-    """The hadolint → dlint mapping (:mod:`dlint.hadolint_map`) as text, JSON or Markdown."""
-    from dlint.hadolint_map import HADOLINT_TO_DLINT
+    """The hadolint → dlint mapping (:mod:`dlint.hadolint_map`) as text, JSON or Markdown:
+    the codes dlint covers, then the others with the reason they are not covered."""
+    from dlint.hadolint_map import HADOLINT_NOT_COVERED, HADOLINT_TO_DLINT
+
+    return _mapping_table(
+        "hadolint", HADOLINT_TO_DLINT, HADOLINT_NOT_COVERED, format,
+        "dlint skips them in .hadolint.yaml and pragmas",
+    )
+
+
+def buildkit_table(format: str = "text") -> str:
+    """BuildKit's checks → dlint rules (:mod:`dlint.buildkit_map`), as text, JSON or Markdown."""
+    from dlint.buildkit_map import BUILDKIT_TO_DLINT
+
+    covered = {name: (code, what) for name, (code, what) in BUILDKIT_TO_DLINT.items() if code}
+    missing = {name: what for name, (code, what) in BUILDKIT_TO_DLINT.items() if not code}
+    return _mapping_table("buildkit", covered, missing, format, "dlint ignores them in # check=skip=")
+
+
+def _mapping_table(tool: str, covered: dict, missing: dict, format: str, skipped: str) -> str:
     from dlint.registry import lookup
 
-    rows = [(code, target, lookup(target).name, what) for code, (target, what) in HADOLINT_TO_DLINT.items()]
+    rows = [(theirs, code, lookup(code).name, what) for theirs, (code, what) in covered.items()]
     if format == "json":
         import json
 
-        data = [{"hadolint": h, "dlint": d, "name": n, "hadolint_summary": w} for h, d, n, w in rows]
+        data = [{tool: t, "dlint": d, "name": n, f"{tool}_summary": w} for t, d, n, w in rows]
+        data += [{tool: t, "dlint": None, "name": None, "reason": why} for t, why in missing.items()]
         return json.dumps(data, indent=2) + "\n"
     if format == "markdown":
-        lines = ["| hadolint | dlint | Name | hadolint checks |", "|---|---|---|---|"]
-        lines += [f"| {h} | {d} | `{n}` | {w} |" for h, d, n, w in rows]
+        lines = [f"| {tool} | dlint | Name | {tool} checks, or why dlint does not |", "|---|---|---|---|"]
+        lines += [f"| {t} | {d} | `{n}` | {w} |" for t, d, n, w in rows]
+        lines += [f"| {t} | | | {why} |" for t, why in missing.items()]
         return "\n".join(lines) + "\n"
     if format != "text":
         raise fail(f"unknown format {format!r} for `dlint rules` (use text, json or markdown)")
-    lines = [f"{h}  ->  {d}  {n:<28} {w}" for h, d, n, w in rows]
-    lines.append("Other hadolint codes have no dlint equivalent: dlint skips them in .hadolint.yaml and pragmas.")
+    width = max((len(t) for t in [*covered, *missing]), default=0)
+    lines = [f"{t:<{width}}  ->  {d}  {n:<32} {w}" for t, d, n, w in rows]
+    lines += [f"{t:<{width}}  --  not covered: {why}" for t, why in missing.items()]
+    lines.append(f"{len(covered)} covered, {len(missing)} not; {skipped} when not covered.")
     return "\n".join(lines) + "\n"

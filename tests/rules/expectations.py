@@ -7,18 +7,29 @@
 One finding of that code per token, ``:COL`` its column (column 1 when omitted), on the next
 line that is neither a comment nor blank. For a line that cannot take a comment above it (in a
 heredoc body, a parser directive), ``CODE@LINE`` or ``CODE@LINE:COL`` anywhere in the file.
+A rule's options for the file, when it has some, are a JSON object in an ``# options:`` line.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 EXPECT = re.compile(r"^\s*#\s*expect:(?P<tokens>.*)$")
-TOKEN = re.compile(r"(?P<code>DF\d{3})(?:@(?P<line>\d+))?(?::(?P<column>\d+))?")
+TOKEN = re.compile(r"(?P<code>DF\d{3}|SC\d{4})(?:@(?P<line>\d+))?(?::(?P<column>\d+))?")
+
+
+OPTIONS = re.compile(r"^\s*#\s*options:\s*(?P<json>\{.*\})\s*$", re.MULTILINE)
 
 
 class BadExpectation(ValueError):
     pass
+
+
+def fixture_options(text: str) -> dict:
+    """The rule options an ``# options: {…}`` line sets ({} without one)."""
+    match = OPTIONS.search(text)
+    return json.loads(match.group("json")) if match else {}
 
 
 def expected_findings(text: str) -> list[tuple[str, int, int]]:
