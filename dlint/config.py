@@ -453,9 +453,22 @@ def load_hadolint(path: str) -> Config:
         config.no_fail = checker.boolean("no-fail", data["no-fail"]) or config.no_fail
     if "disable-ignore-pragma" in data:
         config.respect_pragmas = not checker.boolean("disable-ignore-pragma", data["disable-ignore-pragma"])
-    unmatched = [key for key in ("trustedRegistries", "label-schema", "strict-labels") if data.get(key)]
-    if skipped or unmatched:
-        names = ", ".join(skipped + unmatched)
+    if data.get("trustedRegistries"):  # DF211's allow-list (hadolint takes host names; so do its globs)
+        registries = checker.strings("trustedRegistries", data["trustedRegistries"], "a list of registries")
+        config.options.setdefault("DF211", {})["allowed-registries"] = registries
+    if data.get("label-schema"):  # DF515's schema: label -> text, url, rfc3339, spdx, hash, semver, email
+        schema = data["label-schema"]
+        if not isinstance(schema, dict):
+            checker.expect("label-schema", schema, "a mapping of label to type")
+        from dlint.rules.df515_label_schema import TYPES
+
+        for label, kind in schema.items():
+            checker.choice(f"label-schema.{label}", str(kind).lower(), TYPES)
+        config.options.setdefault("DF515", {})["schema"] = {str(k): str(v).lower() for k, v in schema.items()}
+    if "strict-labels" in data:
+        config.options.setdefault("DF515", {})["strict"] = checker.boolean("strict-labels", data["strict-labels"])
+    if skipped:
+        names = ", ".join(skipped)
         config.warnings.append(
             f"{shown}: no dlint rule matches {names}; skipped (see `dlint rules --hadolint`)"
         )

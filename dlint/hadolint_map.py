@@ -49,10 +49,18 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL3065": ("DF207", "Setting FROM --platform to predefined $TARGETPLATFORM is redundant"),
     "DL3066": ("DF512", "Non-numeric user-id may not be resolvable by host system"),
     "DL3067": ("DF212", "Do not copy an entire filesystem from another stage"),
+    "DL3049": ("DF515", "Label is missing"),
+    "DL3050": ("DF515", "Superfluous label(s) present"),
+    "DL3051": ("DF515", "Label is empty"),
+    "DL3052": ("DF515", "Label is not a valid URL"),
+    "DL3053": ("DF515", "Label is not a valid time format (RFC 3339)"),
+    "DL3054": ("DF515", "Label is not a valid SPDX identifier"),
+    "DL3055": ("DF515", "Label is not a valid git hash"),
+    "DL3056": ("DF515", "Label does not conform to semantic versioning"),
+    "DL3058": ("DF515", "Label is not a valid email format (RFC 5322)"),
 }
 
 _PACKAGE_MANAGERS = "not yet: package managers other than apt come with their own rules (planned)"
-_LABEL_SCHEMA = "not yet: labels checked against a schema from configuration (planned)"
 
 # hadolint 2.15's other codes, each with why dlint has no rule for it. Together with the table
 # above this is every DL code of hadolint 2.15 (tests/test_hadolint_differential.py checks it
@@ -71,9 +79,6 @@ HADOLINT_NOT_COVERED: dict[str, str] = {
     "DL3035": _PACKAGE_MANAGERS, "DL3036": _PACKAGE_MANAGERS, "DL3037": _PACKAGE_MANAGERS,
     "DL3038": _PACKAGE_MANAGERS, "DL3040": _PACKAGE_MANAGERS, "DL3041": _PACKAGE_MANAGERS,
     "DL3042": _PACKAGE_MANAGERS, "DL3060": _PACKAGE_MANAGERS, "DL3062": _PACKAGE_MANAGERS,
-    "DL3049": _LABEL_SCHEMA, "DL3050": _LABEL_SCHEMA, "DL3051": _LABEL_SCHEMA, "DL3052": _LABEL_SCHEMA,
-    "DL3053": _LABEL_SCHEMA, "DL3054": _LABEL_SCHEMA, "DL3055": _LABEL_SCHEMA, "DL3056": _LABEL_SCHEMA,
-    "DL3058": _LABEL_SCHEMA,
     "DL3061": "reported as an error that stops the build (an instruction before FROM), exit status 2, "
               "not as a rule",
 }

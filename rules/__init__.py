@@ -51,6 +51,7 @@ from dlint.rules.df509_relative_copy_destination import relative_copy_destinatio
 from dlint.rules.df510_forbidden_onbuild_trigger import forbidden_onbuild_trigger
 from dlint.rules.df511_runtime_opt_in import missing_healthcheck, missing_user, non_numeric_user
 from dlint.rules.df513_invalid_label_key import invalid_label_key
+from dlint.rules.df515_label_schema import label_schema
 
 ALL_RULES = (
     continuation_swallows_instruction,
@@ -109,4 +110,5 @@ ALL_RULES = (
     non_numeric_user,
     missing_user,
     invalid_label_key,
+    label_schema,
 )

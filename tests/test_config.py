@@ -278,10 +278,11 @@ def test_hadolint_config_is_mapped(repo):
     (repo / ".hadolint.yaml").write_text(HADOLINT)
     result = dlint("lint", "--format", "json", "--hadolint-config", ".hadolint.yaml", "Dockerfile", cwd=repo)
     got = [(f["code"], f["severity"]) for f in json.loads(result.stdout)]
-    assert got == [("DF201", "error"), ("DF107", "style"), ("DF110", "info")]
+    # trustedRegistries is DF211's allow-list: debian comes from docker.io.
+    assert got == [("DF201", "error"), ("DF211", "warning"), ("DF107", "style"), ("DF110", "info")]
     assert result.returncode == 1  # DF201 is an error now, at the mapped threshold
     assert result.stderr == (
-        "dlint: warning: .hadolint.yaml: no dlint rule matches DL3003, trustedRegistries; "
+        "dlint: warning: .hadolint.yaml: no dlint rule matches DL3003; "
         "skipped (see `dlint rules --hadolint`)\n"
     )
     # Not read unless asked for.
@@ -324,7 +325,9 @@ def test_hadolint_mapping_table_is_printed_and_names_real_rules(tmp_path):
         "DL3043": "DF510", "DL3044": "DF508", "DL3045": "DF509", "DL3046": "DF403", "DL3047": "DF405",
         "DL3048": "DF513", "DL3057": "DF511", "DL3059": "DF407", "DL4000": "DF505", "DL4001": "DF404",
         "DL4003": "DF013", "DL4004": "DF013", "DL4005": "DF406", "DL3063": "DF514", "DL3064": "DF507",
-        "DL3065": "DF207", "DL3066": "DF512", "DL3067": "DF212",
+        "DL3065": "DF207", "DL3066": "DF512", "DL3067": "DF212", "DL3049": "DF515", "DL3050": "DF515",
+        "DL3051": "DF515", "DL3052": "DF515", "DL3053": "DF515", "DL3054": "DF515", "DL3055": "DF515",
+        "DL3056": "DF515", "DL3058": "DF515",
     }
     result = dlint("rules", "--hadolint", cwd=tmp_path)
     assert result.returncode == 0
