@@ -14,8 +14,9 @@ dependencies must be compatible) and prints, per rule, the findings that appeare
 ones that disappeared, with file:line and message. A finding is the same finding when file,
 code and line agree (messages and columns may change between versions).
 
-``--sample N --seed S``: N random findings per rule (seeded: the same seed gives the same
-sample on the same results), each with its source line, for a person to judge.
+``--sample N --seed S``: N random findings per rule, from N different files when there are
+that many (seeded: the same seed gives the same sample on the same results), each with its
+source line, for a person to judge.
 
 ``--fix-check``: copies the files to a temporary folder, runs ``dlint lint --fix`` on the
 copies (``--unsafe-fixes`` too with ``--unsafe``) and reports the files whose fixed text has
@@ -195,17 +196,27 @@ def source_line(path: str, line: int) -> str:
 
 
 def samples(result: Result, n: int, seed: int) -> dict[str, list[dict]]:
-    """N findings per rule drawn with ``seed`` from the findings sorted by file and line."""
-    by_rule = defaultdict(list)
+    """N findings per rule drawn with ``seed``, from N different files when there are that many
+    (a generated family of files, or one file with a long package list, would otherwise fill
+    the sample with one mistake repeated)."""
+    by_rule = defaultdict(lambda: defaultdict(list))
     for f in result.findings:
-        by_rule[f["code"]].append(f)
+        by_rule[f["code"]][f["path"]].append(f)
     chosen = {}
     for code in sorted(by_rule):
-        findings = sorted(by_rule[code], key=lambda f: (f["path"], f["line"], f["column"], f["message"]))
         rng = random.Random(f"{seed}:{code}")
-        picked = findings if len(findings) <= n else rng.sample(findings, n)
+        files = sorted(by_rule[code])
+        rng.shuffle(files)
+        pools = {p: sorted(by_rule[code][p], key=lambda f: (f["line"], f["column"], f["message"])) for p in files}
+        for pool in pools.values():
+            rng.shuffle(pool)
+        picked: list[dict] = []
+        while len(picked) < n and any(pools.values()):
+            for path in files:  # one per file per round
+                if pools[path] and len(picked) < n:
+                    picked.append(pools[path].pop())
         chosen[code] = [dict(f, source=source_line(f["path"], f["line"])) for f in
-                        sorted(picked, key=lambda f: (f["path"], f["line"]))]
+                        sorted(picked, key=lambda f: (f["path"], f["line"], f["column"]))]
     return chosen
 
 
