@@ -291,6 +291,8 @@ def buildkit_instructions(text: str) -> tuple[list[str], list[str]]:
         if keyword == "ADD":
             keyword = "COPY"  # a fix may turn ADD into COPY
         first = (args if keyword == "HEALTHCHECK" else words)[:1]
+        if keyword == "ONBUILD" and first and first[0].upper() == "ADD":
+            first = ["COPY"]  # ONBUILD ADD too
         instructions.append(keyword + (" " + first[0].upper() if keyword in ("ONBUILD", "HEALTHCHECK") and first else ""))
     return instructions, problems
 

@@ -125,9 +125,10 @@ def test_buildkit_reading_of_continuations_heredocs_and_escape():
         "ONBUILD `\n"
         "  RUN true\n"
         "ADD x.tar.gz /x\n"
+        "ONBUILD ADD . /app\n"
     )
     assert eco.buildkit_instructions(text) == (
-        ["FROM", "RUN", "RUN", "HEALTHCHECK CMD", "ONBUILD RUN", "COPY"], [])
+        ["FROM", "RUN", "RUN", "HEALTHCHECK CMD", "ONBUILD RUN", "COPY", "ONBUILD COPY"], [])
 
 
 def test_buildkit_reading_flags_what_would_not_build():
