@@ -15,7 +15,9 @@ def continuation_swallows_instruction(context, options):
     """## What it does
     Flags a line that starts with a Dockerfile keyword (`RUN`, `COPY`, `ENV` …) but is read
     as part of the instruction above it, because that instruction's last line ends with the
-    escape character (`\\`).
+    escape character (`\\`). BuildKit itself continues some instructions on purpose:
+    `HEALTHCHECK --interval=30s \\` with its `CMD …` on the next line, and `ONBUILD \\` with its
+    instruction on the next line, are one instruction each and are not flagged.
 
     ## Why is this bad?
     Docker does not start a new instruction there: the words `RUN rm -rf …` become arguments
@@ -27,14 +29,14 @@ def continuation_swallows_instruction(context, options):
     ## Example
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-        automake \\
+        make=4.3-4.1 \\
     RUN rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-        automake \\
+        make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

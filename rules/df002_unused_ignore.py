@@ -27,14 +27,14 @@ def unused_ignore(context, options):
     ```dockerfile
     FROM debian:bookworm-20241016
     # dlint: ignore=DF106 -- pinned below
-    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
     FROM debian:bookworm-20241016
-    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -12,8 +12,9 @@ from dlint.rule import Severity, Violation, rule
 )
 def update_without_install(context, options):
     """## What it does
-    Flags a `RUN` that updates the package index (`apt-get update`) but installs nothing
-    after it in the same `RUN`.
+    Flags a `RUN` that updates the package index (`apt-get update`) and then reads nothing from
+    it in the same `RUN`: no `install`, `upgrade` (`dist-upgrade`, `full-upgrade`), `download`,
+    `source` or `build-dep` after it.
 
     ## Why is this bad?
     The index update becomes a layer of its own, and the build cache keys that layer on the
@@ -24,16 +25,16 @@ def update_without_install(context, options):
 
     ## Example
     ```dockerfile
-    FROM debian:bookworm
+    FROM debian:bookworm-20241016
     RUN apt-get update
-    RUN apt-get install -y --no-install-recommends curl
+    RUN apt-get install -y --no-install-recommends make=4.3-4.1
     ```
 
     ## Use instead
     ```dockerfile
-    FROM debian:bookworm
+    FROM debian:bookworm-20241016
     RUN apt-get update \\
-        && apt-get install -y --no-install-recommends curl \\
+        && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

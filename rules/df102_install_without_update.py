@@ -13,7 +13,8 @@ from dlint.rule import Severity, Violation, rule
 def install_without_update(context, options):
     """## What it does
     Flags a `RUN` that installs packages (`apt-get install`) without updating the package
-    index (`apt-get update`) earlier in the same `RUN`.
+    index (`apt-get update`) earlier in the same `RUN`. `apt-get install --update`, as apt 3
+    (Debian trixie) allows, updates the index first and is fine.
 
     ## Why is this bad?
     The install then relies on an index from an earlier layer, which the build cache may have
@@ -24,13 +25,13 @@ def install_without_update(context, options):
     ## Example
     ```dockerfile
     RUN apt-get update
-    RUN apt-get install -y --no-install-recommends curl
+    RUN apt-get install -y --no-install-recommends make=4.3-4.1
     ```
 
     ## Use instead
     ```dockerfile
     RUN apt-get update \\
-        && apt-get install -y --no-install-recommends curl \\
+        && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -20,21 +20,22 @@ def packages_not_one_per_line(context, options):
 
     ## Why is this bad?
     With one package per line, adding, removing or pinning a package is a one-line change:
-    reviews show exactly what changed, merges do not conflict, and duplicates and ordering
-    mistakes stand out. A long line of packages hides all of that.
+    reviews show exactly what changed, duplicates and ordering mistakes stand out, and merge
+    conflicts become rarer (two changes to the same or neighbouring lines still conflict). A
+    long line of packages hides all of that.
 
     ## Example
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates git \\
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 patch=2.7.6-7 unzip=6.0-28 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-            ca-certificates \\
-            curl \\
-            git \\
+            make=4.3-4.1 \\
+            patch=2.7.6-7 \\
+            unzip=6.0-28 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -18,22 +18,22 @@ def packages_unsorted(context, options):
 
     ## Why is this bad?
     A sorted list makes duplicates visible next to each other, makes a diff of the list
-    readable and gives every package one obvious place, so two people adding packages do not
-    conflict. It costs nothing at build time.
+    readable and gives every package one obvious place, so two people adding packages rarely
+    conflict (they still do when they add neighbours). It costs nothing at build time.
 
     ## Example
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-            curl \\
-            ca-certificates \\
+            patch=2.7.6-7 \\
+            make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-            ca-certificates \\
-            curl \\
+            make=4.3-4.1 \\
+            patch=2.7.6-7 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -13,29 +13,34 @@ from dlint.shell import Word
 )
 def duplicate_package(context, options):
     """## What it does
-    Flags a package named a second time in the same install, or installed again by a later
-    `RUN` of the same stage. The finding points at the second occurrence.
+    Flags a package named a second time in the same install, or installed again when it is
+    surely installed already: by an earlier `RUN` of the same stage (or of a stage it is built
+    `FROM`), or earlier in the same `RUN`. The finding points at the second occurrence. A
+    package removed in between (`apt-get purge`, `remove`, or `apt-mark auto` followed by
+    `--auto-remove`) is not installed any more; installs in exclusive branches (`if`/`else`,
+    `case` arms, `a || b`) are alternatives, not repetitions; and an install that pins another
+    version or release, or uses `--reinstall` or `-t`, changes the package on purpose.
 
     ## Why is this bad?
     A duplicate in one list is noise that hides real changes (and a pin on one copy but not
     the other is ambiguous). Installing the same package again in a later `RUN` runs the
-    package manager once more, adds a layer and, with an update in between, can leave two
-    versions' files across layers.
+    package manager once more for nothing and adds to the layer, and with an update in
+    between it can leave two versions' files across layers.
 
     ## Example
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-            curl \\
-            git \\
-            curl \\
+            make=4.3-4.1 \\
+            patch=2.7.6-7 \\
+            make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
     RUN apt-get update && apt-get install -y --no-install-recommends \\
-            curl \\
-            git \\
+            make=4.3-4.1 \\
+            patch=2.7.6-7 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -13,9 +13,10 @@ from dlint.rule import Severity, Violation, rule
 )
 def unpinned_package(context, options):
     """## What it does
-    Flags each package of an install that has no version (`name=version` for apt). Local
-    `.deb` paths and variables are not judged. Packages listed in the `allowed-unpinned`
-    option are accepted.
+    Flags an install whose packages have no version (`name=version` for apt): one finding per
+    install, at its first unpinned package, naming them all. Local `.deb` paths and variables
+    are not judged; a version given by a variable (`curl="$CURL_VERSION"`) is a pin. Packages
+    listed in the `allowed-unpinned` option are accepted.
 
     ## Why is this bad?
     An unpinned package installs whatever the index offers on the day the layer is built, so
@@ -24,15 +25,30 @@ def unpinned_package(context, options):
     one, a cached layer keeps the old version silently and a fresh machine gets a new one.
     A release pin (`name/bookworm-backports`) chooses a suite, not a version.
 
+    Pins are not the whole answer, and they cost upkeep:
+    - A Debian or Ubuntu mirror keeps only the newest version of a package in each suite (on
+      Ubuntu, in each pocket): a point release or security update replaces it, and from then
+      on the exact pin fails the build (`Version '…' for 'curl' was not found`). Plan to raise pins regularly (a bot can).
+    - A pin covers only the named package: its dependencies still come at whatever version
+      the index offers that day.
+    - A reproducible build needs a frozen index as well: a snapshot mirror
+      (`snapshot.debian.org`, `snapshot.ubuntu.com`; apt 2.7 and later, as in Debian trixie
+      and Ubuntu 24.04, take `--snapshot ID` or `APT::Snapshot`) with a base image pinned by
+      digest (DF201). With a snapshot, every package is frozen and pins become optional.
+
     ## Example
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends \\
+            ca-certificates \\
+            curl \\
         && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+    RUN apt-get update && apt-get install -y --no-install-recommends \\
+            ca-certificates=20230311+deb12u1 \\
+            curl=7.88.1-10+deb12u15 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

@@ -14,11 +14,12 @@ from dlint.source import Span
 )
 def package_cache_left_in_layer(context, options):
     """## What it does
-    Flags a `RUN` that updates the package index (`apt-get update`) but does not delete it
-    (`rm -rf /var/lib/apt/lists/*`) later in the same `RUN`, in a stage whose layers reach the
-    final image. A BuildKit cache mount on `/var/lib/apt` or `/var/lib/apt/lists` keeps the
-    index out of the layer, so such a `RUN` is fine. Builder stages that are only copied
-    from are not checked.
+    Flags a `RUN` that updates the package index (`apt-get update`) but does not delete it later
+    in the same `RUN` (`rm -rf /var/lib/apt/lists/*`, or `apt-get dist-clean` with apt 2.7 and
+    later, as in Debian trixie), in a stage whose layers reach the final image. `apt-get clean`
+    is not enough: it deletes the downloaded packages, not the index. A BuildKit cache mount on
+    `/var/lib/apt` or `/var/lib/apt/lists` keeps the index out of the layer, so such a `RUN` is
+    fine. Builder stages that are only copied from are not checked.
 
     ## Why is this bad?
     The index is tens of MB of files nobody needs at run time, and every layer is shipped
@@ -31,19 +32,33 @@ def package_cache_left_in_layer(context, options):
 
     ## Example
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1
     ```
 
     ## Use instead
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
-    or, with BuildKit:
+    or, on Debian trixie and later (apt 2.7 and later):
     ```dockerfile
-    RUN --mount=type=cache,target=/var/lib/apt/lists \\
-        apt-get update && apt-get install -y --no-install-recommends curl
+    FROM debian:trixie-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.4.1-2 \\
+        && apt-get dist-clean
     ```
+    or, with BuildKit, cache mounts that keep apt's index and downloads out of the image and
+    between builds:
+    ```dockerfile
+    RUN rm -f /etc/apt/apt.conf.d/docker-clean
+    RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
+        --mount=type=cache,target=/var/lib/apt,sharing=locked \\
+        apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1
+    ```
+    `sharing=locked` matters: apt needs its directories to itself, and two builds sharing the
+    cache at the same time would otherwise break each other. The official Debian and Ubuntu
+    images ship `/etc/apt/apt.conf.d/docker-clean`, which deletes downloaded packages after
+    every install, so a cache mount on `/var/cache/apt` stays empty until that file is removed
+    as above (the index under `/var/lib/apt` is cached either way).
 
     ## Fix
     `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the

@@ -54,18 +54,27 @@ def cleanup_in_separate_layer(context, options):
     layer is added. Measured with `dlint build` on a local Debian bookworm image
     (`fixtures/build/split`): the separate `rm -rf /var/lib/apt/lists/*` layer is 0 B, and the
     image stays 19.9 MB (the whole index) larger than the one that cleans up in the
-    installing `RUN`.
+    installing `RUN`. A file that a `COPY` brings in only to be run once cannot be deleted in
+    its own layer; with BuildKit, a bind mount keeps it out of the image altogether.
 
     ## Example
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1
     RUN rm -rf /var/lib/apt/lists/*
+    ```
+    ```dockerfile
+    COPY install.sh /tmp/install.sh
+    RUN sh /tmp/install.sh && rm /tmp/install.sh
     ```
 
     ## Use instead
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
+    ```
+    ```dockerfile
+    RUN --mount=type=bind,source=install.sh,target=/tmp/install.sh \\
+        sh /tmp/install.sh
     ```
 
     ## Fix

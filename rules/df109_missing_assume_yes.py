@@ -14,22 +14,29 @@ from dlint.source import Span
 )
 def missing_assume_yes(context, options):
     """## What it does
-    Flags `apt-get install` without `-y` (`--yes`, `--assume-yes`, `-qq`, or
-    `-o APT::Get::Assume-Yes=true`).
+    Flags an `apt-get` command that may stop at apt's confirmation prompt because it has no
+    `-y`: `install`, `upgrade` (`dist-upgrade`, `full-upgrade`), `remove`, `purge`,
+    `autoremove` and `build-dep`. `-y` may be spelled `--yes`, `--assume-yes` or
+    `-o APT::Get::Assume-Yes=true`, or come from an `apt.conf.d` file written earlier in the
+    stage; quiet level 2 (`-qq`, `-q -q`, `-q=2`) implies it, and a simulation (`-s`,
+    `--simulate`, `--dry-run`) never asks.
 
     ## Why is this bad?
     A build has no terminal to answer `Do you want to continue? [Y/n]`: apt reads end of
-    input, answers no and aborts, so the build fails as soon as the install pulls in more
-    than the named packages, which depends on the base image and the day.
+    input, answers no and aborts, so the build fails as soon as the command does more than
+    exactly what was named (another package to pull in, to upgrade or to remove), which
+    depends on the base image and the day.
 
     ## Example
     ```dockerfile
-    RUN apt-get update && apt-get install --no-install-recommends curl
+    RUN apt-get update && apt-get install --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Fix

@@ -20,16 +20,22 @@ def install_recommends(context, options):
     ## Why is this bad?
     apt installs every package's *recommended* packages by default: documentation, extra
     tools, whole language runtimes. In an image they are dead weight, often tens or hundreds
-    of MB, and more packages mean more to patch. Name what you need instead.
+    of MB, and more packages mean more to patch. Name what you need instead, including the
+    recommended packages the program does need at run time: `curl` speaks HTTPS only with
+    `ca-certificates`, which is merely a recommendation of `libcurl4`, so without it every
+    `https://` download fails with a certificate error.
 
     ## Example
     ```dockerfile
-    RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+    RUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u15 \\
+        && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
-    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    RUN apt-get update && apt-get install -y --no-install-recommends \\
+            ca-certificates=20230311+deb12u1 \\
+            curl=7.88.1-10+deb12u15 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 

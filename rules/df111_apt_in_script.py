@@ -17,16 +17,21 @@ def apt_in_script(context, options):
     ## Why is this bad?
     `apt` has no stable command-line interface: its output and behaviour may change between
     releases and it warns so itself (`WARNING: apt does not have a stable CLI interface. Use
-    with caution in scripts.`). `apt-get` is the interface for scripts and builds.
+    with caution in scripts.`). It also behaves differently from `apt-get` today: `apt upgrade`
+    installs new packages that changed dependencies need (`apt-get upgrade` keeps such
+    upgrades back), and `apt` deletes the downloaded `.deb` files after installing them.
+    `apt-get` is the interface for scripts and builds.
 
     ## Example
     ```dockerfile
-    RUN apt update && apt install -y curl
+    RUN apt update && apt install -y --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
-    RUN apt-get update && apt-get install -y curl
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Fix

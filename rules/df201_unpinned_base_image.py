@@ -18,8 +18,14 @@ def unpinned_base_image(context, options):
     ## Why is this bad?
     `latest` is whatever was pushed last: the same Dockerfile builds on a different base next
     week, with a new distribution release, another libc or another set of packages, and the
-    cache of every layer above it is busted when it changes. A tag (better, a digest) makes the
-    base a deliberate choice that shows up in review.
+    cache of every layer above it is busted when it changes. A tag makes the base a deliberate
+    choice that shows up in review.
+
+    A tag that moves is not a pin either, and this rule does not flag it: `debian:stable` and
+    `debian:bookworm` (a codename), `python:3.12` and most version tags are pushed again with
+    every point release or security update. Only a digest freezes the base:
+    `debian:bookworm-20241016@sha256:…` keeps the tag for readers and the digest for the
+    build; let a bot raise both.
 
     ## Example
     ```dockerfile

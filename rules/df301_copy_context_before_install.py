@@ -26,7 +26,7 @@ def copy_context_before_install(context, options):
 
     ## Example
     ```dockerfile
-    FROM debian:bookworm
+    FROM debian:bookworm-20241016
     WORKDIR /src
     COPY . .
     RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
@@ -35,7 +35,7 @@ def copy_context_before_install(context, options):
 
     ## Use instead
     ```dockerfile
-    FROM debian:bookworm
+    FROM debian:bookworm-20241016
     RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     WORKDIR /src

@@ -17,12 +17,17 @@ _REMOTE = re.compile(r"^(https?|git)://|^git@|\.git(#.*)?$", re.I)
 )
 def add_instead_of_copy(context, options):
     """## What it does
-    Flags `ADD` whose sources are all local files or directories that are not tar archives.
+    Flags `ADD` whose sources are all local files or directories that `ADD` would only copy.
+    Sources that `ADD` may unpack or fetch are not flagged: a name of a tar archive or a
+    compressed file (`.tar`, `.tar.gz`, `.tgz`, `.xz` …), a file-system image (`rootfs.img`),
+    a URL, a Git source, or a variable whose value is unknown.
 
     ## Why is this bad?
     `ADD` does more than copy: it unpacks local tar archives and fetches URLs and Git
-    repositories. When none of that is meant, `COPY` is explicit, and a file that later
-    becomes an archive is not silently unpacked into the image.
+    repositories. It decides whether to unpack a local file by its content, not its name: a
+    tar archive called `tool.bin` is unpacked too, and an empty `x.tar.gz` is copied as it
+    is. When none of that is meant, `COPY` says what it does, and a file that later becomes an
+    archive is not silently unpacked into the image.
 
     ## Example
     ```dockerfile

@@ -11,23 +11,31 @@ from dlint.rule import Severity, Violation, rule
 )
 def pipe_without_pipefail(context, options):
     """## What it does
-    Flags a `RUN` with a pipe (`a | b`, except from `yes`, `echo` or `printf`) when neither the `SHELL` nor an earlier `set -o
-    pipefail` in the same `RUN` makes the pipe fail when its first command fails.
+    Flags a `RUN` with a pipe (`a | b`, except from `yes`, `echo` or `printf`, and a pipe into
+    a compound command such as `| while read …` counts too) when neither the `SHELL` nor an
+    earlier `set -o pipefail` in the same `RUN` makes the pipe fail when its first command
+    fails.
 
     ## Why is this bad?
-    A pipe's status is that of its last command. `curl -fsSL URL | tar -xz` succeeds when the
-    download fails and `tar` reads nothing, so the build goes on with a broken layer, and
-    the cache then keeps it.
+    A pipe's status is that of its last command. In `curl -fsSL URL | sh`, a failed download
+    hands `sh` an empty script, `sh` exits 0, and the build goes on without whatever the
+    script was to install; the build cache then keeps that broken layer. (A pipe into
+    `tar -x` is less treacherous: tar fails on empty or cut-off input.)
+
+    `set -o pipefail` inside the `RUN` is no cure on Debian and Ubuntu: their `/bin/sh` is
+    dash, and dash 0.5.12 (Debian bookworm and trixie, Ubuntu 24.04) rejects it (`set: Illegal
+    option -o pipefail`), failing the build. Run such `RUN`s with bash through `SHELL`, as
+    below; on Alpine, BusyBox `sh` does know `set -o pipefail`.
 
     ## Example
     ```dockerfile
-    RUN curl -fsSL https://example.invalid/tool.tgz | tar -xz -C /opt
+    RUN curl -fsSL https://example.invalid/install.sh | sh
     ```
 
     ## Use instead
     ```dockerfile
     SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-    RUN curl -fsSL https://example.invalid/tool.tgz | tar -xz -C /opt
+    RUN curl -fsSL https://example.invalid/install.sh | sh
     ```
 
     ## Fix

@@ -15,10 +15,18 @@ def shell_form_entrypoint(context, options):
     form (`CMD ["python", "app.py"]`).
 
     ## Why is this bad?
-    In shell form the container's main process is `/bin/sh -c`, which does not pass
+    In shell form the container runs `/bin/sh -c '…'`. On Debian and Ubuntu `/bin/sh` is
+    dash, which starts the program as a child and stays behind as PID 1 without passing
     `SIGTERM` on: `docker stop` waits its 10 s grace period and then kills the program
-    without a clean shutdown. An `ENTRYPOINT` in shell form also ignores `CMD` and the
-    arguments of `docker run`.
+    without a clean shutdown. (bash, and BusyBox `sh` as in Alpine, replace themselves with a
+    lone command, and recent versions with the last command of a list too, so there the
+    signal does arrive; the exec form is right everywhere.) An `ENTRYPOINT` in shell form
+    also ignores `CMD` and the arguments of `docker run`.
+
+    The exec form alone is not always enough: as PID 1, a program gets no default action for
+    `SIGTERM`, so one that does not handle it (Python's `http.server`, most shell scripts)
+    still ignores it. Give it a `STOPSIGNAL` it handles, as below, or run the container with
+    `docker run --init`.
 
     ## Example
     ```dockerfile
@@ -27,6 +35,7 @@ def shell_form_entrypoint(context, options):
 
     ## Use instead
     ```dockerfile
+    STOPSIGNAL SIGINT
     CMD ["python3", "-m", "http.server", "8000"]
     ```
 

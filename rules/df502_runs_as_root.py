@@ -13,26 +13,32 @@ _ROOT = {"root", "0", "root:root", "0:0"}
 )
 def runs_as_root(context, options):
     """## What it does
-    Flags the last `USER` of the final stage when it is `root` (or `0`). Images without any
-    `USER` are not flagged: many base images set one, and dlint cannot see them.
+    Flags the last `USER` of the final stage (following `FROM <stage>` chains) when it is
+    root: `root` or `0`, with or without a group (`USER root:0`, `USER 0:1000`: the group does
+    not change who the process is). Images without any `USER` are not flagged: many base
+    images set one, and dlint cannot see them.
 
     ## Why is this bad?
     A process that runs as root in the container is root on the files it can reach and one
     kernel bug away from root on the host. Switching to root to install packages is fine;
-    switch back to an unprivileged user before the image ends.
+    switch back to an unprivileged user before the image ends. That user must exist in the
+    image (create it with `useradd`, or use one the base image has, such as `node` or
+    `nobody`), or be a numeric UID (`USER 10001:10001`), which needs no entry in
+    `/etc/passwd`.
 
     ## Example
     ```dockerfile
     USER root
-    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
         && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Use instead
     ```dockerfile
     USER root
-    RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
-        && rm -rf /var/lib/apt/lists/*
+    RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 \\
+        && rm -rf /var/lib/apt/lists/* \\
+        && useradd --create-home --uid 10001 app
     USER app
     ```
 
