@@ -26,9 +26,11 @@ DIST_NAME = "dlint-docker"  # "dlint" on PyPI is another project (Duo Labs' flak
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    # --no-isolation: the test environment's setuptools (a test dependency), no download.
+    # The sdist, then the wheel built from the unpacked sdist (so the sdist is complete, and no
+    # build/ directory is left in the checkout). --no-isolation: the test environment's
+    # setuptools (a test dependency), no download.
     result = subprocess.run(
-        [sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
