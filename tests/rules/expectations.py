@@ -23,7 +23,7 @@ class BadExpectation(ValueError):
 
 def expected_findings(text: str) -> list[tuple[str, int, int]]:
     """(code, line, column) of every expectation in a fixture's text, sorted."""
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()  # a BOM is not part of the first line's text
     out = []
     for index, line in enumerate(lines):
         match = EXPECT.match(line)
