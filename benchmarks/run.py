@@ -217,7 +217,7 @@ def bench_latency(dlint: list[str], hadolint: str, rounds: int, folder: str) -> 
         check = subprocess.run([hadolint, "--no-fail", "--no-color", path], capture_output=True, text=True)
         parsed = "unexpected" not in check.stdout + check.stderr  # hadolint's parse errors
         per_file.append({"file": path, "lines": lines, "dlint": d, "hadolint": h, "hadolint_parsed": parsed})
-        print(f"latency: {os.path.basename(path)} ({lines} lines): dlint {fmt_s(d)}, hadolint {fmt_s(h)}", flush=True)
+        print(f"latency: {os.path.relpath(path, folder)} ({lines} lines): dlint {fmt_s(d)}, hadolint {fmt_s(h)}", flush=True)
     scale = alternate({"python -c pass": [sys.executable, "-c", "pass"], "dlint --version": dlint + ["--version"]},
                       rounds)
     return {
@@ -349,7 +349,7 @@ def report(args, info: dict, corpus_result, latency, scaling) -> str:
         add("|---|---:|---:|---:|---:|")
         for f in files:
             failed = "" if f["hadolint_parsed"] else " (parse error: no linting)"
-            add(f"| {os.path.basename(f['file'])} | {f['lines']} | {fmt_s(f['dlint'])} | {fmt_s(f['hadolint'])}{failed} | "
+            add(f"| {os.path.relpath(f['file'], latency['folder'])} | {f['lines']} | {fmt_s(f['dlint'])} | {fmt_s(f['hadolint'])}{failed} | "
                 f"{f['dlint'] / f['hadolint']:.2f}× |")
         add(f"| **median** | | {fmt_s(statistics.median(f['dlint'] for f in files))} | "
             f"{fmt_s(statistics.median(f['hadolint'] for f in files))} | **{ratio:.2f}×** |")

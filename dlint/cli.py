@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> None:
             from dlint.commands.lint import main as lint
 
             status = lint(argv[1:])
+        elif argv == ["--version"]:  # also without typer: scripts call it to check the install
+            from dlint import __version__
+
+            sys.stdout.write(f"dlint {__version__}\n")
+            status = 0
         else:
             status = _run_app(argv)
     except KeyboardInterrupt:

@@ -1,7 +1,7 @@
 """``dlint build``: lint, build on a real engine, measure every layer, copy artifacts out.
 
-Nothing here imports the Docker SDK at module level: ``dlint lint`` loads this module (the
-command is registered on the same app) and must stay fast.
+Nothing here imports the Docker SDK at module level: ``dlint rules`` and ``dlint explain``
+load this module (the commands are registered on the same typer app) and must stay fast.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dlint.commands.common import fail
 from dlint.rule import SEVERITY_NAMES
 
 
-# Choices as plain strings, not Enums: every Enum class costs start-up time of `dlint lint`,
-# which imports this module to register the command.
+# Choices as plain strings, not Enums: every Enum class costs start-up time of the commands
+# registered with this one.
 FORMATS = ["text", "json"]
 BUILDERS = ["auto", "legacy", "buildkit"]
 

@@ -34,7 +34,7 @@ def fixture_options(text: str) -> dict:
 
 def expected_findings(text: str) -> list[tuple[str, int, int]]:
     """(code, line, column) of every expectation in a fixture's text, sorted."""
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()  # a BOM is not part of the first line's text
     out = []
     for index, line in enumerate(lines):
         match = EXPECT.match(line)
