@@ -6,6 +6,12 @@ is left. A structural fix (DF001, a swallowed instruction) is applied alone in i
 any rewrite of the same file, so that no later fix works on a misread instruction (sorting the
 swallowed words `RUN rm -rf …` into a package list, say).
 
+Fixes never break a build: every pass applies its fixes to a copy and parses the result as
+BuildKit reads it. A fix is dropped (its finding stays) when the result has a problem the
+original did not have (BuildKit would refuse it), or when the instruction sequence changes
+anywhere but in the instruction the fix rewrites (another keyword, one instruction more or
+less, other flags, a heredoc or an exec form gained or lost).
+
 Files keep their BOM and line ends, are written atomically (a temporary file in the same
 directory, then a rename) with their mode, and only when something changed. A file whose
 bytes are not valid UTF-8 is never rewritten.
@@ -14,10 +20,12 @@ bytes are not valid UTF-8 is never rewritten.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
-from dlint.dockerfile import decode, parse
+from dlint.dockerfile import Dockerfile, Instruction, decode, parse
 from dlint.checker import Finding, Settings, lint
 from dlint.rule import Edit
 
@@ -33,6 +41,7 @@ class NotFixable(Exception):
 class FixResult:
     text: str  # the fixed text, in the file's own encoding conventions
     applied: list[Finding]  # the findings whose fixes were applied, over all passes
+    dropped: list[Finding] = field(default_factory=list)  # fixes refused: they would break the file
 
 
 def _offsets(text: str) -> list[int]:
@@ -87,14 +96,94 @@ def _choose(findings: list[Finding], settings: Settings) -> list[Finding]:
 
 def fix_text(text: str, path: str, settings: Settings) -> FixResult:
     applied: list[Finding] = []
+    dropped: list[Finding] = []
+    refused: set[tuple] = set()  # fixes found to break the file: never tried again
     for _ in range(MAX_PASSES):
-        findings = lint(parse(text, path), settings)
+        original = parse(text, path)
+        findings = [f for f in lint(original, settings) if _key(f) not in refused]
         chosen = _choose(findings, settings)
         if not chosen:
             break
-        text = apply_edits(text, [edit for f in chosen for edit in f.fix.edits])
+        fixed = _apply_checked(text, path, original, chosen)
+        if fixed is None:
+            # Together they break the file: try each alone, keep those that do not.
+            good = []
+            for finding in chosen:
+                if _apply_checked(text, path, original, [finding]) is None:
+                    refused.add(_key(finding))
+                    dropped.append(finding)
+                else:
+                    good.append(finding)
+            chosen = good
+            # Each is fine alone; if they still clash together, the first goes this pass.
+            fixed = _apply_checked(text, path, original, chosen) if chosen else None
+            if fixed is None and chosen:
+                chosen = chosen[:1]
+                fixed = _apply_checked(text, path, original, chosen)
+            if fixed is None:
+                continue
+        text = fixed
         applied.extend(chosen)
-    return FixResult(text, applied)
+    return FixResult(text, applied, dropped)
+
+
+def _key(finding: Finding) -> tuple:
+    return (finding.code, finding.span, finding.fix.edits if finding.fix else None)
+
+
+def _apply_checked(text: str, path: str, original: Dockerfile, chosen: list[Finding]) -> str | None:
+    """The text with the fixes of ``chosen`` applied, or None when the result would not
+    build where the original did, or reads as another sequence of instructions."""
+    fixed = apply_edits(text, [edit for f in chosen for edit in f.fix.edits])
+    result = parse(fixed, path)
+    if _new_problems(original, result):
+        return None
+    touched = [range(min(e.span.line for e in f.fix.edits), max(e.span.end_line for e in f.fix.edits) + 1) for f in chosen]
+    if not _same_sequence(original, result, touched):
+        return None
+    return fixed
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _new_problems(before: Dockerfile, after: Dockerfile) -> bool:
+    """Whether ``after`` has a problem ``before`` has not (line numbers aside: fixes move
+    lines)."""
+    if after.template and not before.template:
+        return True
+    old = Counter(_DIGITS.sub("N", p.message) for p in before.problems)
+    new = Counter(_DIGITS.sub("N", p.message) for p in after.problems)
+    return bool(new - old)
+
+
+def _signature(instruction: Instruction) -> tuple:
+    """What an instruction is, as far as a fix of another instruction must not change it."""
+    trigger = instruction.trigger
+    return (
+        instruction.keyword,
+        tuple((f.name, f.value) for f in instruction.flags),
+        instruction.exec_form is not None,
+        len(instruction.heredocs),
+        instruction.stage_index,
+        _signature(trigger) if trigger is not None else None,
+    )
+
+
+def _same_sequence(before: Dockerfile, after: Dockerfile, touched: list[range]) -> bool:
+    """The same instructions in the same order; those a fix touched may change inside (the
+    keyword of an ADD that becomes COPY, the text of a RUN) but must still be one each."""
+    if len(before.instructions) != len(after.instructions):
+        return False
+    for old, new in zip(before.instructions, after.instructions):
+        own = any(old.line <= line <= old.end_line for lines in touched for line in lines)
+        if own:
+            if old.stage_index != new.stage_index or (old.trigger is None) != (new.trigger is None):
+                return False
+            continue
+        if _signature(old) != _signature(new):
+            return False
+    return True
 
 
 def fix_bytes(data: bytes, path: str, settings: Settings) -> tuple[bytes, list[Finding]]:

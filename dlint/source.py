@@ -54,6 +54,16 @@ class MappedText:
             self._text = "".join(self._pieces)
         return self._text
 
+    def slice(self, start: int) -> "MappedText":
+        """The text from ``start`` on, each piece still knowing where it came from."""
+        result = MappedText()
+        for piece_start, (line, column), piece in zip(self._starts, self._origins, self._pieces):
+            if piece_start + len(piece) <= start:
+                continue
+            cut = max(start - piece_start, 0)
+            result.append(piece[cut:], line, column + cut)
+        return result
+
     def position(self, offset: int) -> tuple[int, int]:
         """Line and column of the character at ``offset`` (an end offset maps past its piece)."""
         if not self._starts:
