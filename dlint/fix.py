@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -104,22 +105,23 @@ def fix_text(text: str, path: str, settings: Settings) -> FixResult:
         chosen = _choose(findings, settings)
         if not chosen:
             break
-        fixed = _apply_checked(text, path, original, chosen)
+        check = _Check(text, path, original, findings, settings)
+        fixed = check(chosen)
         if fixed is None:
             # Together they break the file: try each alone, keep those that do not.
             good = []
             for finding in chosen:
-                if _apply_checked(text, path, original, [finding]) is None:
+                if check([finding]) is None:
                     refused.add(_key(finding))
                     dropped.append(finding)
                 else:
                     good.append(finding)
             chosen = good
             # Each is fine alone; if they still clash together, the first goes this pass.
-            fixed = _apply_checked(text, path, original, chosen) if chosen else None
+            fixed = check(chosen) if chosen else None
             if fixed is None and chosen:
                 chosen = chosen[:1]
-                fixed = _apply_checked(text, path, original, chosen)
+                fixed = check(chosen)
             if fixed is None:
                 continue
         text = fixed
@@ -131,17 +133,45 @@ def _key(finding: Finding) -> tuple:
     return (finding.code, finding.span, finding.fix.edits if finding.fix else None)
 
 
-def _apply_checked(text: str, path: str, original: Dockerfile, chosen: list[Finding]) -> str | None:
-    """The text with the fixes of ``chosen`` applied, or None when the result would not
-    build where the original did, or reads as another sequence of instructions."""
-    fixed = apply_edits(text, [edit for f in chosen for edit in f.fix.edits])
-    result = parse(fixed, path)
-    if _new_problems(original, result):
-        return None
-    touched = [range(min(e.span.line for e in f.fix.edits), max(e.span.end_line for e in f.fix.edits) + 1) for f in chosen]
-    if not _same_sequence(original, result, touched):
-        return None
-    return fixed
+class _Check:
+    """Applies fixes to a copy of one text and says whether the result may replace it."""
+
+    def __init__(self, text: str, path: str, original: Dockerfile, findings: list[Finding], settings: Settings):
+        self.text, self.path, self.original, self.findings, self.settings = text, path, original, findings, settings
+
+    def __call__(self, chosen: list[Finding]) -> str | None:
+        """The text with the fixes of ``chosen`` applied, or None when the result would not
+        build where the original did, reads as another sequence of instructions, or still
+        has the findings the fixes were meant to resolve."""
+        fixed = apply_edits(self.text, [edit for f in chosen for edit in f.fix.edits])
+        result = parse(fixed, self.path)
+        if _new_problems(self.original, result):
+            return None
+        touched = [range(min(e.span.line for e in f.fix.edits), max(e.span.end_line for e in f.fix.edits) + 1) for f in chosen]
+        if not _same_sequence(self.original, result, touched):
+            return None
+        if not self._resolved(result, chosen):
+            return None
+        return fixed
+
+    def _resolved(self, result: Dockerfile, chosen: list[Finding]) -> bool:
+        """Each fix leaves fewer findings of its rule in its instruction (a fix that lands in
+        a shell comment, say, changes nothing and would be applied again and again)."""
+        codes = {f.code for f in chosen}
+        rules = tuple(r for r in self.settings.rules if r.code in codes)
+        settings = Settings(rules, options=self.settings.options, respect_pragmas=self.settings.respect_pragmas)
+        before = Counter(_place(self.original, f) for f in self.findings if f.code in codes)
+        after = Counter(_place(result, f) for f in lint(result, settings))
+        wanted = Counter(_place(self.original, f) for f in chosen)
+        return all(after[place] <= before[place] - count for place, count in wanted.items())
+
+
+def _place(dockerfile: Dockerfile, finding: Finding) -> tuple[str, int]:
+    """A finding's rule and the index of the instruction it is in (fixes move lines, not
+    instructions)."""
+    lines = [i.line for i in dockerfile.instructions]
+    index = bisect_right(lines, finding.line) - 1
+    return finding.code, index
 
 
 _DIGITS = re.compile(r"\d+")
@@ -157,28 +187,36 @@ def _new_problems(before: Dockerfile, after: Dockerfile) -> bool:
     return bool(new - old)
 
 
-def _signature(instruction: Instruction) -> tuple:
-    """What an instruction is, as far as a fix of another instruction must not change it."""
+def _shape(instruction: Instruction) -> tuple:
+    """What an instruction is besides its keyword: flags, form, stage, trigger's shape."""
     trigger = instruction.trigger
     return (
-        instruction.keyword,
         tuple((f.name, f.value) for f in instruction.flags),
         instruction.exec_form is not None,
         len(instruction.heredocs),
         instruction.stage_index,
-        _signature(trigger) if trigger is not None else None,
+        _shape(trigger) if trigger is not None else None,
     )
+
+
+def _signature(instruction: Instruction) -> tuple:
+    """What an instruction is, as far as a fix of another instruction must not change it."""
+    trigger = instruction.trigger
+    return instruction.keyword, trigger.keyword if trigger is not None else None, _shape(instruction)
 
 
 def _same_sequence(before: Dockerfile, after: Dockerfile, touched: list[range]) -> bool:
     """The same instructions in the same order; those a fix touched may change inside (the
-    keyword of an ADD that becomes COPY, the text of a RUN) but must still be one each."""
+    keyword of an ADD that becomes COPY, the text of a RUN) but keep their flags, form
+    (shell, exec, heredocs) and ONBUILD trigger's shape."""
     if len(before.instructions) != len(after.instructions):
         return False
     for old, new in zip(before.instructions, after.instructions):
         own = any(old.line <= line <= old.end_line for lines in touched for line in lines)
         if own:
-            if old.stage_index != new.stage_index or (old.trigger is None) != (new.trigger is None):
+            # Its keyword may change (ADD to COPY), not its shape: a word typed into an exec
+            # form's JSON, say, would turn it into a shell command.
+            if _shape(old) != _shape(new):
                 return False
             continue
         if _signature(old) != _signature(new):
