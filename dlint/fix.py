@@ -155,15 +155,36 @@ class _Check:
         return fixed
 
     def _resolved(self, result: Dockerfile, chosen: list[Finding]) -> bool:
-        """Each fix leaves fewer findings of its rule in its instruction (a fix that lands in
-        a shell comment, say, changes nothing and would be applied again and again)."""
+        """Each fix leaves fewer findings of its rule in its instruction, or changes what
+        its RUN runs (a rule may report once per RUN what the fix mends in one command). A
+        fix that lands in a shell comment does neither, and would be applied again and
+        again."""
         codes = {f.code for f in chosen}
         rules = tuple(r for r in self.settings.rules if r.code in codes)
         settings = Settings(rules, options=self.settings.options, respect_pragmas=self.settings.respect_pragmas)
         before = Counter(_place(self.original, f) for f in self.findings if f.code in codes)
         after = Counter(_place(result, f) for f in lint(result, settings))
         wanted = Counter(_place(self.original, f) for f in chosen)
-        return all(after[place] <= before[place] - count for place, count in wanted.items())
+        for place, count in wanted.items():
+            if after[place] <= before[place] - count:
+                continue
+            index = place[1]
+            if index < 0 or _commands(self.original.instructions[index]) == _commands(result.instructions[index]):
+                return False
+        return True
+
+
+def _commands(instruction: Instruction) -> tuple | None:
+    """What a RUN (or an ONBUILD RUN) runs, word by word; None for other instructions."""
+    instruction = instruction.trigger or instruction
+    if instruction.keyword != "RUN":
+        return None
+    from dlint.packages import facts_of
+
+    return tuple(
+        (tuple(w.text for w in c.assignments), tuple(w.text for w in c.words), c.operator)
+        for c in facts_of(instruction).script.commands
+    )
 
 
 def _place(dockerfile: Dockerfile, finding: Finding) -> tuple[str, int]:

@@ -257,3 +257,16 @@ def test_a_fix_that_changes_another_instruction_is_dropped():
     text = "FROM debian:bookworm\nRUN echo a \\\n  && echo b\nUSER app\n"
     result = fix_text(text, "Dockerfile", Settings((splits,)))
     assert result.text == text and [f.code for f in result.dropped] == ["DF998"]
+
+
+def test_a_fix_that_does_not_resolve_its_finding_is_not_applied_again_and_again():
+    # Options after the packages: before the check, DF103's fix left `-y` beside the last
+    # package, the finding stayed, and every one of the 20 passes rewrote the RUN again.
+    text = (
+        "FROM ubuntu:22.04\n"
+        "RUN apt-get update && apt-get install libcap2-bin=1 mumble-server=2 -y --no-install-recommends \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    result = fix_result(text)
+    assert len(result.applied) <= 2
+    assert fix_result(result.text).applied == []
