@@ -47,7 +47,6 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 # Template placeholders: Jinja/Go/Mustache ``{{ … }}``, Jinja ``{% … %}``, ``%%VAR%%``.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%")
 _TEMPLATE_START = ("{{", "{%", "{#", "%%")
-_TEMPLATE_LINE = re.compile(r"^[ \t]*(?:\{\{|\{%|\{#|%%)", re.M)
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
 # What BuildKit refuses as an ONBUILD trigger.
 _NOT_TRIGGERS = {
@@ -592,8 +591,11 @@ def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
             words = instruction.words
             image = words[0].raw if words else ""
             name = words[2].value if len(words) >= 3 and words[1].value.lower() == "as" else None
-            expanded = dockerfile.expand(instruction, image)
-            resolved, unresolved = expanded.value, not expanded.known
+            if "$" in image:
+                expanded = dockerfile.expand(instruction, image)
+                resolved, unresolved = expanded.value, not expanded.known
+            else:
+                resolved, unresolved = (words[0].value if words else ""), False
             parent = by_name.get(resolved.lower())
             shell = parent.instructions[-1].shell if parent else _default_shell(resolved)
             current = Stage(len(stages), name, ImageRef.parse(resolved, unresolved), parent, [])
@@ -653,20 +655,27 @@ def parse(data: bytes | str, path: str = "Dockerfile") -> Dockerfile:
         escape=scanner.escape,
         warnings=warnings,
     )
-    template = _template_placeholder(dockerfile) if _PLACEHOLDER.search(text) or _TEMPLATE_LINE.search(text) else None
-    if template is not None:
-        # Not a Dockerfile yet: one error, and no rule reads the placeholders as instructions.
-        line, column, placeholder = template
-        dockerfile.template = True
-        dockerfile.instructions = []
-        dockerfile.problems = [Problem(
-            line, column, f"looks like a template, not a Dockerfile (placeholder `{placeholder}`): "
-            "lint the Dockerfile it generates",
-        )]
-        return dockerfile
     dockerfile.stages = _build_stages(dockerfile)
     dockerfile.problems = _problems(dockerfile)
+    # A template shows itself by unknown instructions (`{% if … %}` lines) or a placeholder
+    # in a FROM: only then is the text searched for placeholders.
+    if dockerfile.problems or any(_has_mark(stage.from_instruction.raw) for stage in dockerfile.stages):
+        template = _template_placeholder(dockerfile)
+        if template is not None:
+            # Not a Dockerfile yet: one error, and no rule reads the placeholders as instructions.
+            line, column, placeholder = template
+            dockerfile.template = True
+            dockerfile.instructions = []
+            dockerfile.stages = []
+            dockerfile.problems = [Problem(
+                line, column, f"looks like a template, not a Dockerfile (placeholder `{placeholder}`): "
+                "lint the Dockerfile it generates",
+            )]
     return dockerfile
+
+
+def _has_mark(text: str) -> bool:
+    return "{{" in text or "{%" in text or "%%" in text
 
 
 def _template_placeholder(dockerfile: Dockerfile) -> tuple[int, int, str] | None:
@@ -701,22 +710,39 @@ _NEEDS_ARGUMENTS = frozenset(
     "ARG ENV LABEL EXPOSE HEALTHCHECK ONBUILD SHELL VOLUME USER WORKDIR STOPSIGNAL MAINTAINER".split()
 )
 _EXACTLY_ONE = frozenset({"USER", "WORKDIR", "STOPSIGNAL", "MAINTAINER"})
+_EXEC_FORM_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
+_CHECKED_ARGUMENTS = _NEEDS_ARGUMENTS | _EXEC_FORM_KEYWORDS | {"ADD", "COPY"}
 
 
 def _argument_problem(instruction: Instruction) -> str | None:
     """What BuildKit says about an instruction's arguments before building anything (the
     checks that are certain; values such as durations are not judged)."""
     keyword = instruction.keyword
+    if keyword in _EXEC_FORM_KEYWORDS:  # the most common: only a broken exec form to check
+        if instruction.exec_form is not None:
+            return None
+        args = instruction.args
+        if keyword == "SHELL":
+            return "SHELL requires the arguments to be in JSON form" if args.strip() else "SHELL requires at least one argument"
+        if args.startswith("["):
+            try:
+                value = json.loads(args)
+            except (ValueError, RecursionError):
+                return None  # not JSON: BuildKit runs it as a shell command
+            if isinstance(value, list):
+                return "the exec form must be a JSON array of strings"
+        return None
     args = instruction.args
     if keyword in _NEEDS_ARGUMENTS and not args.strip():
         kind = "exactly one argument" if keyword in _EXACTLY_ONE else "at least one argument"
         return f"{keyword} requires {kind}"
-    if keyword in ("ADD", "COPY") and len(args.split(None, 2)) < 2 and len(instruction.words) < 2:
-        return (
-            f"{keyword} requires at least two arguments, but only one was provided. "
-            "Destination could not be determined"
-        )
-    if keyword == "HEALTHCHECK":
+    if keyword in ("ADD", "COPY"):
+        if len(args.split(None, 2)) < 2 and len(instruction.words) < 2:
+            return (
+                f"{keyword} requires at least two arguments, but only one was provided. "
+                "Destination could not be determined"
+            )
+    elif keyword == "HEALTHCHECK":
         kind, _, rest = args.strip().partition(" ")
         if kind.upper() == "NONE":
             return "HEALTHCHECK NONE takes no arguments" if rest.strip() else None
@@ -724,21 +750,11 @@ def _argument_problem(instruction: Instruction) -> str | None:
             return f'Unknown type "{kind}" in HEALTHCHECK (try CMD)'
         if not rest.strip():
             return "Missing command after HEALTHCHECK CMD"
-    if keyword == "SHELL" and instruction.exec_form is None:
-        return "SHELL requires the arguments to be in JSON form"
-    if keyword in _EXEC_FORM_KEYWORDS and instruction.exec_form is None and args.startswith("["):
-        try:
-            value = json.loads(args)
-        except (ValueError, RecursionError):
-            return None  # not JSON: BuildKit runs it as a shell command
-        if isinstance(value, list):
-            return "the exec form must be a JSON array of strings"
-    if keyword == "ENV" and "=" not in args and len(args.split(None, 2)) == 1:
+    elif keyword == "ENV" and "=" not in args and len(args.split(None, 2)) == 1:
         return "ENV must have two arguments"
     return None
 
 
-_EXEC_FORM_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 
 
 def _from_problems(instruction: Instruction) -> list[Problem]:
@@ -764,37 +780,46 @@ def _problems(dockerfile: Dockerfile) -> list[Problem]:
     problems = []
     seen_from = False
     has_from = any(i.keyword == "FROM" for i in dockerfile.instructions)  # else one error says it all
+    checked = _CHECKED_ARGUMENTS
     for index, instruction in enumerate(dockerfile.instructions):
-        position = (instruction.line, instruction.column)
-        if instruction.keyword not in KEYWORDS:
+        keyword = instruction.keyword
+        if keyword not in KEYWORDS:
             hint = ""
             previous = dockerfile.instructions[index - 1] if index else None
             # An indented word right under an instruction is usually a continued argument.
             if previous is not None and previous.end_line == instruction.line - 1 and instruction.column > 1:
                 hint = f" (a missing `{dockerfile.escape}` at the end of line {previous.end_line}?)"
-            problems.append(Problem(*position, f"unknown instruction '{instruction.keyword_text}'{hint}"))
-        elif instruction.keyword == "FROM":
+            problems.append(Problem(
+                instruction.line, instruction.column, f"unknown instruction '{instruction.keyword_text}'{hint}"
+            ))
+            continue
+        if keyword == "FROM":
             seen_from = True
             problems.extend(_from_problems(instruction))
-        else:
+            continue
+        if keyword in checked and (
+            keyword not in _EXEC_FORM_KEYWORDS  # a RUN, CMD … only has a broken exec form to check
+            or (instruction.exec_form is None and (keyword == "SHELL" or instruction.text.text.startswith("[", instruction.args_offset)))
+        ):
             message = _argument_problem(instruction)
             if message is not None:
-                problems.append(Problem(*position, message))
-            trigger = instruction.trigger
-            if trigger is not None and trigger.keyword in _NOT_TRIGGERS:
-                problems.append(Problem(trigger.line, trigger.column, _NOT_TRIGGERS[trigger.keyword]))
-        if instruction.keyword in KEYWORDS and instruction.keyword not in ("FROM", "ARG") and not seen_from and has_from:
-            problems.append(Problem(*position, f"{instruction.keyword} before the first FROM"))
+                problems.append(Problem(instruction.line, instruction.column, message))
+        trigger = instruction.trigger
+        if trigger is not None and trigger.keyword in _NOT_TRIGGERS:
+            problems.append(Problem(trigger.line, trigger.column, _NOT_TRIGGERS[trigger.keyword]))
+        if not seen_from and keyword != "ARG" and has_from:
+            problems.append(Problem(instruction.line, instruction.column, f"{keyword} before the first FROM"))
         # BuildKit refuses an unclosed heredoc; a file that ends inside a line continuation
         # it builds (the instruction just ends there), so that is no problem.
-        heredocs = instruction.trigger.heredocs if instruction.trigger is not None else instruction.heredocs
-        open_heredoc = next((h for h in heredocs if not h.terminated), None) if instruction.unterminated else None
-        if open_heredoc is not None:
-            problems.append(Problem(
-                open_heredoc.marker.line, open_heredoc.marker.column,
-                f"heredoc <<{open_heredoc.delimiter} is never closed: no line "
-                f"'{open_heredoc.delimiter}' before the end of the file",
-            ))
+        if instruction.unterminated:
+            heredocs = trigger.heredocs if trigger is not None else instruction.heredocs
+            open_heredoc = next((h for h in heredocs if not h.terminated), None)
+            if open_heredoc is not None:
+                problems.append(Problem(
+                    open_heredoc.marker.line, open_heredoc.marker.column,
+                    f"heredoc <<{open_heredoc.delimiter} is never closed: no line "
+                    f"'{open_heredoc.delimiter}' before the end of the file",
+                ))
     if not seen_from:
         first = dockerfile.instructions[0] if dockerfile.instructions else None
         line, column = (first.line, first.column) if first else (1, 1)
