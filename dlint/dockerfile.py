@@ -1,22 +1,32 @@
 """The Dockerfile model: what every rule reads, built once per file.
 
-The line structure (directives, continuations, comments inside them, heredocs, swallowed
-instructions) is scanned here, because dockerfile-parse's ``structure`` gets these wrong in
-ways that change findings: it has no heredocs, cuts an instruction at a blank line inside a
-continuation, drops an instruction whose continuation reaches the end of the file, treats an
-escaped escape character at the end of a line as a continuation, keeps a UTF-8 BOM on the first
-keyword, misses ``# escape=`` after another directive and gives no columns. What it gets right
-is reused: its word splitter and key/value parsing (``ENV``, ``LABEL``, ``ARG``) and its
-``FROM`` reading.
+The file is read as BuildKit's parser reads it (moby/buildkit frontend/dockerfile/parser):
+directives, continuations (with comment and blank lines inside them, an escaped escape
+character, a continuation that reaches the end of the file), heredocs (also in ``ONBUILD``
+triggers), lowercase keywords, a UTF-8 BOM, exact lines and columns. dockerfile-parse's
+``structure`` gets each of these wrong in ways that change findings (tests/test_dockerfile.py
+lists them), so dlint scans the lines itself; words, quotes and ARG/ENV values are read by
+:mod:`dlint.variables`, as BuildKit's shell lexer does.
+
+Beyond BuildKit, one reading of intent: a continued line that starts with a keyword is taken
+as a new instruction the continuation swallowed (DF001), except where BuildKit's syntax expects
+a keyword there (``ONBUILD \\`` + the trigger, ``HEALTHCHECK --interval=… \\`` + ``CMD``).
+
+``problems`` are what BuildKit refuses before building anything (unknown instructions, FROM
+with other than one or three arguments, missing arguments, an unclosed heredoc …); a file
+with template placeholders gets one problem and no instructions.
 
 Rules never re-parse text: they read :class:`Dockerfile`, :class:`Stage` and
-:class:`Instruction`, and ask :mod:`dlint.packages` for the shell facts of a ``RUN``.
+:class:`Instruction` (``words``, ``sources``, ``destination``, ``trigger``), ask
+``Dockerfile.expand`` for ARG/ENV values, and ask :mod:`dlint.packages` for the shell facts of
+a ``RUN``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
@@ -163,7 +173,9 @@ class Instruction:
     stage_index: int = -1
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force (for RUN)
     trigger: "Instruction | None" = None  # ONBUILD: the instruction it registers
-    trigger_of: "Instruction | None" = None  # an ONBUILD trigger: its ONBUILD instruction
+    # An ONBUILD trigger: a weak reference to its ONBUILD (a strong one would make a cycle,
+    # keeping the model in memory until a full collection); read it as ``trigger_of``.
+    _onbuild: "weakref.ref[Instruction] | None" = field(default=None, repr=False, compare=False)
     escape: str = "\\"  # the file's escape character
     _words: "list[Arg] | None" = field(default=None, repr=False, compare=False)
 
@@ -192,9 +204,14 @@ class Instruction:
         return words[-1] if self.keyword in ("COPY", "ADD") and len(words) >= 2 else None
 
     @property
+    def trigger_of(self) -> "Instruction | None":
+        """An ONBUILD trigger: its ONBUILD instruction (None for any other instruction)."""
+        return self._onbuild() if self._onbuild is not None else None
+
+    @property
     def is_trigger(self) -> bool:
         """An ONBUILD trigger: it runs in images built FROM this one, not in this build."""
-        return self.trigger_of is not None
+        return self._onbuild is not None
 
     @property
     def keyword_span(self) -> Span:
@@ -284,7 +301,10 @@ class Dockerfile:
     def expand(self, instruction: Instruction, word: "Arg | str") -> "Expanded":
         """A word of ``instruction`` with quotes removed and ARG/ENV values substituted, as
         BuildKit reads it; ``known`` is False when some variable's value is unknown."""
-        return self.variables.expand(instruction, word.raw if isinstance(word, Arg) else word)
+        text = word.raw if isinstance(word, Arg) else word
+        if "$" not in text:  # most words: no variable, no scope to build
+            return process_word(text, self.escape)
+        return self.variables.expand(instruction, text)
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         if 0 <= instruction.stage_index < len(self.stages):
@@ -518,8 +538,9 @@ def _trigger_of(onbuild: Instruction) -> Instruction | None:
     line, column = onbuild.text.position(start)
     trigger = Instruction(
         keyword_text.upper(), keyword_text, line, column, onbuild.end_line, onbuild.text.slice(end), onbuild.raw,
-        unterminated=onbuild.unterminated, trigger_of=onbuild, escape=onbuild.escape,
+        unterminated=onbuild.unterminated, escape=onbuild.escape,
     )
+    trigger._onbuild = weakref.ref(onbuild)
     _read_arguments(trigger)
     onbuild.trigger = trigger
     return trigger
@@ -539,7 +560,15 @@ def _words_of(instruction: Instruction) -> list[Arg]:
         return [Arg(value, value, span(offset, offset + len(args))) for value in instruction.exec_form]
     escape = instruction.escape
     if not instruction.heredocs and escape not in args and "'" not in args and '"' not in args:
-        # Most arguments: plain words, nothing to unquote.
+        # Most arguments: plain words, nothing to unquote; on one line, spans are a sum.
+        single = instruction.text.single_line_origin()
+        if single is not None:
+            line, column = single
+            column += offset
+            return [
+                Arg(m.group(), m.group(), Span(line, column + m.start(), line, column + m.end()))
+                for m in _PLAIN_WORD.finditer(args)
+            ]
         return [
             Arg(m.group(), m.group(), span(offset + m.start(), offset + m.end())) for m in _PLAIN_WORD.finditer(args)
         ]
@@ -583,7 +612,7 @@ def _read_arguments(instruction: Instruction) -> None:
 
 
 def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
-    stages: list[Stage] = []
+    stages = dockerfile.stages  # filled in place: the ARG/ENV scopes read this list
     by_name: dict[str, Stage] = {}
     current: Stage | None = None
     for instruction in dockerfile.instructions:
@@ -732,10 +761,12 @@ def _argument_problem(instruction: Instruction) -> str | None:
             if isinstance(value, list):
                 return "the exec form must be a JSON array of strings"
         return None
-    args = instruction.args
-    if keyword in _NEEDS_ARGUMENTS and not args.strip():
+    if keyword in _NEEDS_ARGUMENTS and instruction.args_offset >= len(instruction.text.text):
         kind = "exactly one argument" if keyword in _EXACTLY_ONE else "at least one argument"
         return f"{keyword} requires {kind}"
+    if keyword not in ("ADD", "COPY", "HEALTHCHECK", "ENV"):
+        return None
+    args = instruction.args
     if keyword in ("ADD", "COPY"):
         if len(args.split(None, 2)) < 2 and len(instruction.words) < 2:
             return (

@@ -54,6 +54,10 @@ class MappedText:
             self._text = "".join(self._pieces)
         return self._text
 
+    def single_line_origin(self) -> tuple[int, int] | None:
+        """(line, column) of the first character when the text is one piece of one line."""
+        return self._origins[0] if len(self._origins) == 1 else None
+
     def slice(self, start: int) -> "MappedText":
         """The text from ``start`` on, each piece still knowing where it came from."""
         result = MappedText()

@@ -271,7 +271,11 @@ class Variables:
     def __init__(
         self, dockerfile: "Dockerfile", build_args: Mapping[str, str] | None = None, complete: bool = False
     ) -> None:
-        self.dockerfile = dockerfile
+        # Not the Dockerfile itself: the model keeps this object, and a reference back would
+        # make a cycle that keeps every linted file in memory until a full collection.
+        self.instructions = dockerfile.instructions
+        self.stages = dockerfile.stages  # the model's own list, filled as stages are read
+        self.escape = dockerfile.escape
         self.build_args = dict(build_args or {})
         # ``complete``: ``build_args`` are all the build arguments there are (``dlint build``),
         # so a build argument without a default that is not among them is unset.
@@ -281,15 +285,11 @@ class Variables:
         self._stages: dict[int, tuple[list[int], list[dict[str, str | None]]]] = {}
         self._final: dict[int, dict[str, str | None]] = {}  # stage index -> its ENVs at its end
 
-    @property
-    def escape(self) -> str:
-        return self.dockerfile.escape
-
     def global_scope(self) -> Scope:
         """What ``FROM`` lines see: the global ARGs (and the automatic platform ARGs)."""
         if self._global is None:
             scope: dict[str, str | None] = {name: None for name in AUTOMATIC_ARGS}
-            for instruction in self.dockerfile.instructions:
+            for instruction in self.instructions:
                 if instruction.keyword == "FROM":
                     break
                 if instruction.keyword == "ARG":
@@ -317,7 +317,7 @@ class Variables:
         found = self._stages.get(index)
         if found is not None:
             return found
-        stage = self.dockerfile.stages[index]
+        stage = self.stages[index]
         self.global_scope()
         scope: dict[str, str | None] = dict(self._final_of(stage.parent.index)) if stage.parent else {}
         env_names = set(scope)
@@ -350,7 +350,7 @@ class Variables:
         may still be set by the base image: :meth:`expand` treats it as unknown."""
         if instruction.keyword == "FROM" or instruction.stage_index < 0:
             return self.global_scope()
-        stage = self.dockerfile.stages[instruction.stage_index]
+        stage = self.stages[instruction.stage_index]
         positions, scopes = self._stage(stage.index)
         owner = instruction.trigger_of or instruction
         return scopes[bisect_left(positions, owner.line) - 1]

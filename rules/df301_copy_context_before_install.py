@@ -67,5 +67,7 @@ def _whole_context(dockerfile, instruction, source):
     """A source that is the whole build context (``.``, ``./``, ``*`` …), variables expanded."""
     if source.heredoc is not None:
         return False
+    if not source.has_variable:
+        return source.value in _WHOLE_CONTEXT
     expanded = dockerfile.expand(instruction, source)
     return expanded.known and expanded.value in _WHOLE_CONTEXT

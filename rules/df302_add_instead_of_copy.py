@@ -22,7 +22,7 @@ _ARCHIVE = re.compile(r"\.(tar|tar\.\w+|t[agblx]z|tbz2?|tzst|tlz|gz|bz2|xz|zst|l
 # Names that say nothing of the content or suggest a file-system image (never flagged).
 _OPAQUE = frozenset("img image bin raw iso dat data blob layer dump qcow2 vmdk squashfs rootfs".split())
 # ADD-only flags: with any of them the instruction is not a plain copy.
-_ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
+_ADD_ONLY_FLAGS = frozenset({"checksum", "keep-git-dir", "unpack"})
 
 
 @rule(
@@ -63,7 +63,7 @@ def add_instead_of_copy(context, options):
     for instruction in context.dockerfile.all_instructions():
         if instruction.keyword != "ADD" or instruction.heredocs or instruction.destination is None:
             continue
-        if any(instruction.flag(name) for name in _ADD_ONLY_FLAGS):
+        if any(flag.name in _ADD_ONLY_FLAGS for flag in instruction.flags):
             continue
         kinds = {_kind(source.value) if not source.has_variable else None for source in instruction.sources}
         if not kinds <= {_NOT_AN_ARCHIVE, _UNNAMED}:

@@ -1,5 +1,6 @@
 """The Dockerfile model, including each place where dockerfile-parse's own line structure is
-wrong (the reason dlint scans lines itself and uses dockerfile-parse for key/value reading)."""
+wrong (the reason dlint scans lines itself), and the places where BuildKit's own reading
+decides: HEALTHCHECK and ONBUILD continuations, triggers, the arguments BuildKit refuses."""
 
 from __future__ import annotations
 
