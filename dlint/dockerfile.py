@@ -172,12 +172,15 @@ class Instruction:
     unterminated: bool = False  # a continuation or heredoc reached the end of the file
     stage_index: int = -1
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force (for RUN)
-    trigger: "Instruction | None" = None  # ONBUILD: the instruction it registers
+    # Not dataclass fields (no annotation): class defaults, set on the few instructions that
+    # need them, so that creating the tens of thousands of instructions stays cheap.
+    trigger = None  # ONBUILD: the Instruction it registers
     # An ONBUILD trigger: a weak reference to its ONBUILD (a strong one would make a cycle,
     # keeping the model in memory until a full collection); read it as ``trigger_of``.
-    _onbuild: "weakref.ref[Instruction] | None" = field(default=None, repr=False, compare=False)
-    escape: str = "\\"  # the file's escape character
-    _words: "list[Arg] | None" = field(default=None, repr=False, compare=False)
+    _onbuild = None
+    escape = "\\"  # the file's escape character
+    _words = None  # ``words``, once computed
+    not_strings = False  # a JSON array whose items are not all strings (BuildKit refuses it)
 
     @property
     def args(self) -> str:
@@ -538,8 +541,9 @@ def _trigger_of(onbuild: Instruction) -> Instruction | None:
     line, column = onbuild.text.position(start)
     trigger = Instruction(
         keyword_text.upper(), keyword_text, line, column, onbuild.end_line, onbuild.text.slice(end), onbuild.raw,
-        unterminated=onbuild.unterminated, escape=onbuild.escape,
+        unterminated=onbuild.unterminated,
     )
+    trigger.escape = onbuild.escape
     trigger._onbuild = weakref.ref(onbuild)
     _read_arguments(trigger)
     onbuild.trigger = trigger
@@ -603,8 +607,11 @@ def _read_arguments(instruction: Instruction) -> None:
             value = json.loads(args)
         except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
             return
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            instruction.exec_form = value
+        if isinstance(value, list):
+            if all(isinstance(item, str) for item in value):
+                instruction.exec_form = value
+            else:
+                instruction.not_strings = True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -739,28 +746,19 @@ _NEEDS_ARGUMENTS = frozenset(
     "ARG ENV LABEL EXPOSE HEALTHCHECK ONBUILD SHELL VOLUME USER WORKDIR STOPSIGNAL MAINTAINER".split()
 )
 _EXACTLY_ONE = frozenset({"USER", "WORKDIR", "STOPSIGNAL", "MAINTAINER"})
-_EXEC_FORM_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
-_CHECKED_ARGUMENTS = _NEEDS_ARGUMENTS | _EXEC_FORM_KEYWORDS | {"ADD", "COPY"}
+_CHECKED_ARGUMENTS = _NEEDS_ARGUMENTS | {"ADD", "COPY"}
 
 
 def _argument_problem(instruction: Instruction) -> str | None:
     """What BuildKit says about an instruction's arguments before building anything (the
     checks that are certain; values such as durations are not judged)."""
     keyword = instruction.keyword
-    if keyword in _EXEC_FORM_KEYWORDS:  # the most common: only a broken exec form to check
-        if instruction.exec_form is not None:
-            return None
-        args = instruction.args
-        if keyword == "SHELL":
-            return "SHELL requires the arguments to be in JSON form" if args.strip() else "SHELL requires at least one argument"
-        if args.startswith("["):
-            try:
-                value = json.loads(args)
-            except (ValueError, RecursionError):
-                return None  # not JSON: BuildKit runs it as a shell command
-            if isinstance(value, list):
-                return "the exec form must be a JSON array of strings"
-        return None
+    if instruction.not_strings:
+        return "the exec form must be a JSON array of strings"
+    if keyword == "SHELL" and instruction.exec_form is None:
+        if instruction.args_offset >= len(instruction.text.text):
+            return "SHELL requires at least one argument"
+        return "SHELL requires the arguments to be in JSON form"
     if keyword in _NEEDS_ARGUMENTS and instruction.args_offset >= len(instruction.text.text):
         kind = "exactly one argument" if keyword in _EXACTLY_ONE else "at least one argument"
         return f"{keyword} requires {kind}"
@@ -828,10 +826,7 @@ def _problems(dockerfile: Dockerfile) -> list[Problem]:
             seen_from = True
             problems.extend(_from_problems(instruction))
             continue
-        if keyword in checked and (
-            keyword not in _EXEC_FORM_KEYWORDS  # a RUN, CMD … only has a broken exec form to check
-            or (instruction.exec_form is None and (keyword == "SHELL" or instruction.text.text.startswith("[", instruction.args_offset)))
-        ):
+        if keyword in checked or instruction.not_strings:
             message = _argument_problem(instruction)
             if message is not None:
                 problems.append(Problem(instruction.line, instruction.column, message))
