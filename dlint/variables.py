@@ -216,7 +216,7 @@ def process_word(text: str, escape: str = "\\", env: Scope | None = None, closed
     lexer = _Lexer(text, escape, env, closed)
     try:
         value = lexer.run()
-    except (_Unknown, IndexError):
+    except (_Unknown, IndexError, RecursionError):  # deeply nested ${a:-${b:-…}}: unknown
         return Expanded(text, False)
     return Expanded(value, lexer.known)
 

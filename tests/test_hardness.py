@@ -264,7 +264,13 @@ def _long_line_of_words() -> bytes:
     return ("FROM debian:12\nRUN apt-get install -y " + " ".join(f"p{i}" for i in range(20_000)) + "\n").encode()
 
 
+def _nested_variables() -> bytes:
+    nested = "${A:-" * DEPTH + "x" + "}" * DEPTH
+    return f"ARG A=1\nFROM debian:{nested}\nCOPY {nested} /\nUSER {nested}\n".encode()
+
+
 NORMAL = [
+    ("nested-variable-substitutions", _nested_variables),
     ("nested-substitutions", _nested_substitutions),
     ("nested-quotes", _nested_quotes),
     ("nested-subshells", _nested_subshells),
