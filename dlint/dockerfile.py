@@ -375,6 +375,9 @@ class _Scanner:
                 self._comment(index)
                 index += 1
                 continue
+            if stripped[0] == self.escape and not stripped[1:].strip(" \t"):
+                index += 1  # a line that is only a continuation: BuildKit joins it to the next
+                continue
             index = self._instruction(index, stripped, swallowed)
             swallowed = index < 0
             index = abs(index)
@@ -412,6 +415,11 @@ class _Scanner:
         first = lines[index]
         indent = len(first) - len(stripped)
         keyword_text = stripped.split(None, 1)[0]
+        if keyword_text[-1] == escape and len(keyword_text) > 1 and _continued(first, escape) is not None:
+            # ``RUN\`` then the command on the next line: BuildKit joins the lines first, so
+            # the keyword is ``RUN``.
+            if first.rstrip(" \t").endswith(keyword_text):
+                keyword_text = keyword_text[:-1]
         start = indent + len(keyword_text)
         text = MappedText()
         line_index = index

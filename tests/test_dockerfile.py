@@ -400,3 +400,15 @@ def test_the_model_has_no_reference_cycles():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_keyword_glued_to_the_continuation_and_a_lone_continuation_line():
+    # BuildKit joins the lines before it reads the keyword: `RUN\` + the command is a RUN, and a
+    # line holding only `\` continues into the next instruction.
+    df = parse("FROM debian\nRUN\\\n  wget -O /tmp/a.zip https://example.invalid/a.zip &&\\\n  unzip /tmp/a.zip\n\\\nUSER app\n")
+    assert [(i.keyword, i.keyword_text, i.line, i.end_line) for i in df.instructions] == [
+        ("FROM", "FROM", 1, 1), ("RUN", "RUN", 2, 4), ("USER", "USER", 6, 6),
+    ]
+    assert df.instructions[1].args == "wget -O /tmp/a.zip https://example.invalid/a.zip &&  unzip /tmp/a.zip"
+    assert df.problems == []
+    assert [i.keyword for i in parse("# escape=`\nFROM x\nRUN`\n  dir\n").instructions] == ["FROM", "RUN"]
