@@ -220,6 +220,11 @@ def test_a_complete_healthcheck_still_swallows_the_next_instruction():
     df = parse("FROM debian\nHEALTHCHECK CMD curl -f http://localhost/ \\\nCMD [\"server\"]\n")
     assert keywords(df) == [("FROM", 1, 1), ("HEALTHCHECK", 2, 2), ("CMD", 3, 3)]
     assert df.instructions[2].swallowed
+    # Only CMD may follow a flags-only HEALTHCHECK: BuildKit would read `RUN` as its type.
+    df = parse("FROM debian\nHEALTHCHECK --interval=30s \\\nRUN echo no command\n")
+    assert keywords(df) == [("FROM", 1, 1), ("HEALTHCHECK", 2, 2), ("RUN", 3, 3)]
+    assert df.instructions[2].swallowed
+    assert [(p.line, p.message) for p in df.problems] == [(2, "HEALTHCHECK requires at least one argument")]
 
 
 def test_onbuild_continued_onto_its_trigger_is_one_instruction():
