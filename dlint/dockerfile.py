@@ -1,26 +1,40 @@
 """The Dockerfile model: what every rule reads, built once per file.
 
-The line structure (directives, continuations, comments inside them, heredocs, swallowed
-instructions) is scanned here, because dockerfile-parse's ``structure`` gets these wrong in
-ways that change findings: it has no heredocs, cuts an instruction at a blank line inside a
-continuation, drops an instruction whose continuation reaches the end of the file, treats an
-escaped escape character at the end of a line as a continuation, keeps a UTF-8 BOM on the first
-keyword, misses ``# escape=`` after another directive and gives no columns. What it gets right
-is reused: its word splitter and key/value parsing (``ENV``, ``LABEL``, ``ARG``) and its
-``FROM`` reading.
+The file is read as BuildKit's parser reads it (moby/buildkit frontend/dockerfile/parser):
+directives, continuations (with comment and blank lines inside them, an escaped escape
+character, a continuation that reaches the end of the file), heredocs (also in ``ONBUILD``
+triggers), lowercase keywords, a UTF-8 BOM, exact lines and columns. dockerfile-parse's
+``structure`` gets each of these wrong in ways that change findings (tests/test_dockerfile.py
+lists them), so dlint scans the lines itself; words, quotes and ARG/ENV values are read by
+:mod:`dlint.variables`, as BuildKit's shell lexer does.
+
+Beyond BuildKit, one reading of intent: a continued line that starts with a keyword is taken
+as a new instruction the continuation swallowed (DF001), except where BuildKit's syntax expects
+a keyword there (``ONBUILD \\`` + the trigger, ``HEALTHCHECK --interval=… \\`` + ``CMD``).
+
+``problems`` are what BuildKit refuses before building anything (unknown instructions, FROM
+with other than one or three arguments, missing arguments, an unclosed heredoc …); a file
+with template placeholders gets one problem and no instructions.
 
 Rules never re-parse text: they read :class:`Dockerfile`, :class:`Stage` and
-:class:`Instruction`, and ask :mod:`dlint.packages` for the shell facts of a ``RUN``.
+:class:`Instruction` (``words``, ``sources``, ``destination``, ``trigger``), ask
+``Dockerfile.expand`` for ARG/ENV values, and ask :mod:`dlint.packages` for the shell facts of
+a ``RUN``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from dlint.source import MappedText, Span
+from dlint.variables import Variables, process_word, split_words
+
+if TYPE_CHECKING:
+    from dlint.variables import Expanded
 
 KEYWORDS = frozenset(
     """ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD
@@ -37,7 +51,19 @@ _HEREDOC = re.compile(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2"
 _BLANKS = re.compile(r"\s*")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
 _SWALLOWED = re.compile(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_PLAIN_WORD = re.compile(r"\S+")
+_ONLY_FLAGS = re.compile(r"(?:\s*--\S*)*\s*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# Template placeholders: Jinja/Go/Mustache ``{{ … }}``, Jinja ``{% … %}``, ``%%VAR%%``.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%")
+_TEMPLATE_START = ("{{", "{%", "{#", "%%")
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
+# What BuildKit refuses as an ONBUILD trigger.
+_NOT_TRIGGERS = {
+    "ONBUILD": "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+    "FROM": "FROM isn't allowed as an ONBUILD trigger",
+    "MAINTAINER": "MAINTAINER isn't allowed as an ONBUILD trigger",
+}
 
 
 class DockerfileError(Exception):
@@ -116,6 +142,19 @@ class ImageRef:
         return cls(raw, name, tag or None, digest or None, has_variable)
 
 
+class Arg(NamedTuple):
+    """One argument word of an instruction, as BuildKit splits it."""
+
+    raw: str  # as written, quotes included
+    value: str  # quotes and escapes removed; variables are left as written (see Dockerfile.expand)
+    span: Span
+    heredoc: "Heredoc | None" = None  # a ``<<EOF`` word: the heredoc it names
+
+    @property
+    def has_variable(self) -> bool:
+        return "$" in self.raw
+
+
 @dataclass
 class Instruction:
     keyword: str  # upper case
@@ -133,10 +172,49 @@ class Instruction:
     unterminated: bool = False  # a continuation or heredoc reached the end of the file
     stage_index: int = -1
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force (for RUN)
+    # Not dataclass fields (no annotation): class defaults, set on the few instructions that
+    # need them, so that creating the tens of thousands of instructions stays cheap.
+    trigger = None  # ONBUILD: the Instruction it registers
+    # An ONBUILD trigger: a weak reference to its ONBUILD (a strong one would make a cycle,
+    # keeping the model in memory until a full collection); read it as ``trigger_of``.
+    _onbuild = None
+    escape = "\\"  # the file's escape character
+    _words = None  # ``words``, once computed
+    not_strings = False  # a JSON array whose items are not all strings (BuildKit refuses it)
 
     @property
     def args(self) -> str:
         return self.text.text[self.args_offset :]
+
+    @property
+    def words(self) -> list[Arg]:
+        """The arguments after the flags, split as BuildKit splits them, quotes removed: the
+        JSON strings of the exec form, else blank-separated words (quotes keep blanks
+        inside a word). A ``<<EOF`` word knows its heredoc."""
+        if self._words is None:
+            self._words = _words_of(self)
+        return self._words
+
+    @property
+    def sources(self) -> list[Arg]:
+        """COPY/ADD: every argument but the last (heredocs included)."""
+        return self.words[:-1] if self.keyword in ("COPY", "ADD") else []
+
+    @property
+    def destination(self) -> Arg | None:
+        """COPY/ADD: the last argument, when there are at least two."""
+        words = self.words
+        return words[-1] if self.keyword in ("COPY", "ADD") and len(words) >= 2 else None
+
+    @property
+    def trigger_of(self) -> "Instruction | None":
+        """An ONBUILD trigger: its ONBUILD instruction (None for any other instruction)."""
+        return self._onbuild() if self._onbuild is not None else None
+
+    @property
+    def is_trigger(self) -> bool:
+        """An ONBUILD trigger: it runs in images built FROM this one, not in this build."""
+        return self._onbuild is not None
 
     @property
     def keyword_span(self) -> Span:
@@ -192,11 +270,44 @@ class Dockerfile:
     warnings: list[str] = field(default_factory=list)  # e.g. invalid UTF-8 was replaced
     problems: list[Problem] = field(default_factory=list)  # the build would fail outright
 
+    template: bool = False  # a template (placeholders), not a Dockerfile: nothing is linted
+    _variables: Variables | None = field(default=None, repr=False, compare=False)
+
     def directive(self, name: str) -> Directive | None:
         return next((d for d in self.directives if d.name == name), None)
 
     def runs(self) -> Iterator[Instruction]:
-        return (i for i in self.instructions if i.keyword == "RUN")
+        """Every RUN in file order, ONBUILD RUN triggers included (``trigger_of`` set): they
+        are not layers of this image but run in every image built FROM it."""
+        for instruction in self.instructions:
+            if instruction.keyword == "RUN":
+                yield instruction
+            elif instruction.trigger is not None and instruction.trigger.keyword == "RUN":
+                yield instruction.trigger
+
+    def all_instructions(self) -> Iterator[Instruction]:
+        """Every instruction in file order, each ONBUILD followed by its trigger. Rules about
+        what one instruction says use this; rules about the layers of a stage walk
+        ``Stage.instructions``, where triggers are not."""
+        for instruction in self.instructions:
+            yield instruction
+            if instruction.trigger is not None:
+                yield instruction.trigger
+
+    @property
+    def variables(self) -> Variables:
+        """ARG and ENV values in force at each instruction (no build arguments)."""
+        if self._variables is None:
+            self._variables = Variables(self)
+        return self._variables
+
+    def expand(self, instruction: Instruction, word: "Arg | str") -> "Expanded":
+        """A word of ``instruction`` with quotes removed and ARG/ENV values substituted, as
+        BuildKit reads it; ``known`` is False when some variable's value is unknown."""
+        text = word.raw if isinstance(word, Arg) else word
+        if "$" not in text:  # most words: no variable, no scope to build
+            return process_word(text, self.escape)
+        return self.variables.expand(instruction, text)
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         if 0 <= instruction.stage_index < len(self.stages):
@@ -264,6 +375,9 @@ class _Scanner:
                 self._comment(index)
                 index += 1
                 continue
+            if stripped[0] == self.escape and not stripped[1:].strip(" \t"):
+                index += 1  # a line that is only a continuation: BuildKit joins it to the next
+                continue
             index = self._instruction(index, stripped, swallowed)
             swallowed = index < 0
             index = abs(index)
@@ -301,6 +415,11 @@ class _Scanner:
         first = lines[index]
         indent = len(first) - len(stripped)
         keyword_text = stripped.split(None, 1)[0]
+        if keyword_text[-1] == escape and len(keyword_text) > 1 and _continued(first, escape) is not None:
+            # ``RUN\`` then the command on the next line: BuildKit joins the lines first, so
+            # the keyword is ``RUN``.
+            if first.rstrip(" \t").endswith(keyword_text):
+                keyword_text = keyword_text[:-1]
         start = indent + len(keyword_text)
         text = MappedText()
         line_index = index
@@ -330,9 +449,11 @@ class _Scanner:
                 break
             # ``candidate`` is that line without its indent; a keyword starts with a capital, and
             # checking that first spares most continued lines the costly regex.
-            if candidate[0].isupper() and _SWALLOWED.match(lines[line_index]):
-                next_swallowed = True
-                break
+            if candidate[0].isupper():
+                match = _SWALLOWED.match(lines[line_index])
+                if match and not _keyword_expected(keyword_text.upper(), text.text, match.group(1)):
+                    next_swallowed = True
+                    break
             piece_start = 0
         # keyword, keyword_text, line, column, end_line, text, raw: passed by position, as with
         # keywords the call to this 16-field __init__ costs twice as much.
@@ -340,12 +461,23 @@ class _Scanner:
             keyword_text.upper(), keyword_text, index + 1, indent + 1, raw_end + 1, text, "",
             swallowed=swallowed, unterminated=unterminated,
         )
+        if escape != "\\":
+            instruction.escape = escape
         _read_arguments(instruction)
         # Only text with ``<<`` can open a heredoc. Most instructions skip the search, a regex
         # tried at every character that took a fifth of all parsing time.
         if instruction.keyword in HEREDOC_KEYWORDS and instruction.exec_form is None and "<<" in text.text:
             line_index = self._heredocs(instruction, line_index)
+        elif instruction.keyword == "ONBUILD":
+            trigger = _trigger_of(instruction)
+            if trigger is not None:
+                if trigger.keyword in HEREDOC_KEYWORDS and trigger.exec_form is None and "<<" in trigger.text.text:
+                    line_index = self._heredocs(trigger, line_index)
+                    instruction.end_line = trigger.end_line
+                    instruction.unterminated = trigger.unterminated
         instruction.raw = "\n".join(lines[index : instruction.end_line])
+        if instruction.trigger is not None:
+            instruction.trigger.raw = instruction.raw
         self.instructions.append(instruction)
         return -line_index if next_swallowed else line_index
 
@@ -388,6 +520,80 @@ class _Scanner:
         return line_index
 
 
+def _keyword_expected(keyword: str, text: str, following: str) -> bool:
+    """Whether a keyword at the start of a continued line is read by BuildKit as part of the
+    instruction so far (``text``, after ``keyword``), rather than swallowed: ``ONBUILD \\``
+    then the trigger, ``HEALTHCHECK --interval=5s \\`` then ``CMD …`` (BuildKit joins every
+    continuation; which keywords may follow is dlint's reading of the author's intent)."""
+    while keyword == "ONBUILD":
+        words = text.split(None, 1)
+        if not words:
+            return True  # the trigger instruction
+        keyword, text = words[0].upper(), words[1] if len(words) > 1 else ""
+    if keyword == "HEALTHCHECK":
+        return following == "CMD" and _ONLY_FLAGS.fullmatch(text) is not None
+    return False
+
+
+def _trigger_of(onbuild: Instruction) -> Instruction | None:
+    """The instruction an ONBUILD registers, with its own keyword, flags, arguments and
+    positions inside the ONBUILD's text."""
+    text = onbuild.text.text
+    start = len(text) - len(text.lstrip())
+    if start >= len(text):
+        return None
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    keyword_text = text[start:end]
+    line, column = onbuild.text.position(start)
+    trigger = Instruction(
+        keyword_text.upper(), keyword_text, line, column, onbuild.end_line, onbuild.text.slice(end), onbuild.raw,
+        unterminated=onbuild.unterminated,
+    )
+    trigger.escape = onbuild.escape
+    trigger._onbuild = weakref.ref(onbuild)
+    _read_arguments(trigger)
+    onbuild.trigger = trigger
+    return trigger
+
+
+def _words_of(instruction: Instruction) -> list[Arg]:
+    offset = instruction.args_offset
+    args = instruction.args
+    span = instruction.word_span
+    if instruction.exec_form is not None:
+        tokens = list(_JSON_STRING.finditer(args))
+        if len(tokens) == len(instruction.exec_form):
+            return [
+                Arg(t.group(0), value, span(offset + t.start(), offset + t.end()))
+                for t, value in zip(tokens, instruction.exec_form)
+            ]
+        return [Arg(value, value, span(offset, offset + len(args))) for value in instruction.exec_form]
+    escape = instruction.escape
+    if not instruction.heredocs and escape not in args and "'" not in args and '"' not in args:
+        # Most arguments: plain words, nothing to unquote; on one line, spans are a sum.
+        single = instruction.text.single_line_origin()
+        if single is not None:
+            line, column = single
+            column += offset
+            return [
+                Arg(m.group(), m.group(), Span(line, column + m.start(), line, column + m.end()))
+                for m in _PLAIN_WORD.finditer(args)
+            ]
+        return [
+            Arg(m.group(), m.group(), span(offset + m.start(), offset + m.end())) for m in _PLAIN_WORD.finditer(args)
+        ]
+    heredocs = {h.marker_offsets[0]: h for h in instruction.heredocs}
+    words = []
+    for start, end in split_words(args, escape):
+        raw = args[start:end]
+        heredoc = heredocs.get(offset + start) if heredocs else None
+        value = raw if heredoc is not None else process_word(raw, escape).value
+        words.append(Arg(raw, value, span(offset + start, offset + end), heredoc))
+    return words
+
+
 def _read_arguments(instruction: Instruction) -> None:
     """Flags (``--mount=…``) and the exec (JSON) form."""
     text = instruction.text.text
@@ -409,64 +615,31 @@ def _read_arguments(instruction: Instruction) -> None:
             value = json.loads(args)
         except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
             return
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            instruction.exec_form = value
+        if isinstance(value, list):
+            if all(isinstance(item, str) for item in value):
+                instruction.exec_form = value
+            else:
+                instruction.not_strings = True
 
 
 # ---------------------------------------------------------------------------------------------
 # Stages
 
 
-def _substitute(value: str, variables: dict[str, str]) -> tuple[str, bool]:
-    unresolved = False
-
-    def replace(match: re.Match) -> str:
-        nonlocal unresolved
-        name = match.group(1) or match.group(2)
-        if name in variables:
-            return variables[name]
-        default = re.match(r"\$\{[^:}]+:?-([^}]*)\}", match.group(0))
-        if default:
-            return default.group(1)
-        unresolved = True
-        return match.group(0)
-
-    return _VARIABLE.sub(replace, value), unresolved
-
-
-def _global_args(instructions: list[Instruction]) -> dict[str, str]:
-    """ARG defaults declared before the first FROM: they may name base images."""
-    from dockerfile_parse.util import extract_key_values
-
-    values: dict[str, str] = {}
-    for instruction in instructions:
-        if instruction.keyword == "FROM":
-            break
-        if instruction.keyword == "ARG" and "=" in instruction.args:
-            try:
-                for key, value in extract_key_values(False, {}, {}, instruction.args):
-                    values[key] = value
-            except Exception:  # dockerfile-parse raises on odd quoting; the ARG is unknown
-                continue
-    return values
-
-
-def _build_stages(instructions: list[Instruction]) -> list[Stage]:
-    stages: list[Stage] = []
+def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
+    stages = dockerfile.stages  # filled in place: the ARG/ENV scopes read this list
     by_name: dict[str, Stage] = {}
-    variables: dict[str, str] | None = None  # global ARG defaults: read only if an image uses one
     current: Stage | None = None
-    for instruction in instructions:
+    for instruction in dockerfile.instructions:
         if instruction.keyword == "FROM":
-            words = instruction.args.split()
-            image = words[0] if words else ""
-            name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            words = instruction.words
+            image = words[0].raw if words else ""
+            name = words[2].value if len(words) >= 3 and words[1].value.lower() == "as" else None
             if "$" in image:
-                if variables is None:
-                    variables = _global_args(instructions)
-                resolved, unresolved = _substitute(image, variables)
+                expanded = dockerfile.expand(instruction, image)
+                resolved, unresolved = expanded.value, not expanded.known
             else:
-                resolved, unresolved = image, False
+                resolved, unresolved = (words[0].value if words else ""), False
             parent = by_name.get(resolved.lower())
             shell = parent.instructions[-1].shell if parent else _default_shell(resolved)
             current = Stage(len(stages), name, ImageRef.parse(resolved, unresolved), parent, [])
@@ -481,6 +654,9 @@ def _build_stages(instructions: list[Instruction]) -> list[Stage]:
         if current is not None:
             instruction.stage_index = current.index
             current.instructions.append(instruction)
+        if instruction.trigger is not None:
+            instruction.trigger.stage_index = instruction.stage_index
+            instruction.trigger.shell = instruction.shell
     # The last stage is the image; the stages it is built FROM carry their layers into it.
     stage = stages[-1] if stages else None
     while stage is not None and not stage.reaches_final:
@@ -519,44 +695,164 @@ def parse(data: bytes | str, path: str = "Dockerfile") -> Dockerfile:
         directives=scanner.directives,
         comments=scanner.comments,
         instructions=scanner.instructions,
-        stages=_build_stages(scanner.instructions),
+        stages=[],
         escape=scanner.escape,
         warnings=warnings,
     )
+    dockerfile.stages = _build_stages(dockerfile)
     dockerfile.problems = _problems(dockerfile)
+    # A template shows itself by unknown instructions (`{% if … %}` lines) or a placeholder
+    # in a FROM: only then is the text searched for placeholders.
+    if dockerfile.problems or any(_has_mark(stage.from_instruction.raw) for stage in dockerfile.stages):
+        template = _template_placeholder(dockerfile)
+        if template is not None:
+            # Not a Dockerfile yet: one error, and no rule reads the placeholders as instructions.
+            line, column, placeholder = template
+            dockerfile.template = True
+            dockerfile.instructions = []
+            dockerfile.stages = []
+            dockerfile.problems = [Problem(
+                line, column, f"looks like a template, not a Dockerfile (placeholder `{placeholder}`): "
+                "lint the Dockerfile it generates",
+            )]
     return dockerfile
+
+
+def _has_mark(text: str) -> bool:
+    return "{{" in text or "{%" in text or "%%" in text
+
+
+def _template_placeholder(dockerfile: Dockerfile) -> tuple[int, int, str] | None:
+    """Where a template shows itself: a line that starts with a placeholder, a placeholder
+    in a FROM, or placeholders in a file that also has unknown instructions. A ``{{ … }}``
+    elsewhere (``docker inspect --format '{{.Id}}'`` in a RUN) is ordinary text."""
+    first = None
+    template = False
+    for instruction in dockerfile.instructions:
+        if not template and instruction.keyword_text.startswith(_TEMPLATE_START):
+            template = True
+        if "{" not in instruction.raw and "%%" not in instruction.raw:
+            continue
+        match = _PLACEHOLDER.search(instruction.raw)
+        if match is None:
+            continue
+        if first is None:
+            before = instruction.raw[: match.start()]
+            line = instruction.line + before.count("\n")
+            column = match.start() - (before.rfind("\n") + 1) + 1
+            first = (line, column, match.group(0))
+        if instruction.keyword == "FROM" or instruction.keyword not in KEYWORDS:
+            template = True
+    if first is None and template:
+        instruction = next(i for i in dockerfile.instructions if i.keyword_text.startswith(_TEMPLATE_START))
+        first = (instruction.line, instruction.column, instruction.keyword_text)
+    return first if template else None
+
+
+# BuildKit refuses these instructions without arguments.
+_NEEDS_ARGUMENTS = frozenset(
+    "ARG ENV LABEL EXPOSE HEALTHCHECK ONBUILD SHELL VOLUME USER WORKDIR STOPSIGNAL MAINTAINER".split()
+)
+_EXACTLY_ONE = frozenset({"USER", "WORKDIR", "STOPSIGNAL", "MAINTAINER"})
+_CHECKED_ARGUMENTS = _NEEDS_ARGUMENTS | {"ADD", "COPY"}
+
+
+def _argument_problem(instruction: Instruction) -> str | None:
+    """What BuildKit says about an instruction's arguments before building anything (the
+    checks that are certain; values such as durations are not judged)."""
+    keyword = instruction.keyword
+    if instruction.not_strings:
+        return "the exec form must be a JSON array of strings"
+    if keyword == "SHELL" and instruction.exec_form is None:
+        if instruction.args_offset >= len(instruction.text.text):
+            return "SHELL requires at least one argument"
+        return "SHELL requires the arguments to be in JSON form"
+    if keyword in _NEEDS_ARGUMENTS and instruction.args_offset >= len(instruction.text.text):
+        kind = "exactly one argument" if keyword in _EXACTLY_ONE else "at least one argument"
+        return f"{keyword} requires {kind}"
+    if keyword not in ("ADD", "COPY", "HEALTHCHECK", "ENV"):
+        return None
+    args = instruction.args
+    if keyword in ("ADD", "COPY"):
+        if len(args.split(None, 2)) < 2 and len(instruction.words) < 2:
+            return (
+                f"{keyword} requires at least two arguments, but only one was provided. "
+                "Destination could not be determined"
+            )
+    elif keyword == "HEALTHCHECK":
+        kind, _, rest = args.strip().partition(" ")
+        if kind.upper() == "NONE":
+            return "HEALTHCHECK NONE takes no arguments" if rest.strip() else None
+        if kind.upper() != "CMD":
+            return f'Unknown type "{kind}" in HEALTHCHECK (try CMD)'
+        if not rest.strip():
+            return "Missing command after HEALTHCHECK CMD"
+    elif keyword == "ENV" and "=" not in args and len(args.split(None, 2)) == 1:
+        return "ENV must have two arguments"
+    return None
+
+
+
+
+def _from_problems(instruction: Instruction) -> list[Problem]:
+    """BuildKit's own checks of a FROM line (before any variable is expanded)."""
+    words = instruction.words
+    if len(words) == 3 and words[1].value.lower() == "as":
+        name = words[2]
+        if not _STAGE_NAME.fullmatch(name.value.lower()):
+            return [Problem(
+                name.span.line, name.span.column,
+                f"invalid name for build stage: '{name.value}', name can't start with a number or contain symbols",
+            )]
+        return []
+    if len(words) == 1:
+        return []
+    return [Problem(
+        instruction.line, instruction.column,
+        f"FROM requires either one or three arguments (`FROM image [AS name]`), not {len(words)}",
+    )]
 
 
 def _problems(dockerfile: Dockerfile) -> list[Problem]:
     problems = []
     seen_from = False
     has_from = any(i.keyword == "FROM" for i in dockerfile.instructions)  # else one error says it all
+    checked = _CHECKED_ARGUMENTS
     for index, instruction in enumerate(dockerfile.instructions):
-        position = (instruction.line, instruction.column)
-        if instruction.keyword not in KEYWORDS:
+        keyword = instruction.keyword
+        if keyword not in KEYWORDS:
             hint = ""
             previous = dockerfile.instructions[index - 1] if index else None
             # An indented word right under an instruction is usually a continued argument.
             if previous is not None and previous.end_line == instruction.line - 1 and instruction.column > 1:
                 hint = f" (a missing `{dockerfile.escape}` at the end of line {previous.end_line}?)"
-            problems.append(Problem(*position, f"unknown instruction '{instruction.keyword_text}'{hint}"))
-        elif instruction.keyword == "FROM":
+            problems.append(Problem(
+                instruction.line, instruction.column, f"unknown instruction '{instruction.keyword_text}'{hint}"
+            ))
+            continue
+        if keyword == "FROM":
             seen_from = True
-        elif not seen_from and instruction.keyword != "ARG" and has_from:
-            problems.append(Problem(*position, f"{instruction.keyword} before the first FROM"))
+            problems.extend(_from_problems(instruction))
+            continue
+        if keyword in checked or instruction.not_strings:
+            message = _argument_problem(instruction)
+            if message is not None:
+                problems.append(Problem(instruction.line, instruction.column, message))
+        trigger = instruction.trigger
+        if trigger is not None and trigger.keyword in _NOT_TRIGGERS:
+            problems.append(Problem(trigger.line, trigger.column, _NOT_TRIGGERS[trigger.keyword]))
+        if not seen_from and keyword != "ARG" and has_from:
+            problems.append(Problem(instruction.line, instruction.column, f"{keyword} before the first FROM"))
+        # BuildKit refuses an unclosed heredoc; a file that ends inside a line continuation
+        # it builds (the instruction just ends there), so that is no problem.
         if instruction.unterminated:
-            # Almost always a truncated file or a stray last escape character.
-            open_heredoc = next((h for h in instruction.heredocs if not h.terminated), None)
+            heredocs = trigger.heredocs if trigger is not None else instruction.heredocs
+            open_heredoc = next((h for h in heredocs if not h.terminated), None)
             if open_heredoc is not None:
                 problems.append(Problem(
                     open_heredoc.marker.line, open_heredoc.marker.column,
                     f"heredoc <<{open_heredoc.delimiter} is never closed: no line "
                     f"'{open_heredoc.delimiter}' before the end of the file",
-                ))
-            else:
-                problems.append(Problem(
-                    instruction.end_line, len(dockerfile.lines[instruction.end_line - 1]),
-                    f"the file ends inside a line continuation (a stray `{dockerfile.escape}` at the end)",
                 ))
     if not seen_from:
         first = dockerfile.instructions[0] if dockerfile.instructions else None

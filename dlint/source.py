@@ -54,6 +54,20 @@ class MappedText:
             self._text = "".join(self._pieces)
         return self._text
 
+    def single_line_origin(self) -> tuple[int, int] | None:
+        """(line, column) of the first character when the text is one piece of one line."""
+        return self._origins[0] if len(self._origins) == 1 else None
+
+    def slice(self, start: int) -> "MappedText":
+        """The text from ``start`` on, each piece still knowing where it came from."""
+        result = MappedText()
+        for piece_start, (line, column), piece in zip(self._starts, self._origins, self._pieces):
+            if piece_start + len(piece) <= start:
+                continue
+            cut = max(start - piece_start, 0)
+            result.append(piece[cut:], line, column + cut)
+        return result
+
     def position(self, offset: int) -> tuple[int, int]:
         """Line and column of the character at ``offset`` (an end offset maps past its piece)."""
         if not self._starts:

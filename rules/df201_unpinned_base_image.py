@@ -40,18 +40,13 @@ def unpinned_base_image(context, options):
     ## Fix
     None: only you know which version you tested.
     """
-    dockerfile = context.dockerfile
-    for stage in dockerfile.stages:
+    for stage in context.dockerfile.stages:
         base = stage.base
         if stage.parent is not None or base.is_scratch or base.has_variable or base.digest or not base.name:
             continue
         if base.tag is not None and base.tag != "latest":
             continue
-        instruction = stage.from_instruction
-        start = instruction.args_offset
-        end = start + len(instruction.args.split()[0])
+        image = stage.from_instruction.words[0]
         problem = "is tagged `latest`" if base.tag else "has no tag or digest"
-        yield Violation(
-            instruction.word_span(start, end),
-            f"base image '{base.raw}' {problem}: pin a version tag or a digest",
-        )
+        shown = f"'{base.raw}'" if base.raw == image.value else f"'{image.value}' (that is '{base.raw}')"
+        yield Violation(image.span, f"base image {shown} {problem}: pin a version tag or a digest")

@@ -50,8 +50,7 @@ def copy_context_before_install(context, options):
         copied_at = None
         for instruction in stage.instructions:
             if copied_at is None and instruction.keyword in ("COPY", "ADD") and not instruction.flag("from"):
-                sources = (instruction.exec_form or instruction.args.split())[:-1]
-                if any(source in _WHOLE_CONTEXT for source in sources):
+                if any(_whole_context(dockerfile, instruction, source) for source in instruction.sources):
                     copied_at = instruction
             elif copied_at is not None and instruction.keyword == "RUN":
                 install = next(iter(context.facts(instruction).calls_of(INSTALL)), None)
@@ -62,3 +61,13 @@ def copy_context_before_install(context, options):
                         "any file change re-runs it",
                     )
                     break
+
+
+def _whole_context(dockerfile, instruction, source):
+    """A source that is the whole build context (``.``, ``./``, ``*`` …), variables expanded."""
+    if source.heredoc is not None:
+        return False
+    if not source.has_variable:
+        return source.value in _WHOLE_CONTEXT
+    expanded = dockerfile.expand(instruction, source)
+    return expanded.known and expanded.value in _WHOLE_CONTEXT

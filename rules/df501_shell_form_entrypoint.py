@@ -42,11 +42,26 @@ def shell_form_entrypoint(context, options):
     ## Fix
     None: splitting a shell command into words changes its meaning when it uses shell syntax.
     """
-    dockerfile = context.dockerfile
-    for instruction in dockerfile.instructions:
-        if instruction.keyword in ("CMD", "ENTRYPOINT") and instruction.exec_form is None and instruction.args.strip():
-            yield Violation(
-                instruction.keyword_span,
-                f"{instruction.keyword} in shell form runs under /bin/sh -c, which does not forward "
-                'signals: use the exec form ["program", "arg"]',
+    for instruction in context.dockerfile.all_instructions():
+        if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.exec_form is not None:
+            continue
+        args = instruction.args.strip()
+        if not args:
+            continue
+        shell = instruction.shell
+        program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+        if program == "cmd":
+            continue  # Windows containers: stopping does not go through POSIX signals
+        runner = " ".join(shell)
+        if args.startswith("["):
+            message = (
+                f"invalid JSON in the exec form of {instruction.keyword}: it is run as a shell command "
+                f"under `{runner}`, which does not forward signals; write a JSON array of "
+                'double-quoted strings ["program", "arg"]'
             )
+        else:
+            message = (
+                f"{instruction.keyword} in shell form runs under `{runner}`, which does not forward "
+                'signals: use the exec form ["program", "arg"]'
+            )
+        yield Violation(instruction.keyword_span, message)

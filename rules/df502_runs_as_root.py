@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dlint.rule import Severity, Violation, rule
 
-_ROOT = {"root", "0", "root:root", "0:0"}
+_ROOT = frozenset({"root", "0"})
 
 
 @rule(
@@ -48,6 +48,14 @@ def runs_as_root(context, options):
     dockerfile = context.dockerfile
     if not dockerfile.stages:
         return
-    users = [i for i in dockerfile.stages[-1].instructions if i.keyword == "USER"]
-    if users and users[-1].args.strip() in _ROOT:
-        yield Violation(users[-1].keyword_span, "the image runs as root: add a USER with an unprivileged user at the end")
+    # The final stage and the stages it is built FROM: their USER carries over.
+    users = [i for stage in dockerfile.stages[-1].chain for i in stage.instructions if i.keyword == "USER"]
+    if not users:
+        return
+    last = users[-1]
+    words = last.words
+    if not words:
+        return
+    user = dockerfile.expand(last, words[0])
+    if user.known and user.value.partition(":")[0] in _ROOT:
+        yield Violation(last.keyword_span, "the image runs as root: add a USER with an unprivileged user at the end")

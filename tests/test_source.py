@@ -83,3 +83,17 @@ def test_global_args_are_read_only_for_an_image_that_uses_one():
 def test_exec_form_after_flags_and_blanks():
     df = parse('FROM scratch\nCMD   ["a", "b"]  \nRUN --network=none  [ "x" ]\nRUN [ not json\n')
     assert [i.exec_form for i in df.instructions[1:]] == [["a", "b"], ["x"], None]
+
+
+def test_slice_keeps_each_piece_origin():
+    from dlint.source import MappedText, Span
+
+    text = MappedText()
+    text.append("RUN make \\", 2, 9)
+    text.append("  install", 3, 1)
+    tail = text.slice(4)
+    assert tail.text == "make \\  install"
+    assert tail.position(0) == (2, 13)
+    assert tail.span(8, 15) == Span(3, 3, 3, 10)
+    assert text.slice(11).text == " install" and text.slice(11).position(1) == (3, 3)
+    assert text.slice(100).text == ""

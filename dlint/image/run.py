@@ -21,7 +21,6 @@ _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _ARROW_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
 _BK_VERTEX = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
 _BK_STATUS = re.compile(r"^#(\d+) (CACHED|DONE [0-9.]+s|ERROR: .*)$")
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 CLI_ENV = "DLINT_DOCKER_CLI"
 
@@ -95,34 +94,10 @@ def final_chain(dockerfile: Dockerfile, target: str | None) -> list[Stage]:
 
 def resolve_image(raw: str, dockerfile: Dockerfile, build_args: dict[str, str]) -> str | None:
     """A FROM's image with global ARG defaults and ``--build-arg`` values applied; None when a
-    variable stays unknown."""
-    from dockerfile_parse.util import extract_key_values
+    variable stays unknown. The substitution is the lint's own (dlint/variables.py)."""
+    from dlint.variables import Variables
 
-    values: dict[str, str] = {}
-    for instruction in dockerfile.instructions:
-        if instruction.keyword == "FROM":
-            break
-        if instruction.keyword == "ARG":
-            try:
-                for key, value in extract_key_values(False, {}, {}, instruction.args):
-                    values[key] = value
-            except Exception:
-                continue
-    values.update(build_args)
-    unknown = False
-
-    def replace(match: re.Match) -> str:
-        nonlocal unknown
-        name = match.group(1) or match.group(3)
-        if name in values and values[name] != "":
-            return values[name]
-        if match.group(2) is not None:
-            return match.group(2)
-        unknown = True
-        return ""
-
-    image = _VARIABLE.sub(replace, raw)
-    return None if unknown or not image else image
+    return Variables(dockerfile, build_args, complete=True).resolve_image(raw)
 
 
 def check_base_images(api, dockerfile: Dockerfile, target: str | None, build_args: dict[str, str]) -> dict[int, dict]:
@@ -140,8 +115,8 @@ def check_base_images(api, dockerfile: Dockerfile, target: str | None, build_arg
     for stage in stages:
         if stage.parent is not None or stage.base.is_scratch:
             continue
-        words = stage.from_instruction.args.split()
-        image = resolve_image(words[0], dockerfile, build_args) if words else None
+        words = stage.from_instruction.words
+        image = resolve_image(words[0].raw, dockerfile, build_args) if words else None
         if image is None or image.lower() == "scratch":
             continue
         try:
