@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dlint.shell.words import Command, Locate, Script, Word
+from dlint.shell.words import Command, Locate, Script, Word, numbered
 
 # ---------------------------------------------------------------------------------------------
 # Fast path: simple scripts without tree-sitter
@@ -126,10 +126,11 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
     newlines between statements; line continuations between words; declaration commands
     (export, local, unset, …), which like in the tree-sitter walk yield no command.
 
-    It reproduces what tree-sitter-bash 0.25 builds, not only what bash does: words after a
-    redirection that follows the command name belong to the redirection (``cmd > f x`` has no
-    argument ``x``), ``A= cmd`` assigns the empty string, and ``a || b > f | c`` is
-    ``(a || b > f) | c``. Where tree-sitter is odd in ways not worth copying (see the
+    It reproduces what the tree-sitter reader builds from tree-sitter-bash 0.25, not only what
+    bash does: words after a redirection's target are arguments (``cmd > f x`` runs ``cmd x``,
+    as in bash), ``A= cmd`` assigns the empty string, and ``a || b > f | c`` is
+    ``(a || b > f) | c``. Choices (``a || b``) are labelled as the tree-sitter reader labels
+    them: ``a && b || c`` is ``(a && b) || c``, ``a || b || c`` is ``(a || b) || c``. Where tree-sitter is odd in ways not worth copying (see the
     comments below) the fast path bails out. Words keep their spans lazy, as Word.located.
     """
     commands: list[Command] = []
@@ -137,11 +138,17 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
     assignments: list[Word] = []
     operator: str | None = None  # what joins the current statement to the previous one
     conditional = False
-    # Where the statement is: 0 before its command name; 1 in the arguments; 2 after a
-    # redirection, whose target takes every later word (``cmd > f x`` has no argument x);
-    # 3 in a declaration (export, local, …: no command at all, like in the tree-sitter walk);
-    # 4 and 5: a redirection operator waits for its target, then 2 or 3.
+    # Where the statement is: 0 before its command name; 1 in the arguments; 3 in a
+    # declaration (export, local, …: no command at all, like in the tree-sitter walk); 4 and 5:
+    # a redirection operator waits for its target, then 1 or 3.
     state = 0
+    redirects: list[tuple[str, Word]] = []
+    redirection = ""  # the operator waiting for its target
+    # Choices: the and-or list so far starts at commands[list_start]; ``branch`` labels the
+    # commands being read (the right side of the last ||).
+    choices: dict[int, str] = {}
+    list_start = 0
+    branch: tuple = ()
     redirected = False  # the statement has a redirection
     pipes = 0  # how many | and |& the current and-or list has
     # No quote and no $ anywhere: every word is its own value.
@@ -176,10 +183,13 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                     continue
                 value = token if plain else _simple_value(token)
                 state = 1
-            elif state == 2:
-                continue
             elif state == 4:
-                state = 2
+                end = match.end()
+                target = _new(Word)
+                target.text, target.value, target._span = token, token if plain else _simple_value(token), None
+                target._locate, target._start, target._end = locate, end - len(token), end
+                redirects.append((redirection, target))
+                state = 1
                 continue
             else:
                 # Declaration arguments are not commands, but tree-sitter lexes them like the
@@ -209,6 +219,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                 # is lost), or ``>&-`` (a token of its own: ``>&-f x`` is an error).
                 return None
             state = 5 if state == 3 else 4
+            redirection = match.group(_REDIRECTION).lstrip("0123456789")
             redirected = True
         elif kind == _OPERATOR or kind == _NEWLINE:
             if state > 3:
@@ -234,24 +245,35 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                 # declaration).
                 return None
             if words:
-                commands.append(Command(words, assignments, operator, conditional, False))
+                commands.append(Command(words, assignments, operator, conditional, False, redirects, branch))
                 words = []
                 assignments = []
+                redirects = []
             elif assignments:
                 assignments = []
+            if redirects:
+                redirects = []
             state = 0
             if separator == "||":
                 conditional = True
+                choice = len(choices)
+                choices[choice] = "or"
+                for command in commands[list_start:]:
+                    command.branch = ((choice, 0),) + command.branch
+                branch = ((choice, 1),)
             elif separator == "|" or separator == "|&":
                 # A pipeline goes on running only sometimes (``a || b | c``), but tree-sitter
                 # puts a redirection around the whole and-or list before it, so that in
                 # ``a || b > f | c`` the pipeline is (a || b > f) | c and c always runs.
                 if redirected:
                     conditional = False
+                    branch = ()
                 pipes += 1
             else:
                 conditional = False
+                branch = ()
                 if separator != "&&":
+                    list_start = len(commands)
                     if pipes > 1 and separator == "\n" and not _BLANK_TO_END.match(text, match.end()):
                         # ``a | b | c`` + newline + ``d && e``: tree-sitter joins the lines
                         # into the command ``c d`` (when a later line has && || or a
@@ -285,5 +307,5 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
     if (state == 0 or state == 3) and (operator == "|" or operator == "|&"):
         return None  # assignments or a declaration in a pipeline, as above
     if words:
-        commands.append(Command(words, assignments, operator, conditional, False))
-    return Script(commands)
+        commands.append(Command(words, assignments, operator, conditional, False, redirects, branch))
+    return numbered(Script(commands, choices=choices)) if choices else Script(commands)

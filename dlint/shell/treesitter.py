@@ -12,12 +12,20 @@ from __future__ import annotations
 import re
 
 from dlint.shell.fastpath import _ASSIGNMENT_WORD, _name_kind
-from dlint.shell.words import Command, Locate, Script, Word, _unescape
+from dlint.shell.words import Command, Locate, Script, Word, _unescape, numbered
 
 _CONDITIONAL_NODES = frozenset(
     {"if_statement", "case_statement", "while_statement", "for_statement", "c_style_for_statement",
      "function_definition"}
 )
+_LOOP_KINDS = frozenset(
+    {"while_statement", "for_statement", "c_style_for_statement", "function_definition"}
+)
+_LOOP_BODIES = frozenset({"do_group", "compound_statement", "subshell"})
+_CHOICE_KINDS = {
+    "if_statement": "if", "case_statement": "case", "list": "or", **{k: "maybe" for k in _LOOP_KINDS}
+}
+_ATTACH = "attach"  # a stack entry that gives a list's redirections to its last command
 _NESTED_NODES = frozenset({"command_substitution", "process_substitution"})
 _OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
 _SKIPPED_ARGUMENTS = frozenset(
@@ -126,45 +134,108 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         return into
 
     commands: list[Command] = []
+    ends: list[int] = []  # where each command's node ends
+    choices: dict[int, str] = {}
+
+    def redirect(node, redirects: list, words: list[Word] | None, last: list[Word] | None):
+        """Record a file redirection's target. Bash takes the words after the target as the
+        command's arguments (``xargs -r < list apt-get install``, ``cmd > f x``); tree-sitter
+        puts them in the redirection, so they go back to ``words`` when it is given."""
+        operator, target = "", None
+        for child in node.children:
+            if child.type == "file_descriptor":
+                continue
+            if not child.is_named:
+                operator += child.type
+            elif target is None:
+                target = [word(child)]
+            elif target[-1]._end == (offsets(child.start_byte) if not offsets.identity else child.start_byte):
+                add(target, child, target)  # the target, cut in two by tree-sitter
+            elif words is not None:
+                last = add(words, child, last)
+        if target is not None:
+            redirects.append((operator, target[0]))
+        return last
+
+    def command(node, operator, conditional, nested, branch, outer_redirects=()) -> None:
+        words, assignments, inner, redirects = [], [], [], []
+        last = None  # the list the previous word went to
+        nameless = False  # the command name was the tail of an assignment (joined to it)
+        for child in node.children:
+            child_kind = child.type
+            if child_kind == "variable_assignment":
+                last = add(assignments, child, last)
+            elif child_kind == "command_name":
+                last = add(words, child.children[0] if child.child_count else child, last)
+                nameless = last is assignments
+            elif child_kind in _SKIPPED_ARGUMENTS:
+                if child_kind == "file_redirect":
+                    redirect(child, redirects, None, None)
+                last = None
+                continue
+            elif nameless and not words and _name_kind(_node_text(child, data)) == _ASSIGNMENT_WORD:
+                # Still before the command name: ``B=`` is an assignment, as tree-sitter
+                # reads it when no cut word came first (``A=x$B/$C.d B= cmd``).
+                last = add(assignments, child, last)
+                assignments[-1].value = None  # as for every assignment: it is not a literal
+            else:
+                last = add(words, child, last)
+                # Only words that can hold a command ($(…), `…`, <(…)) need a walk.
+                if _MAY_NEST.search(data, child.start_byte, child.end_byte):
+                    inner.append(child)
+        for child in outer_redirects:
+            last = redirect(child, redirects, words, None)
+        if words:
+            commands.append(Command(words, assignments, operator, conditional, nested, redirects, branch))
+            ends.append(node.end_byte)
+        # $(…) inside arguments run too.
+        for child in reversed(inner):
+            stack.append((child, None, conditional, nested, branch))
+
     # Iterative walk in document order: deeply nested input must not hit the recursion limit.
-    # Each entry: node, operator before it, conditional, nested.
-    stack = [(root, None, False, False)]
+    # Each entry: node, operator before it, conditional, nested, branch.
+    stack = [(root, None, False, False, ())]
     while stack:
-        node, operator, conditional, nested = stack.pop()
+        node, operator, conditional, nested, branch = stack.pop()
+        if operator == _ATTACH:
+            # tree-sitter puts a redirection after an and-or list around the whole list
+            # (``a && b > f``); bash redirects the last command only.
+            if ends and ends[-1] == node.end_byte:
+                last = commands[-1]
+                for child in branch:
+                    redirect(child, last.redirects, last.words, None)
+            continue
         kind = node.type
         if kind == "command":
-            words, assignments, inner = [], [], []
-            last = None  # the list the previous word went to
-            nameless = False  # the command name was the tail of an assignment (joined to it)
-            for child in node.children:
-                child_kind = child.type
-                if child_kind == "variable_assignment":
-                    last = add(assignments, child, last)
-                elif child_kind == "command_name":
-                    last = add(words, child.children[0] if child.child_count else child, last)
-                    nameless = last is assignments
-                elif child_kind in _SKIPPED_ARGUMENTS:
-                    last = None
-                    continue
-                elif nameless and not words and _name_kind(_node_text(child, data)) == _ASSIGNMENT_WORD:
-                    # Still before the command name: ``B=`` is an assignment, as tree-sitter
-                    # reads it when no cut word came first (``A=x$B/$C.d B= cmd``).
-                    last = add(assignments, child, last)
-                    assignments[-1].value = None  # as for every assignment: it is not a literal
-                else:
-                    last = add(words, child, last)
-                    # Only words that can hold a command ($(…), `…`, <(…)) need a walk.
-                    if _MAY_NEST.search(data, child.start_byte, child.end_byte):
-                        inner.append(child)
-            if words:
-                commands.append(Command(words, assignments, operator, conditional, nested))
-            # $(…) inside arguments run too.
-            for child in reversed(inner):
-                stack.append((child, None, conditional, nested))
+            command(node, operator, conditional, nested, branch)
             continue
+        if kind == "redirected_statement":
+            body = node.child_by_field_name("body")
+            if body is not None and body.type == "command":
+                outer = [c for c in node.children if c.type == "file_redirect"]
+                command(body, operator, conditional, nested, branch, outer)
+                continue
+            if body is not None and body.type in ("list", "pipeline"):
+                outer = [c for c in node.children if c.type == "file_redirect"]
+                stack.append((body, _ATTACH, False, False, outer))
         if kind in _NESTED_NODES:
             nested = True
         child_conditional = conditional or kind in _CONDITIONAL_NODES
+        # Choices: which child starts which arm (see dlint.shell.words.Branch).
+        choice = arm = None
+        if kind in _CHOICE_KINDS:
+            choice = len(choices)
+            if kind == "if_statement":
+                has_else = any(c.type == "else_clause" for c in node.children)
+                choices[choice] = "else" if has_else else "if"
+            elif kind == "list":
+                if not any(c.type == "||" for c in node.children):
+                    choice = None
+                else:
+                    choices[choice] = "or"
+                    arm = 0
+            else:
+                choices[choice] = _CHOICE_KINDS[kind]
         entries = []
         pending = operator
         previous_end = None
@@ -172,16 +243,29 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             child_kind = child.type
             if child_kind in _OPERATORS:
                 pending = child_kind
+                if choice is not None and kind == "list":
+                    arm = 1
                 continue
             if not child.is_named:  # then, do, else, (: a new sequence starts
-                pending = None
+                if kind == "if_statement" and child_kind == "then":
+                    arm = 0
+                if entries or pending not in ("|", "|&"):
+                    pending = None  # kept for ``a | while …``, ``a | { …; }``: piped into
                 continue
+            if choice is not None:
+                if kind == "if_statement" and child_kind in ("elif_clause", "else_clause"):
+                    arm += 1
+                elif kind == "case_statement":
+                    arm = None if child_kind != "case_item" else (0 if arm is None else arm + 1)
+                elif kind in _LOOP_KINDS:
+                    arm = 0 if child_kind in _LOOP_BODIES else None
             if pending is None and previous_end is not None:
                 gap = data[previous_end : child.start_byte]
                 pending = "\n" if b"\n" in gap else None
             is_or = pending == "||"
-            entries.append((child, pending, child_conditional or is_or, nested))
+            child_branch = branch if arm is None else branch + ((choice, arm),)
+            entries.append((child, pending, child_conditional or is_or, nested, child_branch))
             pending = None
             previous_end = child.end_byte
         stack.extend(reversed(entries))
-    return Script(commands)
+    return numbered(Script(commands, choices=choices))

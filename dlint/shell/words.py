@@ -10,7 +10,7 @@ whether it runs only sometimes (after ``||``, inside ``if``/``case``/loops/funct
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from dlint.source import Span
@@ -56,6 +56,18 @@ class Word:
         return f"Word(text={self.text!r}, value={self.value!r}, span={self.span!r})"
 
 
+# A branch label: (choice, arm). A command's ``branch`` lists the labels of the choices it is
+# inside, outermost first. Two commands are alternatives (never both run) when they carry the
+# same choice with different arms. What a choice is (Script.choices):
+#   "or"    ``a || b``: arm 0 (a) always runs, arm 1 (b) only when a fails;
+#   "if"    ``if``/``elif`` without ``else``: one arm or none (the conditions are arm-less,
+#           an ``elif``'s condition belongs to its arm);
+#   "else"  ``if`` with an ``else``: exactly one arm;
+#   "case"  ``case`` arms: one arm or none;
+#   "maybe" a loop or function body (arm 0): runs zero or more times.
+Branch = tuple[tuple[int, int], ...]
+
+
 @dataclass
 class Command:
     words: list[Word]  # argv; leading VAR=value assignments are in ``assignments``
@@ -63,6 +75,8 @@ class Command:
     operator: str | None  # what joins it to the previous command: && || ; | & newline, or None
     conditional: bool  # runs only sometimes (after ||, in if/case/loops/functions)
     nested: bool  # inside $(…) or <(…)
+    redirects: list[tuple[str, Word]] = field(default_factory=list)  # (operator, target): > f, 2>&1
+    branch: Branch = ()
 
     @property
     def name(self) -> str | None:
@@ -73,12 +87,52 @@ class Command:
         first, last = self.words[0].span, self.words[-1].span
         return Span(first.line, first.column, last.end_line, last.end_column)
 
+    @property
+    def source(self) -> str:
+        """The command as written: its words joined by single blanks (for messages)."""
+        return " ".join(word.text for word in self.words)
+
+    def excludes(self, other: "Command") -> bool:
+        """Whether the two commands are alternatives: in different arms of one choice."""
+        if not self.branch or not other.branch:
+            return False
+        arms = dict(self.branch)
+        return any(arms.get(choice, arm) != arm for choice, arm in other.branch)
+
 
 @dataclass
 class Script:
     commands: list[Command]
     tolerant: bool = False  # some text needed the fallback tokenizer
+    choices: dict[int, str] = field(default_factory=dict)  # choice -> kind (see Branch)
 
+    def extend(self, other: "Script", branch: Branch = ()) -> None:
+        """Append ``other``'s commands (run inside ``branch``), keeping choice numbers apart."""
+        offset = max(self.choices, default=-1) + 1
+        for command in other.commands:
+            if command.branch or branch:
+                command.branch = branch + tuple((choice + offset, arm) for choice, arm in command.branch)
+        self.commands.extend(other.commands)
+        if other.choices:
+            self.choices.update({choice + offset: kind for choice, kind in other.choices.items()})
+        self.tolerant = self.tolerant or other.tolerant
+
+
+def numbered(script: Script) -> Script:
+    """Renumber the choices in order of first appearance (outer before inner), so that every
+    reader gives the same numbers for the same text."""
+    if not script.choices:
+        return script
+    order: dict[int, int] = {}
+    for command in script.commands:
+        for choice, _arm in command.branch:
+            if choice not in order:
+                order[choice] = len(order)
+    for command in script.commands:
+        if command.branch:
+            command.branch = tuple((order[choice], arm) for choice, arm in command.branch)
+    script.choices = {order[choice]: kind for choice, kind in script.choices.items() if choice in order}
+    return script
 
 
 _ESCAPED = re.compile(r"\\(.)", re.S)

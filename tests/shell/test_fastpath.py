@@ -50,9 +50,11 @@ def fields(script):
         script.tolerant,
         [
             (c.operator, c.conditional, c.nested, [word_fields(w) for w in c.words],
-             [word_fields(w) for w in c.assignments])
+             [word_fields(w) for w in c.assignments], [(o, word_fields(w)) for o, w in c.redirects],
+             c.branch)
             for c in script.commands
         ],
+        script.choices,
     )
 
 
@@ -243,14 +245,19 @@ def test_one_script_with_every_construct():
     text = "A=1 B+=\"x $Y\" cmd -f 'a b'\"$C\"${D}é >/dev/null 2>&1 x && export E=1 \\\n || a | b |& c & d;\n e"
     script = _parse_simple(text, locate)
     assert script is not None
-    assert [(c.operator, c.conditional, [w.value for w in c.words]) for c in script.commands] == [
-        (None, False, ["cmd", "-f", None]),
-        ("||", True, ["a"]),
-        ("|", True, ["b"]),
-        ("|&", True, ["c"]),
-        ("&", False, ["d"]),
-        (";", False, ["e"]),  # a newline after ; is a blank
+    assert [
+        (c.operator, c.conditional, [w.value for w in c.words], [(o, t.value) for o, t in c.redirects], c.branch)
+        for c in script.commands
+    ] == [
+        # The word after a redirection's target is an argument, as in bash.
+        (None, False, ["cmd", "-f", None, "x"], [(">", "/dev/null"), (">&", "1")], ((0, 0),)),
+        ("||", True, ["a"], [], ((0, 1),)),
+        ("|", True, ["b"], [], ((0, 1),)),
+        ("|&", True, ["c"], [], ((0, 1),)),
+        ("&", False, ["d"], [], ()),
+        (";", False, ["e"], [], ()),  # a newline after ; is a blank
     ]
+    assert script.choices == {0: "or"}
     assert_same(text)
 
 
