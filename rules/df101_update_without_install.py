@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE
+from dlint.packages import READS_INDEX, UPDATE
 from dlint.rule import Severity, Violation, rule
 
 
@@ -42,14 +42,19 @@ def update_without_install(context, options):
     """
     for _stage, instruction, facts in context.runs:
         for update in facts.calls_of(UPDATE):
-            installs_after = any(
-                call.index > update.index and call.manager is update.manager
-                for call in facts.calls_of(INSTALL)
+            # Read by an install, upgrade, download, source or build-dep after it (not in an
+            # exclusive branch), or by `install --update`, which updates by itself.
+            used = any(
+                call.index > update.index
+                and call.manager is update.manager
+                and call.verb in READS_INDEX
+                and not call.command.excludes(update.command)
+                for call in facts.calls
             )
-            if not installs_after:
+            if not used:
                 yield Violation(
                     instruction.keyword_span,
-                    f"`{update.program.value} update` is not followed by an install in the same RUN: "
+                    f"`{update.command.source}` is not followed by an install in the same RUN: "
                     "a later install reuses this cached, possibly stale index",
                 )
                 break

@@ -39,5 +39,13 @@ def apt_in_script(context, options):
             if program in call.manager.interactive_programs:
                 fix = None
                 if call.verb is not None and call.program.text == "apt":
-                    fix = Fix("use apt-get", (Edit(call.program.span, "apt-get"),))
+                    # Safe only where apt and apt-get do the same: apt's install and upgrade
+                    # delete the downloaded .debs and its upgrade installs new packages.
+                    fix = Fix("use apt-get", (Edit(call.program.span, "apt-get"),),
+                              safe=call.verb_text in _SAME_IN_APT_GET)
                 yield Violation(call.program.span, f"use `apt-get` instead of `{program}` in scripts", fix)
+
+
+# Verbs that apt-get runs exactly as apt does (apt's own settings: Keep-Downloaded-Packages
+# false for what it downloads, Upgrade-Allow-New for upgrade).
+_SAME_IN_APT_GET = frozenset({"update", "remove", "purge", "autoremove", "autopurge", "clean", "autoclean"})

@@ -37,17 +37,27 @@ def pipe_without_pipefail(context, options):
         if "pipefail" in " ".join(instruction.shell):
             continue
         protected = False
-        previous = None
+        previous = None  # the last command at the same level (not inside $(…))
         for command in facts.script.commands:
             words = command.words
             if words and words[0].value == "set" and any("pipefail" in (w.value or "") for w in words[1:]):
                 protected = True
-            if command.operator == "|" and not protected:
+            # Also a pipe into a compound command (`| while …`, `| { …; }`, `| ( … )`): its
+            # first command carries the pipe.
+            if command.operator in ("|", "|&") and not protected and previous is not None:
                 # `yes | …` and `echo … | …` cannot fail in a way worth a pipefail (and `yes` would
                 # trip it: it dies of SIGPIPE when the reader is done).
-                trivial = previous is not None and previous.name in ("yes", "echo", "printf")
-                if not trivial:
-                    yield Violation(instruction.keyword_span, "a pipe without `set -o pipefail` hides failures of "
-                                    f"the commands before `{words[0].text}`")
+                if previous.name not in ("yes", "echo", "printf"):
+                    yield Violation(
+                        instruction.keyword_span,
+                        f"a pipe without `set -o pipefail` hides a failure of `{_quote(previous)}`: "
+                        f"the pipe's status is that of `{_quote(command)}`",
+                    )
                     break
-            previous = command
+            if not command.nested:
+                previous = command
+
+
+def _quote(command, limit=48):
+    text = command.source
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"

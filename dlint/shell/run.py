@@ -82,7 +82,10 @@ def _with_shell_strings(script: Script) -> Script:
         inner = parse_script(string.value, locate)
         for nested in inner.commands:
             nested.conditional = nested.conditional or command.conditional
-        commands.extend(inner.commands)
+        # Appended in place, after the sh -c command (``Script.extend`` keeps choices apart).
+        holder = Script(commands, choices=script.choices)
+        holder.extend(inner, command.branch)
+        script.choices = holder.choices
     script.commands = commands
     return script
 
@@ -108,9 +111,7 @@ def _script_of_run(instruction: Instruction) -> Script:
         if runs_body:
             for heredoc in instruction.heredocs:
                 body = heredoc.body
-                more = parse_script(body.text, body.span)
-                script.commands.extend(more.commands)
-                script.tolerant = script.tolerant or more.tolerant
+                script.extend(parse_script(body.text, body.span))
     return script
 
 
