@@ -156,14 +156,16 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
             if verb == INSTALL:
                 add(command, "install", [p for p in call.packages if p.is_name])
         elif verb == REMOVE:
-            add(command, "remove", {p.name for p in call.packages if p.is_name})
+            # Names from a variable, a pattern or stdin (`xargs apt-get purge`): anything may go.
+            unknown = call.from_stdin or any(not p.is_name for p in call.packages)
+            add(command, "remove", {p.name for p in call.packages if p.is_name}, unknown)
         elif verb == CLEAN:
             add(command, "clean", ARCHIVES, None)
             if call.verb_text in call.manager.index_cleaners:
                 add(command, "clean", INDEX, None)
         elif verb == MARK_AUTO:
             add(command, "mark", {p.name for p in call.packages if p.is_name},
-                any(not p.is_name for p in call.packages))
+                call.from_stdin or any(not p.is_name for p in call.packages))
         elif verb == MARK_MANUAL:
             add(command, "manual", {p.name for p in call.packages if p.is_name})
         if call.removes_unneeded:
@@ -229,7 +231,9 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
             state.installed = installed
             state.auto = state.auto - {p.name for p in operation[1]}
         elif what == "remove":
-            if operation[1]:
+            if operation[2]:
+                state.installed = {}
+            elif operation[1]:
                 state.installed = {n: w for n, w in state.installed.items() if n not in operation[1]}
         elif what == "mark":
             state.auto = state.auto | operation[1]
@@ -253,9 +257,10 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
 class _Choice(NamedTuple):
     kind: str
     arms: list[list]  # each arm: a list of Command or _Choice, in order
+    exhaustive: bool  # exactly one arm runs (every arm has commands)
 
 
-def _tree(commands: list[Command], depth: int, choices: dict[int, str]) -> list:
+def _tree(commands: list[Command], depth: int, choices: dict[int, str], exhaustive: dict[int, int]) -> list:
     items: list = []
     position = 0
     while position < len(commands):
@@ -275,10 +280,10 @@ def _tree(commands: list[Command], depth: int, choices: dict[int, str]) -> list:
             position += 1
         kind = choices.get(choice, "if")
         if kind == "or":
-            arms_list = [_tree(arms.get(0, []), depth + 1, choices), _tree(arms.get(1, []), depth + 1, choices)]
+            arms_list = [_tree(arms.get(n, []), depth + 1, choices, exhaustive) for n in (0, 1)]
         else:
-            arms_list = [_tree(arms[arm], depth + 1, choices) for arm in sorted(arms)]
-        items.append(_Choice(kind, arms_list))
+            arms_list = [_tree(arms[arm], depth + 1, choices, exhaustive) for arm in sorted(arms)]
+        items.append(_Choice(kind, arms_list, exhaustive.get(choice) == len(arms)))
     return items
 
 
@@ -293,10 +298,11 @@ def _walk(items: list, state: State, ops: dict[int, list[tuple]], effects: RunEf
                 second = _walk(item.arms[1], second_start, ops, effects, line)
                 state = first.join(second)
             else:
-                # One arm or none (loop bodies: zero or more times; a missing else: none).
-                result = state
+                # One arm, or none (loop bodies: zero or more times; no else: maybe none).
+                result = None if item.exhaustive else state
                 for arm in item.arms:
-                    result = result.join(_walk(arm, state.copy(), ops, effects, line))
+                    after = _walk(arm, state.copy(), ops, effects, line)
+                    result = after if result is None else result.join(after)
                 state = result
             continue
         operations = ops.get(id(item))
@@ -317,7 +323,7 @@ def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool)
     state.fresh = ABSENT
     commands = facts.script.commands
     if facts.script.choices:
-        items = _tree(commands, 0, facts.script.choices)
+        items = _tree(commands, 0, facts.script.choices, facts.script.exhaustive)
     else:
         items = commands
     end = _walk(items, state, ops, effects, instruction.line)

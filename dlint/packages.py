@@ -401,8 +401,8 @@ _SLASHES = re.compile("/+")
 @lru_cache(maxsize=4096)  # the same few cleanups recur in RUN after RUN, file after file
 def removes_directory(pattern: str | None, directory: str) -> bool:
     """Whether ``rm`` of ``pattern`` deletes ``directory`` itself or everything in it."""
-    if not pattern:
-        return False
+    if not pattern or not pattern.startswith("/"):
+        return False  # a relative path (`cd /tmp && rm -rf *`) names what the RUN's directory holds
     path = (_SLASHES.sub("/", pattern) if "//" in pattern else pattern).rstrip("/") or "/"
     if path == directory or directory.startswith(path + "/"):  # the directory or a parent
         return True
@@ -468,3 +468,37 @@ def facts_of(instruction: Instruction) -> RunFacts:
                 removals.append(removal)
     caches, masked = _mounts(instruction)
     return RunFacts(script, calls, removals, caches, frozenset(programs), masked)
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+_SYSTEM_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/")
+
+
+def runs_script(command: Command) -> bool:
+    """Whether the command runs a script whose commands dlint cannot see (``bash x.sh``,
+    ``/tmp/setup.sh``, ``./install``, ``curl … | sh``, ``. ./env``): it may update the index
+    or install packages itself."""
+    words = command.words
+    if not words:
+        return False
+    argv, _ = unwrap(words) if _program(words[0]) in _WRAPPERS else (words, False)
+    if not argv:
+        return False
+    value = argv[0].value
+    if value is None:
+        return True  # $SCRIPT: unknown
+    program = value.rsplit("/", 1)[-1]
+    if program in _SHELLS:
+        option = argv[1].value or "" if len(argv) > 1 else ""
+        if option.startswith("-") and option.endswith("c"):
+            # `sh -c '…'` is read as commands when its string is plain quoted text (see
+            # dlint.shell.run); one with backslashes or expansions is not.
+            string = argv[2] if len(argv) > 2 else None
+            return string is None or string.value is None or "\\" in string.text or string.text[:1] not in "'\""
+        rest = [w for w in argv[1:] if not (w.value or "").startswith("-")]
+        return bool(rest) or command.operator == "|"  # `sh file`, `curl … | sh`
+    if program in (".", "source"):
+        return True
+    if value.endswith(".sh"):
+        return True
+    return "/" in value and not value.startswith(_SYSTEM_DIRS)

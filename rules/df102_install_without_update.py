@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.layers import ABSENT
-from dlint.packages import INSTALL
+from dlint.packages import INSTALL, runs_script
 from dlint.rule import Severity, Violation, rule
 
 
@@ -48,6 +48,8 @@ def install_without_update(context, options):
                 continue  # `install --update` (apt 3) updates first; -s changes nothing
             if effects.before(install.command).fresh != ABSENT:
                 continue  # updated earlier in this RUN (on some way to the install)
+            if any(runs_script(c) for c in facts.script.commands[: install.index]):
+                continue  # a script before it (`./add-repo.sh`) may have updated the index
             yield Violation(
                 instruction.keyword_span,
                 f"`{_verb(install)}` runs without `{install.program.value} update` "

@@ -133,7 +133,8 @@ def _check_run(context, instruction, earlier):
     facts = context.facts(instruction)
     for removal in facts.removals:
         for path in removal.paths:
-            if path.value and not facts.masks(posixpath.normpath(path.value)):  # a mount: not the layer
+            # Absolute paths only (a relative one depends on the directory), not under a mount.
+            if path.value and path.value.startswith("/") and not facts.masks(posixpath.normpath(path.value)):
                 line = earlier.created_under(path.value)
                 if line:
                     return Violation(

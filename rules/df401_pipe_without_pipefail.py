@@ -37,27 +37,40 @@ def pipe_without_pipefail(context, options):
         if "pipefail" in " ".join(instruction.shell):
             continue
         protected = False
-        previous = None  # the last command at the same level (not inside $(…))
-        for command in facts.script.commands:
+        last = {False: None, True: None}  # the last command outside and inside $(…)
+        commands = facts.script.commands
+        for index, command in enumerate(commands):
             words = command.words
             if words and words[0].value == "set" and any("pipefail" in (w.value or "") for w in words[1:]):
                 protected = True
             # Also a pipe into a compound command (`| while …`, `| { …; }`, `| ( … )`): its
             # first command carries the pipe.
+            previous = last[command.nested]
             if command.operator in ("|", "|&") and not protected and previous is not None:
                 # `yes | …` and `echo … | …` cannot fail in a way worth a pipefail (and `yes` would
                 # trip it: it dies of SIGPIPE when the reader is done).
-                if previous.name not in ("yes", "echo", "printf"):
+                if previous.name not in ("yes", "echo", "printf") and not _handled(commands, index):
                     yield Violation(
                         instruction.keyword_span,
-                        f"a pipe without `set -o pipefail` hides a failure of `{_quote(previous)}`: "
-                        f"the pipe's status is that of `{_quote(command)}`",
+                        f"a pipe without `set -o pipefail` hides a failure of `{_quote(previous)}` "
+                        "(a pipe's status is that of its last command)",
                     )
                     break
-            if not command.nested:
-                previous = command
+            last[command.nested] = command
 
 
 def _quote(command, limit=48):
     text = command.source
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _handled(commands, index):
+    """Whether the pipe's failure is handled anyway: the pipeline is followed by `|| …`."""
+    nested = commands[index].nested
+    for command in commands[index + 1 :]:
+        if command.nested != nested:
+            continue
+        if command.operator in ("|", "|&"):
+            continue
+        return command.operator == "||"
+    return False

@@ -83,9 +83,9 @@ def _with_shell_strings(script: Script) -> Script:
         for nested in inner.commands:
             nested.conditional = nested.conditional or command.conditional
         # Appended in place, after the sh -c command (``Script.extend`` keeps choices apart).
-        holder = Script(commands, choices=script.choices)
+        holder = Script(commands, choices=script.choices, exhaustive=script.exhaustive)
         holder.extend(inner, command.branch)
-        script.choices = holder.choices
+        script.choices, script.exhaustive = holder.choices, holder.exhaustive
     script.commands = commands
     return script
 

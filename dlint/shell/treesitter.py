@@ -136,6 +136,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
     commands: list[Command] = []
     ends: list[int] = []  # where each command's node ends
     choices: dict[int, str] = {}
+    exhaustive: dict[int, int] = {}
 
     def redirect(node, redirects: list, words: list[Word] | None, last: list[Word] | None):
         """Record a file redirection's target. Bash takes the words after the target as the
@@ -228,6 +229,8 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             if kind == "if_statement":
                 has_else = any(c.type == "else_clause" for c in node.children)
                 choices[choice] = "else" if has_else else "if"
+                if has_else:
+                    exhaustive[choice] = 2 + sum(1 for c in node.children if c.type == "elif_clause")
             elif kind == "list":
                 if not any(c.type == "||" for c in node.children):
                     choice = None
@@ -236,6 +239,10 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                     arm = 0
             else:
                 choices[choice] = _CHOICE_KINDS[kind]
+                if kind == "case_statement":
+                    items = [c for c in node.children if c.type == "case_item"]
+                    if any(_node_text(c, data).lstrip().startswith("*)") for c in items):
+                        exhaustive[choice] = len(items)
         entries = []
         pending = operator
         previous_end = None
@@ -268,4 +275,4 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             pending = None
             previous_end = child.end_byte
         stack.extend(reversed(entries))
-    return numbered(Script(commands, choices=choices))
+    return numbered(Script(commands, choices=choices, exhaustive=exhaustive))

@@ -63,7 +63,7 @@ class Word:
 #   "if"    ``if``/``elif`` without ``else``: one arm or none (the conditions are arm-less,
 #           an ``elif``'s condition belongs to its arm);
 #   "else"  ``if`` with an ``else``: exactly one arm;
-#   "case"  ``case`` arms: one arm or none;
+#   "case"  ``case`` arms: one arm or none (exactly one with a ``*)`` arm);
 #   "maybe" a loop or function body (arm 0): runs zero or more times.
 Branch = tuple[tuple[int, int], ...]
 
@@ -105,6 +105,9 @@ class Script:
     commands: list[Command]
     tolerant: bool = False  # some text needed the fallback tokenizer
     choices: dict[int, str] = field(default_factory=dict)  # choice -> kind (see Branch)
+    # Choices that always run exactly one of their arms (``if … else``, ``case`` with ``*)``):
+    # choice -> how many arms it has (an arm without commands has no label).
+    exhaustive: dict[int, int] = field(default_factory=dict)
 
     def extend(self, other: "Script", branch: Branch = ()) -> None:
         """Append ``other``'s commands (run inside ``branch``), keeping choice numbers apart."""
@@ -115,6 +118,7 @@ class Script:
         self.commands.extend(other.commands)
         if other.choices:
             self.choices.update({choice + offset: kind for choice, kind in other.choices.items()})
+            self.exhaustive.update({choice + offset: arms for choice, arms in other.exhaustive.items()})
         self.tolerant = self.tolerant or other.tolerant
 
 
@@ -132,6 +136,8 @@ def numbered(script: Script) -> Script:
         if command.branch:
             command.branch = tuple((order[choice], arm) for choice, arm in command.branch)
     script.choices = {order[choice]: kind for choice, kind in script.choices.items() if choice in order}
+    if script.exhaustive:
+        script.exhaustive = {order[c]: arms for c, arms in script.exhaustive.items() if c in order}
     return script
 
 

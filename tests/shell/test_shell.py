@@ -140,6 +140,7 @@ def test_exclusive_branches_are_labelled():
         ("echo $p", ((2, 0),)),
     ]
     assert script.choices == {0: "else", 1: "case", 2: "maybe"}
+    assert script.exhaustive == {0: 3, 1: 2}  # an else; a `*)` arm
     apt, condition, apk, dnf, echo_a, echo_b, _ = script.commands
     assert apt.excludes(apk) and apt.excludes(condition) and apk.excludes(dnf) and echo_a.excludes(echo_b)
     assert not condition.excludes(apk) and not apt.excludes(echo_a)
