@@ -342,14 +342,10 @@ def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool)
 
 def is_trigger(instruction: Instruction) -> bool:
     """An ONBUILD trigger (it runs when a later image is built FROM this one)."""
-    marker = getattr(instruction, "onbuild", None)
-    if marker is None:
-        marker = getattr(instruction, "trigger", None)
+    marker = getattr(instruction, "is_trigger", None)  # the model's, where it has triggers
     if isinstance(marker, bool):
         return marker
-    if marker is not None:
-        return True
-    return instruction.raw.lstrip()[:7].upper() == "ONBUILD"
+    return instruction.raw.lstrip()[:7].upper() == "ONBUILD" and instruction.keyword != "ONBUILD"
 
 
 def _copied_settings(instruction: Instruction) -> list[str]:

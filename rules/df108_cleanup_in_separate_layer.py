@@ -123,7 +123,7 @@ def _check_run(context, instruction, earlier):
     if effects.removals:
         # The layer model: a removal (rm, find -delete, apt-get clean / dist-clean) of an index
         # or cache that an earlier layer still holds, when this RUN had not written it again.
-        removal = effects.removals[0]
+        removal = next((r for r in effects.removals if r.kind == INDEX), effects.removals[0])
         what = "the package index" if removal.kind == INDEX else "the downloaded packages"
         return Violation(
             instruction.keyword_span,
