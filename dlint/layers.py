@@ -385,3 +385,50 @@ def effects_of(dockerfile: Dockerfile, facts=None) -> dict[int, RunEffects]:
         if id(instruction) not in effects:
             effects[id(instruction)] = _run(instruction, facts(instruction), State(), is_trigger(instruction))
     return effects
+
+
+class Leftovers(NamedTuple):
+    """What one RUN leaves, for ``dlint build``'s waste and cache reports."""
+
+    line: int
+    keeps: tuple[str, ...]  # kinds (INDEX, ARCHIVES) this RUN's layer keeps, on some way through
+    masked: tuple[str, ...]  # kinds a mount (cache, tmpfs, bind) kept out of its layer
+    deletes: tuple[tuple[str, int], ...]  # (kind, line): it deletes what an earlier layer keeps
+    updates_index: bool  # it writes a fresh package index (update, install --update)
+    reads_stale_index: bool  # it installs from an index it did not update itself
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The lint rules that explain these leftovers."""
+        found = []
+        if INDEX in self.keeps:
+            found.append("DF107")
+        if self.deletes:
+            found.append("DF108")
+        if self.reads_stale_index:
+            found.append("DF102")
+        return tuple(found)
+
+
+def leftovers(dockerfile: Dockerfile) -> dict[int, Leftovers]:
+    """RUN line -> what it leaves (ONBUILD triggers left out: they are not part of this build).
+    For ``dlint build``: a leftover under /var/lib/apt/lists in the layer of line N is
+    explained when ``leftovers(dockerfile)[N].keeps`` has INDEX."""
+    found: dict[int, Leftovers] = {}
+    for run in effects_of(dockerfile).values():
+        if run.trigger:
+            continue
+        calls = run.facts.calls
+        found[run.instruction.line] = Leftovers(
+            line=run.instruction.line,
+            keeps=tuple(kind for kind in KINDS if run.leaves(kind)),
+            masked=tuple(kind for kind in KINDS if run.masks(kind)),
+            deletes=tuple(dict.fromkeys((r.kind, r.line) for r in run.removals)),
+            updates_index=run.updates_index,
+            reads_stale_index=any(
+                c.verb in (INSTALL, UPGRADE, BUILD_DEP) and not c.updates_first and not c.simulates
+                and run.before(c.command).fresh == ABSENT
+                for c in calls
+            ),
+        )
+    return found

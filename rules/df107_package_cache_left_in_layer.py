@@ -48,9 +48,12 @@ def package_cache_left_in_layer(context, options):
 
     ## Fix
     `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the
-    `RUN` (shell form, without heredocs, when the RUN does not end in an operator), but only
-    when the RUN installs after its update: an index that a later RUN installs from is
-    needed there (see DF101).
+    `RUN`, indented as the file indents (tabs stay tabs); it is safe. It is offered only for
+    a shell-form `RUN` without heredocs that does not end in an operator, that installs
+    after its update, that does not already remove the lists some other way (in one branch
+    of an `if`, before the update, with `apt-get dist-clean`), and when no later `RUN` of the
+    stage, or of a stage built `FROM` it, installs from this index without updating first:
+    that `RUN` needs it (see DF101).
     """
     dockerfile = context.dockerfile
     for stage, instruction, facts in context.runs:

@@ -34,7 +34,7 @@ def missing_assume_yes(context, options):
     ```
 
     ## Fix
-    `--fix` adds `-y` after `install`.
+    `--fix` adds `-y` after the verb (`install`, `upgrade`, `remove` …).
     """
     for _stage, instruction, facts in context.runs:
         commands = facts.script.commands

@@ -35,8 +35,9 @@ def install_recommends(context, options):
     ```
 
     ## Fix
-    `--fix` adds `--no-install-recommends` after `install`. Check that the image still has
-    what it needs at run time: a recommended package you relied on must then be named.
+    `--fix --unsafe-fixes` adds `--no-install-recommends` after `install`. It is unsafe: the
+    image loses the recommended packages, and one you relied on (`ca-certificates` for curl
+    over HTTPS) must then be named. Plain `--fix` leaves it alone.
     """
     for _stage, instruction, facts in context.runs:
         for install in facts.calls_of(INSTALL):

@@ -30,8 +30,11 @@ def apt_in_script(context, options):
     ```
 
     ## Fix
-    `--fix` replaces `apt` with `apt-get` when the verb is one both understand (`install`,
-    `update`, `upgrade`, `remove`, `purge`, `clean` …); `apt list` or `apt search` are left alone.
+    `--fix` replaces `apt` with `apt-get` where both do the same (`update`, `remove`,
+    `purge`, `autoremove`, `clean`, `autoclean`). For `install` and the upgrades the rewrite
+    is unsafe and needs `--unsafe-fixes`: `apt` deletes the `.deb`s it downloaded and its
+    `upgrade` installs new packages, `apt-get` does neither. `apt list` or `apt search` are
+    left alone.
     """
     for _stage, _instruction, facts in context.runs:
         for call in facts.calls:

@@ -85,3 +85,21 @@ def test_onbuild_triggers_start_from_a_fresh_state():
     found = effects_of(dockerfile)
     assert [found[id(r)].removals for r in runs] == [[] for _ in runs]
     assert found[id(runs[0])].leaves(INDEX)
+
+
+def test_leftovers_for_the_build_report():
+    from dlint.layers import Leftovers, leftovers
+
+    found = leftovers(parse(
+        "FROM debian\n"
+        "RUN apt-get update\n"
+        "RUN apt-get install -y curl\n"
+        "RUN --mount=type=cache,target=/var/cache/apt apt-get install -y git && rm -rf /var/lib/apt/lists/*\n"
+        "ONBUILD RUN apt-get update\n"
+    ))
+    assert found == {
+        2: Leftovers(2, (INDEX,), (), (), True, False),
+        3: Leftovers(3, (ARCHIVES,), (), (), False, True),
+        4: Leftovers(4, (), (ARCHIVES,), ((INDEX, 2),), False, True),
+    }
+    assert [found[line].rules for line in (2, 3, 4)] == [("DF107",), ("DF102",), ("DF108", "DF102")]

@@ -1,4 +1,10 @@
-"""The fast path: simple command lists read without tree-sitter (see the comment below)."""
+"""The fast path: simple command lists read without tree-sitter (see the comment below).
+
+Kept on numbers (2026-11-30): it takes 93% of the benchmark corpus's scripts and 80% of those
+of a few thousand public Dockerfiles, and linting the benchmark corpus in-process costs about
+20% less CPU with it. It copies the readings of tree-sitter-bash 0.25 exactly, so that grammar
+is pinned in pyproject.toml and tests/shell/test_fastpath.py (the differential test) guards it.
+"""
 
 from __future__ import annotations
 
