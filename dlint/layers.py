@@ -45,6 +45,7 @@ _SETTINGS = (
     (NO_RECOMMENDS, re.compile(r"Install-Recommends\"?\s*\"?(0|no|false)\b", re.I)),
 )
 _WRITERS = frozenset({"echo", "printf"})
+_WRITERS_AND_TEE = _WRITERS | {"tee"}
 
 
 def _join(a: int, b: int) -> int:
@@ -94,6 +95,14 @@ class State:
         return self.visible[kind] != ABSENT
 
 
+class Moment(NamedTuple):
+    """What holds when a package call starts (what rules ask about)."""
+
+    fresh: int  # the index was updated earlier in this RUN (ABSENT, PRESENT or MAYBE)
+    installed: dict[str, Word]  # surely installed: name -> the word that installed it
+    settings: frozenset[str]  # apt.conf.d settings written so far (ASSUME_YES …)
+
+
 class Removal(NamedTuple):
     """A command of a RUN that deletes what an earlier layer holds (it saves nothing)."""
 
@@ -113,11 +122,15 @@ class RunEffects:
         self.end = start  # what the next RUN sees
         self.trigger = trigger  # an ONBUILD trigger: runs in some later image, from a fresh state
         self.removals: list[Removal] = []  # deletions of what earlier layers hold (DF108)
-        self._before: dict[int, State] = {}  # id(command) -> state when it starts
+        self._before: dict[int, Moment] = {}  # id(package call's command) -> what holds then
 
-    def before(self, command: Command) -> State:
-        """The state when ``command`` starts (every way to it joined)."""
-        return self._before.get(id(command), self.start)
+    def before(self, command: Command) -> Moment:
+        """What holds when a package call ``command`` starts (every way to it joined)."""
+        moment = self._before.get(id(command))
+        if moment is None:
+            start = self.start
+            moment = Moment(ABSENT, start.installed, start.settings)
+        return moment
 
     def leaves(self, kind: str) -> bool:
         """Whether this RUN's layer keeps files of ``kind`` it wrote, on some way through."""
@@ -139,46 +152,49 @@ class RunEffects:
 
 
 def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
-    """id(command) -> its operations, in order. Empty for most RUNs."""
+    """id(command) -> its operations, in order (an empty list for a package call that changes
+    nothing the model follows). Empty for most RUNs."""
     ops: dict[int, list[tuple]] = {}
-
-    def add(command: Command, *operation) -> None:
-        ops.setdefault(id(command), []).append(operation)
-
     for call in facts.calls:
         verb, command = call.verb, call.command
+        key = id(command)
+        these = ops.get(key)
+        if these is None:
+            these = ops[key] = []  # rules ask what holds when a package call starts
         if verb is None or call.simulates:
             continue
         if verb == UPDATE or call.updates_first:
-            add(command, "update")
-        if verb in (INSTALL, UPGRADE, BUILD_DEP):
-            add(command, "fill", ARCHIVES)
+            these.append(("update",))
+        if verb == INSTALL or verb == UPGRADE or verb == BUILD_DEP:
+            these.append(("fill", ARCHIVES))
             if verb == INSTALL:
-                add(command, "install", [p for p in call.packages if p.is_name])
+                these.append(("install", [p for p in call.packages if p.is_name]))
         elif verb == REMOVE:
             # Names from a variable, a pattern or stdin (`xargs apt-get purge`): anything may go.
             unknown = call.from_stdin or any(not p.is_name for p in call.packages)
-            add(command, "remove", {p.name for p in call.packages if p.is_name}, unknown)
+            these.append(("remove", {p.name for p in call.packages if p.is_name}, unknown))
         elif verb == CLEAN:
-            add(command, "clean", ARCHIVES, None)
+            these.append(("clean", ARCHIVES, None, command))
             if call.verb_text in call.manager.index_cleaners:
-                add(command, "clean", INDEX, None)
+                these.append(("clean", INDEX, None, command))
         elif verb == MARK_AUTO:
-            add(command, "mark", {p.name for p in call.packages if p.is_name},
-                call.from_stdin or any(not p.is_name for p in call.packages))
+            names = {p.name for p in call.packages if p.is_name}
+            these.append(("mark", names, call.from_stdin or len(names) < len(call.packages)))
         elif verb == MARK_MANUAL:
-            add(command, "manual", {p.name for p in call.packages if p.is_name})
+            these.append(("manual", {p.name for p in call.packages if p.is_name}))
         if call.removes_unneeded:
-            add(command, "autoremove")
+            these.append(("autoremove",))
     for removal in facts.removals:
         for path in removal.paths:
             for kind in KINDS:
                 if removes_directory(path.value, DIRECTORIES[kind]):
-                    add(removal.command, "clean", kind, path)
-    for index, command in enumerate(facts.script.commands):
-        if command.redirects or command.name == "tee":
-            for setting in _settings_written(facts.script.commands, index, command):
-                add(command, "setting", setting)
+                    ops.setdefault(id(removal.command), []).append(("clean", kind, path, removal.command))
+    if not facts.programs.isdisjoint(_WRITERS_AND_TEE):  # settings are written by echo, printf
+        tee = "tee" in facts.programs
+        for index, command in enumerate(facts.script.commands):
+            if command.redirects or (tee and command.name == "tee"):
+                for setting in _settings_written(facts.script.commands, index, command):
+                    ops.setdefault(id(command), []).append(("setting", setting))
     return ops
 
 
@@ -221,8 +237,7 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
                 continue
             holder = state.holder.get(kind)
             if holder is not None and state.written[kind] == ABSENT and state.visible[kind] != ABSENT:
-                command = operation[3] if len(operation) > 3 else None
-                effects.removals.append(Removal(command, kind, word, holder))
+                effects.removals.append(Removal(operation[3], kind, word, holder))
             state.visible[kind] = state.written[kind] = ABSENT
         elif what == "install":
             installed = dict(state.installed)
@@ -306,17 +321,18 @@ def _walk(items: list, state: State, ops: dict[int, list[tuple]], effects: RunEf
                 state = result
             continue
         operations = ops.get(id(item))
-        effects._before[id(item)] = state
+        if operations is None:
+            continue
+        effects._before[id(item)] = Moment(state.fresh, state.installed, state.settings)
         if operations:
-            state = _apply(state.copy(), [op + (item,) if op[0] == "clean" else op for op in operations],
-                           effects, line)
+            state = _apply(state, operations, effects, line)  # in place: arms work on copies
     return state
 
 
 def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool) -> RunEffects:
     effects = RunEffects(instruction, facts, start, trigger)
     ops = _operations(facts)
-    if not ops:
+    if not any(ops.values()):
         return effects  # most RUNs: nothing the model follows; the state goes on unchanged
     state = start.copy()
     state.written = {INDEX: ABSENT, ARCHIVES: ABSENT}
@@ -332,6 +348,7 @@ def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool)
             end.holder[kind] = instruction.line
         elif end.visible[kind] == ABSENT:
             end.holder.pop(kind, None)
+    end.fresh = ABSENT  # updated in this RUN: not in the next
     effects.end = end
     return effects
 
@@ -345,7 +362,7 @@ def is_trigger(instruction: Instruction) -> bool:
     marker = getattr(instruction, "is_trigger", None)  # the model's, where it has triggers
     if isinstance(marker, bool):
         return marker
-    return instruction.raw.lstrip()[:7].upper() == "ONBUILD" and instruction.keyword != "ONBUILD"
+    return instruction.raw[:64].lstrip()[:7].upper() == "ONBUILD" and instruction.keyword != "ONBUILD"
 
 
 def _copied_settings(instruction: Instruction) -> list[str]:
@@ -370,8 +387,8 @@ def effects_of(dockerfile: Dockerfile, facts=None) -> dict[int, RunEffects]:
         state = ends[parent.index].copy() if parent is not None and parent.index in ends else State()
         for instruction in stage.instructions:
             if instruction.keyword == "RUN":
-                if is_trigger(instruction):
-                    continue
+                if instruction.raw[:1] in "oO" and is_trigger(instruction):
+                    continue  # (ONBUILD triggers are not among a stage's instructions in the model)
                 run = _run(instruction, facts(instruction), state, False)
                 effects[id(instruction)] = run
                 state = run.end

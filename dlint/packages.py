@@ -164,16 +164,26 @@ class PackageCall:
     from_stdin: bool = False  # run through xargs: more packages arrive on stdin
 
     def has_option(self, names: frozenset[str]) -> bool:
+        if not self.options:
+            return False
+        found = self.__dict__.get("_names")
+        if found is None:
+            found = self.__dict__["_names"] = self._option_names()
+        return not found.isdisjoint(names)
+
+    def _option_names(self) -> frozenset[str]:
+        """Every option as a name: ``--opt`` of ``--opt=x``, and each letter of a group of
+        short options (``-yq`` is ``-y`` and ``-q``; not ``-q=2``, whose value is not letters)."""
+        found = set()
         for option in self.options:
             value = option.value or ""
-            if value in names or value.split("=", 1)[0] in names:
-                return True
-            # Short options may be grouped: -yq, -qqy (not -q=2, whose value is not letters).
-            if value.startswith("-") and not value.startswith("--") and "=" not in value:
-                letters = value[1:]
-                if any(len(name) == 2 and name[0] == "-" and name[1] in letters for name in names):
-                    return True
-        return False
+            found.add(value)
+            name, equals, _ = value.partition("=")
+            if equals:
+                found.add(name)
+            elif not value.startswith("--"):
+                found.update("-" + letter for letter in value[1:])
+        return frozenset(found)
 
     def config(self, key: str) -> str | None:
         """Value of ``-o key=value`` (case-insensitive key), if given."""
@@ -216,6 +226,8 @@ class PackageCall:
     @property
     def simulates(self) -> bool:
         """Only shows what would happen (``-s``, ``--dry-run`` …): changes nothing, never prompts."""
+        if not self.options:
+            return False
         return self.has_option(self.manager.simulate) or self.config_is("APT::Get::Simulate", True)
 
     @property
@@ -232,15 +244,17 @@ class PackageCall:
     @property
     def updates_first(self) -> bool:
         """``apt-get install --update`` (apt 3) updates the index before it installs."""
-        return self.verb in (INSTALL, UPGRADE) and self.has_option(self.manager.update_first)
+        return bool(self.options) and self.verb in (INSTALL, UPGRADE) and self.has_option(self.manager.update_first)
 
     @property
     def removes_unneeded(self) -> bool:
         """Also removes the packages nothing needs any more (``autoremove``, ``--auto-remove``)."""
-        return (
-            self.verb_text in self.manager.auto_remove_verbs
-            or (self.verb in (REMOVE, INSTALL) and self.has_option(self.manager.auto_remove))
-            or self.config_is("APT::Get::AutomaticRemove", True)
+        if self.verb_text in self.manager.auto_remove_verbs:
+            return True
+        if not self.options:
+            return False
+        return (self.verb in (REMOVE, INSTALL) and self.has_option(self.manager.auto_remove)) or (
+            self.config_is("APT::Get::AutomaticRemove", True)
         )
 
 

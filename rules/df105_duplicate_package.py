@@ -51,22 +51,28 @@ def duplicate_package(context, options):
             continue
         effects = context.effects(instruction)
         for install in installs:
-            if install.simulates or install.verb_text == "reinstall" or install.has_option(_DELIBERATE):
-                continue
             installed = effects.before(install.command).installed
             in_this_install: set[str] = set()
+            deliberate = None  # worked out on the first duplicate
             for package in install.packages:
                 if not package.is_name:
                     continue
                 name = package.name
-                if name in in_this_install:
-                    yield Violation(
-                        package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
-                    )
-                elif name in installed and not _changes_version(package, installed[name]):
-                    yield Violation(
-                        package.word.span, f"'{name}' is already installed at line {installed[name].span.line}"
-                    )
+                if name in in_this_install or name in installed:
+                    if deliberate is None:
+                        deliberate = (
+                            install.simulates or install.verb_text == "reinstall" or install.has_option(_DELIBERATE)
+                        )
+                    if deliberate:
+                        break
+                    if name in in_this_install:
+                        yield Violation(
+                            package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
+                        )
+                    elif not _changes_version(package, installed[name]):
+                        yield Violation(
+                            package.word.span, f"'{name}' is already installed at line {installed[name].span.line}"
+                        )
                 in_this_install.add(name)
 
 

@@ -74,16 +74,26 @@ def cleanup_in_separate_layer(context, options):
         if not stage.reaches_final:
             continue
         # Stages this one is built FROM count as earlier layers too.
-        chain = stage.chain
-        # Files earlier instructions wrote, kept up to date as we go (one pass, not a rescan per
-        # RUN). Package indexes and caches are followed by the layer model (dlint.layers).
-        earlier = _EarlierLayers(context)
-        for instruction in (i for s in chain for i in s.instructions):
+        instructions = [i for s in stage.chain for i in s.instructions]
+        # Package indexes and caches are followed by the layer model (dlint.layers); other
+        # files earlier instructions wrote are indexed here, only once a RUN deletes some
+        # (then kept up to date as we go: one pass, not a rescan per RUN).
+        earlier = None
+        for position, instruction in enumerate(instructions):
             if instruction.keyword == "RUN" and instruction.stage_index == stage.index:
-                violation = _check_run(context, instruction, earlier)
+                violation = _model_violation(context, instruction)
+                if violation is None:
+                    paths = _deleted_paths(context.facts(instruction))
+                    if paths:
+                        if earlier is None:
+                            earlier = _EarlierLayers(context)
+                            for before in instructions[:position]:
+                                earlier.add(before)
+                        violation = _created_violation(instruction, paths, earlier)
                 if violation:
                     yield violation
-            earlier.add(instruction)
+            if earlier is not None:
+                earlier.add(instruction)
 
 
 class _EarlierLayers:
@@ -118,7 +128,7 @@ class _EarlierLayers:
         return None
 
 
-def _check_run(context, instruction, earlier):
+def _model_violation(context, instruction):
     effects = context.effects(instruction)
     if effects.removals:
         # The layer model: a removal (rm, find -delete, apt-get clean / dist-clean) of an index
@@ -130,18 +140,34 @@ def _check_run(context, instruction, earlier):
             f"`{_quote(removal.command)}` deletes {what} that the RUN at line {removal.line} left; that "
             "layer keeps the bytes, so the image does not shrink: delete them in that RUN",
         )
-    facts = context.facts(instruction)
+    return None
+
+
+_MODELLED = ("/var/lib/apt/", "/var/cache/apt/")  # what the layer model follows
+
+
+def _deleted_paths(facts):
+    """(removal, path) of what the RUN deletes that the layer model does not follow: absolute
+    paths only (a relative one depends on the directory), not under a mount."""
+    found = []
     for removal in facts.removals:
         for path in removal.paths:
-            # Absolute paths only (a relative one depends on the directory), not under a mount.
-            if path.value and path.value.startswith("/") and not facts.masks(posixpath.normpath(path.value)):
-                line = earlier.created_under(path.value)
-                if line:
-                    return Violation(
-                        instruction.keyword_span,
-                        f"`{_quote(removal.command)}` deletes what line {line} created; that layer keeps "
-                        "the bytes, so the image does not shrink: delete it in the instruction that creates it",
-                    )
+            value = path.value
+            if value and value.startswith("/") and not (value + "/").startswith(_MODELLED):
+                if not facts.masks(posixpath.normpath(value)):
+                    found.append((removal, path))
+    return found
+
+
+def _created_violation(instruction, paths, earlier):
+    for removal, path in paths:
+        line = earlier.created_under(path.value)
+        if line:
+            return Violation(
+                instruction.keyword_span,
+                f"`{_quote(removal.command)}` deletes what line {line} created; that layer keeps "
+                "the bytes, so the image does not shrink: delete it in the instruction that creates it",
+            )
     return None
 
 

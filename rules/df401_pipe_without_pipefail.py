@@ -34,6 +34,8 @@ def pipe_without_pipefail(context, options):
     None: the right shell (bash has pipefail, older dash does not) depends on the image.
     """
     for _stage, instruction, facts in context.runs:
+        if "|" not in instruction.raw:
+            continue  # no pipe anywhere in its source (heredoc bodies included): nothing to ask
         if "pipefail" in " ".join(instruction.shell):
             continue
         protected = False
