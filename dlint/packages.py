@@ -125,6 +125,7 @@ APT = Manager(
         "apt::install-recommends": "recommends",
     },
 )
+_FIX_BROKEN = frozenset({"-f", "--fix-broken"})
 # apt.conf values that mean yes (apt's StringToBool).
 _TRUE = frozenset({"1", "yes", "true", "with", "on", "enable"})
 _FALSE = frozenset({"0", "no", "false", "without", "off", "disable"})
@@ -240,6 +241,16 @@ class PackageCall:
             or self.config_is("APT::Get::Assume-Yes", True)
             or self.simulates
         )
+
+    @property
+    def does_nothing(self) -> bool:
+        """`apt-get install` or `remove` naming no package (not `-f`, nothing from stdin, no
+        auto-removal): it changes nothing and asks nothing."""
+        if self.packages or self.from_stdin or self.verb not in (INSTALL, REMOVE):
+            return False
+        if self.removes_unneeded:
+            return False
+        return not self.has_option(_FIX_BROKEN)
 
     @property
     def updates_first(self) -> bool:

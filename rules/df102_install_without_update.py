@@ -44,8 +44,8 @@ def install_without_update(context, options):
             continue
         effects = context.effects(instruction)
         for install in installs:
-            if install.updates_first or install.simulates:
-                continue  # `install --update` (apt 3) updates first; -s changes nothing
+            if install.updates_first or install.simulates or install.does_nothing:
+                continue  # `install --update` (apt 3) updates first; -s or no package changes nothing
             if effects.before(install.command).fresh != ABSENT:
                 continue  # updated earlier in this RUN (on some way to the install)
             if any(runs_script(c) for c in facts.script.commands[: install.index]):

@@ -101,11 +101,13 @@ class _EarlierLayers:
         self.context = context
         self.created = []  # (path, line) of files earlier instructions wrote
         self.under = {}  # each created path and each of its directories -> last line
+        self.keywords = {}  # line -> keyword of the instruction that created something there
 
     def add(self, instruction):
         if instruction.keyword not in ("RUN", "COPY", "ADD"):  # the others create nothing
             return
         for path in _created_paths(self.context, instruction):
+            self.keywords[instruction.line] = instruction.keyword
             self.created.append((path, instruction.line))
             while True:
                 self.under[path] = instruction.line
@@ -134,12 +136,18 @@ def _model_violation(context, instruction):
         # The layer model: a removal (rm, find -delete, apt-get clean / dist-clean) of an index
         # or cache that an earlier layer still holds, when this RUN had not written it again.
         removal = next((r for r in effects.removals if r.kind == INDEX), effects.removals[0])
-        what = "the package index" if removal.kind == INDEX else "the downloaded packages"
-        return Violation(
-            instruction.keyword_span,
-            f"`{_quote(removal.command)}` deletes {what} that the RUN at line {removal.line} left; that "
-            "layer keeps the bytes, so the image does not shrink: delete them in that RUN",
-        )
+        if removal.kind == INDEX:
+            message = (
+                f"`{_quote(removal.command)}` deletes the package index that the RUN at line {removal.line} "
+                "left; that layer keeps the bytes, so the image does not shrink: delete it in that RUN"
+            )
+        else:
+            message = (
+                f"`{_quote(removal.command)}` in a RUN of its own saves nothing: the packages the RUN at line "
+                f"{removal.line} downloaded stay in its layer (official Debian and Ubuntu images delete them "
+                "already): clean in that RUN"
+            )
+        return Violation(instruction.keyword_span, message)
     return None
 
 
@@ -163,10 +171,14 @@ def _created_violation(instruction, paths, earlier):
     for removal, path in paths:
         line = earlier.created_under(path.value)
         if line:
+            if earlier.keywords.get(line) in ("COPY", "ADD"):
+                advice = "bring it in with `RUN --mount=type=bind` (or a build stage) instead of copying it"
+            else:
+                advice = "delete it in the instruction that creates it"
             return Violation(
                 instruction.keyword_span,
                 f"`{_quote(removal.command)}` deletes what line {line} created; that layer keeps "
-                "the bytes, so the image does not shrink: delete it in the instruction that creates it",
+                f"the bytes, so the image does not shrink: {advice}",
             )
     return None
 

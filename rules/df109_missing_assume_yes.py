@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.layers import ASSUME_YES
-from dlint.packages import INSTALL, PROMPTS, REMOVE
+from dlint.packages import PROMPTS
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -41,8 +41,8 @@ def missing_assume_yes(context, options):
         for call in facts.calls:
             if call.verb not in PROMPTS or call.assumes_yes:
                 continue  # -y in any spelling, -qq, -o APT::Get::Assume-Yes=true, -s
-            if _nothing_to_do(call):
-                continue
+            if call.does_nothing:
+                continue  # `apt-get install` naming no package
             piped_yes = call.command.operator == "|" and call.index > 0 and (
                 commands[call.index - 1].name == "yes"
             )
@@ -66,12 +66,3 @@ def _insert_after(span, text, description):
     point = Span(span.end_line, span.end_column, span.end_line, span.end_column)
     return Fix(description, (Edit(point, text),))
 
-
-def _nothing_to_do(call):
-    """`apt-get install` or `remove` naming no package (and not `-f`, nothing on stdin) does
-    nothing, so it never asks."""
-    if call.packages or call.from_stdin or call.verb not in (INSTALL, REMOVE):
-        return False
-    if call.verb_text in call.manager.auto_remove_verbs or call.removes_unneeded:
-        return False
-    return not call.has_option(frozenset({"-f", "--fix-broken"}))

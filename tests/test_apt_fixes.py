@@ -126,7 +126,7 @@ def test_messages_quote_the_commands_as_written():
         "DF107": ["`apt-get -qq update` leaves /var/lib/apt/lists in this layer: add `rm -rf /var/lib/apt/lists/*` "
                   "at the end of this RUN"],
         "DF108": ["`rm -rf /var/lib/apt/lists/* /tmp/build` deletes the package index that the RUN at line 2 "
-                  "left; that layer keeps the bytes, so the image does not shrink: delete them in that RUN"],
+                  "left; that layer keeps the bytes, so the image does not shrink: delete it in that RUN"],
     }
 
 
