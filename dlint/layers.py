@@ -161,9 +161,12 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
         these = ops.get(key)
         if these is None:
             these = ops[key] = []  # rules ask what holds when a package call starts
-        if verb is None or call.simulates:
+        if verb is None:
             continue
-        if verb == UPDATE or call.updates_first:
+        options = call.options  # most calls have a few options: the checks below need them
+        if options and call.simulates:
+            continue
+        if verb == UPDATE or (options and call.updates_first):
             these.append(("update",))
         if verb == INSTALL or verb == UPGRADE or verb == BUILD_DEP:
             these.append(("fill", ARCHIVES))
@@ -182,7 +185,7 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
             these.append(("mark", names, call.from_stdin or len(names) < len(call.packages)))
         elif verb == MARK_MANUAL:
             these.append(("manual", {p.name for p in call.packages if p.is_name}))
-        if call.removes_unneeded:
+        if (options or verb == REMOVE) and call.removes_unneeded:
             these.append(("autoremove",))
     for removal in facts.removals:
         for path in removal.paths:

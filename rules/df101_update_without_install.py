@@ -64,7 +64,7 @@ def update_without_install(context, options):
             if not used:
                 yield Violation(
                     instruction.keyword_span,
-                    f"`{update.command.source}` is not followed by an install in the same RUN: "
+                    f"`{update.command.source[:60]}` is not followed by an install in the same RUN: "
                     "a later install reuses this cached, possibly stale index",
                 )
                 break

@@ -55,7 +55,7 @@ def duplicate_package(context, options):
             in_this_install: set[str] = set()
             deliberate = None  # worked out on the first duplicate
             for package in install.packages:
-                if not package.is_name:
+                if package.kind != "name":
                     continue
                 name = package.name
                 if name in in_this_install or name in installed:

@@ -70,12 +70,12 @@ def package_cache_left_in_layer(context, options):
         manager = update.manager
         directory = manager.index_dirs[0]
         message = (
-            f"`{update.command.source}` leaves {directory} in this layer: "
+            f"`{_quote(update.command)}` leaves {directory} in this layer: "
             f"add `rm -rf {directory}/*` at the end of this RUN"
         )
         cleans = [c for c in facts.calls_of(CLEAN, manager) if c.verb_text not in manager.index_cleaners]
         if cleans:
-            message += f" (`{cleans[0].command.source}` removes only the downloaded packages)"
+            message += f" (`{_quote(cleans[0].command)}` removes only the downloaded packages)"
         yield Violation(
             instruction.keyword_span,
             message,
@@ -144,3 +144,9 @@ def _indent(dockerfile, instruction, last_line):
         return lead(operators[-1])
     uses_tabs = any(text.startswith("\t") for text in (continued or dockerfile.lines))
     return lead(lines[0]) + ("\t" if uses_tabs else "    ")
+
+
+def _quote(command, limit=60):
+    """The command as written (shortened at a word when long: `install --update` lists packages)."""
+    text = command.source
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"

@@ -125,8 +125,9 @@ class Script:
 def numbered(script: Script) -> Script:
     """Renumber the choices in order of first appearance (outer before inner), so that every
     reader gives the same numbers for the same text."""
-    if not script.choices:
-        return script
+    choices = script.choices
+    if not choices or (len(choices) == 1 and 0 in choices):
+        return script  # one choice (`a || true`, the usual case): already numbered
     order: dict[int, int] = {}
     for command in script.commands:
         for choice, _arm in command.branch:
