@@ -2,7 +2,8 @@
 
 It holds the :class:`~dlint.dockerfile.Dockerfile` model and computes, lazily and in this one
 place, what several rules need: every RUN with its stage and shell and package-manager facts,
-and the package-manager calls by role. Rules never re-parse text and never keep caches of
+the package-manager calls by role, and each RUN's layer effects (:mod:`dlint.layers`: what
+it leaves in its layer and what the next layer sees). Rules never re-parse text and never keep caches of
 their own; what they learn about a file they ask the context.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from dlint.dockerfile import Dockerfile, Instruction, Stage
+from dlint.layers import RunEffects, effects_of
 from dlint.packages import PackageCall, RunFacts, facts_of
 
 
@@ -36,6 +38,7 @@ class LintContext:
         self._facts: dict[int, RunFacts] = {}  # id(instruction) -> facts
         self._runs: list[Run] | None = None
         self._calls: dict[str | None, list[PackageCallSite]] = {}
+        self._effects: dict[int, RunEffects] | None = None
 
     @property
     def path(self) -> str:
@@ -48,6 +51,13 @@ class LintContext:
         if result is None:
             result = self._facts[key] = facts_of(instruction)
         return result
+
+    def effects(self, instruction: Instruction) -> RunEffects:
+        """What a RUN leaves in its layer and what the next layer sees (computed for the whole
+        file on the first question)."""
+        if self._effects is None:
+            self._effects = effects_of(self.dockerfile, self.facts)
+        return self._effects[id(instruction)]
 
     @property
     def runs(self) -> list[Run]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE
+from dlint.layers import INDEX
+from dlint.packages import READS_INDEX, UPDATE, runs_script
 from dlint.rule import Severity, Violation, rule
 
 
@@ -42,15 +43,29 @@ def update_without_install(context, options):
     None: merging two RUNs changes what each layer contains, so it is left to you.
     """
     for _stage, instruction, facts in context.runs:
-        for update in facts.calls_of(UPDATE):
-            installs_after = any(
-                call.index > update.index and call.manager is update.manager
-                for call in facts.calls_of(INSTALL)
+        updates = facts.calls_of(UPDATE)
+        # Only an index that outlives the RUN can be reused stale (not after `apt-get
+        # dist-clean` or `rm -rf /var/lib/apt/lists/*`, nor under a cache mount).
+        if not updates or not context.effects(instruction).leaves(INDEX):
+            continue
+        for update in updates:
+            # Read by an install, upgrade, download, source or build-dep after it (not in an
+            # exclusive branch), or by `install --update`, which updates by itself.
+            used = any(
+                call.index > update.index
+                and call.manager is update.manager
+                and call.verb in READS_INDEX
+                and not call.command.excludes(update.command)
+                for call in facts.calls
+            ) or any(
+                # A script run after the update (`bash /tmp/setup.sh`) may install from it.
+                runs_script(command) and not command.excludes(update.command)
+                for command in facts.script.commands[update.index + 1 :]
             )
-            if not installs_after:
+            if not used:
                 yield Violation(
                     instruction.keyword_span,
-                    f"`{update.program.value} update` is not followed by an install in the same RUN: "
+                    f"`{update.command.source[:60]}` is not followed by an install in the same RUN: "
                     "a later install reuses this cached, possibly stale index",
                 )
                 break

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE
+from dlint.layers import ABSENT
+from dlint.packages import INSTALL, runs_script
 from dlint.rule import Severity, Violation, rule
 
 
@@ -39,15 +40,24 @@ def install_without_update(context, options):
     None: where the update belongs depends on the rest of the RUN.
     """
     for _stage, instruction, facts in context.runs:
-        for install in facts.calls_of(INSTALL):
-            updated_before = any(
-                call.index < install.index and call.manager is install.manager
-                for call in facts.calls_of(UPDATE)
+        installs = facts.calls_of(INSTALL)
+        if not installs:
+            continue
+        effects = context.effects(instruction)
+        for install in installs:
+            if install.updates_first or install.simulates or install.does_nothing:
+                continue  # `install --update` (apt 3) updates first; -s or no package changes nothing
+            if effects.before(install.command).fresh != ABSENT:
+                continue  # updated earlier in this RUN (on some way to the install)
+            if any(runs_script(c) for c in facts.script.commands[: install.index]):
+                continue  # a script before it (`./add-repo.sh`) may have updated the index
+            yield Violation(
+                instruction.keyword_span,
+                f"`{_verb(install)}` runs without `{install.program.value} update` "
+                "before it in the same RUN: it installs from whatever index an earlier layer left",
             )
-            if not updated_before:
-                yield Violation(
-                    instruction.keyword_span,
-                    f"`{install.program.value} install` runs without `{install.program.value} update` "
-                    "before it in the same RUN: it installs from whatever index an earlier layer left",
-                )
-                break
+            break
+
+
+def _verb(call):
+    return f"{call.program.value} {call.verb_text}"

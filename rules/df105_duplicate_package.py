@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
-from dlint.shell import Word
 
 
 @rule(
@@ -47,22 +46,45 @@ def duplicate_package(context, options):
     ## Fix
     None: which of the two copies to keep (and with which pin) is your call.
     """
-    # (stage, manager) -> package -> its first word; the line is looked up only when reported.
-    first_seen: dict[tuple[int, str], dict[str, Word]] = {}
-    for stage, _instruction, install in context.package_calls(INSTALL):
-        seen = first_seen.setdefault((stage.index if stage else -1, install.manager.name), {})
-        in_this_install: set[str] = set()
-        for package in install.packages:
-            if not package.is_name:
-                continue
-            name = package.name
-            if name in in_this_install:
-                yield Violation(
-                    package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
-                )
-            elif name in seen:
-                yield Violation(
-                    package.word.span, f"'{name}' is already installed at line {seen[name].span.line}"
-                )
-            in_this_install.add(name)
-            seen.setdefault(name, package.word)
+    # The layer model knows what is surely installed when each install starts: installs of
+    # earlier RUNs of the stage (and of the stages it is built FROM) and of earlier commands of
+    # this RUN, less what was purged or auto-removed since; an install in another branch of an
+    # `if`, `case` or `||` is an alternative, not an earlier install.
+    for _stage, instruction, facts in context.runs:
+        installs = facts.calls_of(INSTALL)
+        if not installs:
+            continue
+        effects = context.effects(instruction)
+        for install in installs:
+            installed = effects.before(install.command).installed
+            in_this_install: set[str] = set()
+            deliberate = None  # worked out on the first duplicate
+            for package in install.packages:
+                if package.kind != "name":
+                    continue
+                name = package.name
+                if name in in_this_install or name in installed:
+                    if deliberate is None:
+                        deliberate = (
+                            install.simulates or install.verb_text == "reinstall" or install.has_option(_DELIBERATE)
+                        )
+                    if deliberate:
+                        break
+                    if name in in_this_install:
+                        yield Violation(
+                            package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
+                        )
+                    elif not _changes_version(package, installed[name]):
+                        yield Violation(
+                            package.word.span, f"'{name}' is already installed at line {installed[name].span.line}"
+                        )
+                in_this_install.add(name)
+
+
+# Options that make installing an installed package again deliberate: another release.
+_DELIBERATE = frozenset({"--reinstall", "-t", "--target-release", "--default-release"})
+
+
+def _changes_version(package, earlier) -> bool:
+    """A later install that pins another version or release changes the package on purpose."""
+    return (package.version or package.release) is not None and package.word.value != earlier.value

@@ -56,15 +56,29 @@ def unpinned_package(context, options):
     None: the right version depends on your base image's suite.
     """
     allowed = set(options.get("allowed-unpinned", ()))
+    # One finding per install, at its first unpinned package, naming them all: one list is one
+    # decision (pin it or not), and a finding per package buried real findings (4,561 findings
+    # for 816 installs over 2,027 public Dockerfiles).
     for _stage, _instruction, install in context.package_calls(INSTALL):
-        for package in install.packages:
-            if not package.is_name or package.version or package.name in allowed:
-                continue
-            if package.release:
-                message = (
-                    f"'{package.word.value}' pins a release, not a version "
-                    f"(use {package.name}=<version>)"
-                )
+        unpinned = [
+            p for p in install.packages if p.is_name and not p.version and p.name not in allowed
+        ]
+        if not unpinned:
+            continue
+        listed = list(dict.fromkeys(p.word.value for p in unpinned))  # once each, in order
+        names = ", ".join(f"'{name}'" for name in listed[:_LISTED])
+        if len(listed) > _LISTED:
+            names += f" and {len(listed) - _LISTED} more"
+        first = unpinned[0]
+        if len(unpinned) == 1:
+            if first.release:
+                message = f"'{first.word.value}' pins a release, not a version (use {first.name}=<version>)"
             else:
-                message = f"'{package.name}' is not pinned to a version (use {package.name}=<version>)"
-            yield Violation(package.word.span, message)
+                message = f"'{first.name}' is not pinned to a version (use {first.name}=<version>)"
+        else:
+            releases = " (a /release pins a suite, not a version)" if any(p.release for p in unpinned) else ""
+            message = f"{len(listed)} packages are not pinned to a version: {names}{releases}"
+        yield Violation(first.word.span, message)
+
+
+_LISTED = 8  # packages named in the message; the rest are counted

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL, UPDATE
+from dlint.layers import ABSENT, INDEX
+from dlint.packages import CLEAN, READS_INDEX, UPDATE
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -62,39 +63,105 @@ def package_cache_left_in_layer(context, options):
 
     ## Fix
     `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the
-    `RUN` (shell form, without heredocs, when the RUN does not end in an operator), but only
-    when the RUN installs after its update: an index that a later RUN installs from is
-    needed there (see DF101).
+    `RUN`, indented as the file indents (tabs stay tabs); it is safe. It is offered only for
+    a shell-form `RUN` without heredocs that does not end in an operator, that installs
+    after its update, that does not already remove the lists some other way (in one branch
+    of an `if`, before the update, with `apt-get dist-clean`), and when no later `RUN` of the
+    stage, or of a stage built `FROM` it, installs from this index without updating first:
+    that `RUN` needs it (see DF101).
     """
     dockerfile = context.dockerfile
     for stage, instruction, facts in context.runs:
-        if stage is None or not stage.reaches_final:
+        if not facts.calls:
             continue
-        updates = facts.calls_of(UPDATE)
-        if not updates:
+        effects = context.effects(instruction)
+        # ONBUILD triggers run in every image built FROM this one: they always reach one.
+        if not effects.trigger and (stage is None or not stage.reaches_final):
             continue
-        manager = updates[-1].manager
-        # Deleting an index that a later RUN still installs from would break the build.
-        installs_after = any(c.index > updates[-1].index for c in facts.calls_of(INSTALL, manager))
-        for directory in manager.index_dirs:
-            if facts.mounts_cache(directory) or facts.removes(directory, after=updates[-1].index):
-                continue
-            yield Violation(
-                instruction.keyword_span,
-                f"`{updates[-1].program.value} update` leaves {directory} in this layer: "
-                f"add `rm -rf {directory}/*` at the end of this RUN",
-                _append_cleanup(dockerfile, instruction, directory) if installs_after else None,
-            )
-            break
+        if not effects.leaves(INDEX):
+            continue
+        updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
+        update = updates[-1]
+        manager = update.manager
+        directory = manager.index_dirs[0]
+        message = (
+            f"`{_quote(update.command)}` leaves {directory} in this layer: "
+            f"add `rm -rf {directory}/*` at the end of this RUN"
+        )
+        cleans = [c for c in facts.calls_of(CLEAN, manager) if c.verb_text not in manager.index_cleaners]
+        if cleans:
+            message += f" (`{_quote(cleans[0].command)}` removes only the downloaded packages)"
+        yield Violation(
+            instruction.keyword_span,
+            message,
+            _append_cleanup(context, instruction, facts, update, directory),
+        )
 
 
-def _append_cleanup(dockerfile, instruction, directory):
+def _append_cleanup(context, instruction, facts, update, directory):
+    """Append the cleanup, when that cannot break the build: only when the RUN reads the index
+    after its update, cleans it no other way, and no later RUN of the stage (or of a stage
+    built FROM it) installs from this index without updating first."""
+    dockerfile = context.dockerfile
     if instruction.exec_form is not None or instruction.heredocs or instruction.unterminated:
+        return None
+    if not any(
+        c.index > update.index and c.verb in READS_INDEX and not c.command.excludes(update.command)
+        for c in facts.calls
+    ):
+        return None  # the index is left for a later RUN (DF101 says so)
+    if facts.removals and any(
+        directory in (p.value or "") or "/var/lib/apt" == (p.value or "").rstrip("/*")
+        for r in facts.removals for p in r.paths
+    ):
+        return None  # it already removes the index another way (on some branch, or before)
+    if any(c.verb_text in c.manager.index_cleaners for c in facts.calls):
+        return None
+    if _read_later(context, instruction):
         return None
     text = instruction.text.text.rstrip()
     if not text or text[-1] in ";&|" or text.endswith(dockerfile.escape):
         return None
     line, column = instruction.text.position(len(text) - 1)
-    indent = " " * (instruction.column - 1) + "    "
-    addition = f" {dockerfile.escape}\n{indent}&& rm -rf {directory}/*"
+    addition = f" {dockerfile.escape}\n{_indent(dockerfile, instruction, line)}&& rm -rf {directory}/*"
     return Fix(f"remove {directory} in the same RUN", (Edit(Span(line, column + 1, line, column + 1), addition),))
+
+
+def _read_later(context, instruction):
+    """Whether a later RUN of the stage, or of a stage built FROM it, reads the package index
+    without updating it first: it needs the index this RUN leaves."""
+    dockerfile = context.dockerfile
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return False
+    for run in context.runs:
+        if run.instruction.line <= instruction.line or run.stage is None:
+            continue
+        if stage not in run.stage.chain:
+            continue
+        effects = context.effects(run.instruction)
+        if any(
+            c.verb in READS_INDEX and not c.updates_first and effects.before(c.command).fresh == ABSENT
+            for c in run.facts.calls
+        ):
+            return True
+    return False
+
+
+def _indent(dockerfile, instruction, last_line):
+    """The indentation of the appended line, as the file indents: that of the RUN's lines that
+    start with an operator, else one level deeper than the RUN, in tabs when its lines use tabs."""
+    lines = dockerfile.lines[instruction.line - 1 : last_line]
+    lead = lambda text: text[: len(text) - len(text.lstrip(" \t"))]
+    continued = [text for text in lines[1:] if text.strip()]
+    operators = [text for text in continued if text.lstrip(" \t").startswith(("&&", "||", ";"))]
+    if operators:
+        return lead(operators[-1])
+    uses_tabs = any(text.startswith("\t") for text in (continued or dockerfile.lines))
+    return lead(lines[0]) + ("\t" if uses_tabs else "    ")
+
+
+def _quote(command, limit=60):
+    """The command as written (shortened at a word when long: `install --update` lists packages)."""
+    text = command.source
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"

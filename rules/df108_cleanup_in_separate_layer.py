@@ -3,12 +3,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-from dlint.packages import CLEAN, INSTALL, UPDATE, UPGRADE, removes_directory
+from dlint.layers import INDEX
+from dlint.packages import removes_directory
 from dlint.rule import Severity, Violation, rule
 
-# What fills which directory: the index comes from update, package caches from installs.
-_FILLS_INDEX = (UPDATE,)
-_FILLS_CACHE = (INSTALL, UPGRADE)
 _DOWNLOAD_OUTPUT = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}
 _GLOB_CHAR = re.compile(r"[*?[]")
 
@@ -85,29 +83,40 @@ def cleanup_in_separate_layer(context, options):
         if not stage.reaches_final:
             continue
         # Stages this one is built FROM count as earlier layers too.
-        chain = stage.chain
-        # What earlier layers did, kept up to date as we go (one pass, not a rescan per RUN).
-        earlier = _EarlierLayers(context)
-        for instruction in (i for s in chain for i in s.instructions):
+        instructions = [i for s in stage.chain for i in s.instructions]
+        # Package indexes and caches are followed by the layer model (dlint.layers); other
+        # files earlier instructions wrote are indexed here, only once a RUN deletes some
+        # (then kept up to date as we go: one pass, not a rescan per RUN).
+        earlier = None
+        for position, instruction in enumerate(instructions):
             if instruction.keyword == "RUN" and instruction.stage_index == stage.index:
-                violation = _check_run(context.facts(instruction), instruction, earlier)
+                violation = _model_violation(context, instruction)
+                if violation is None:
+                    paths = _deleted_paths(context.facts(instruction))
+                    if paths:
+                        if earlier is None:
+                            earlier = _EarlierLayers(context)
+                            for before in instructions[:position]:
+                                earlier.add(before)
+                        violation = _created_violation(instruction, paths, earlier)
                 if violation:
                     yield violation
-            earlier.add(instruction)
+            if earlier is not None:
+                earlier.add(instruction)
 
 
 class _EarlierLayers:
     def __init__(self, context):
         self.context = context
-        self.filled = {}  # (manager name, verb) -> line of the last RUN that ran it
-        self.managers = {}  # name -> Manager, for every manager an earlier RUN used
         self.created = []  # (path, line) of files earlier instructions wrote
         self.under = {}  # each created path and each of its directories -> last line
+        self.keywords = {}  # line -> keyword of the instruction that created something there
 
     def add(self, instruction):
         if instruction.keyword not in ("RUN", "COPY", "ADD"):  # the others create nothing
             return
         for path in _created_paths(self.context, instruction):
+            self.keywords[instruction.line] = instruction.keyword
             self.created.append((path, instruction.line))
             while True:
                 self.under[path] = instruction.line
@@ -115,10 +124,6 @@ class _EarlierLayers:
                 if parent == path:
                     break
                 path = parent
-        if instruction.keyword == "RUN":
-            for call in self.context.facts(instruction).calls:
-                self.managers[call.manager.name] = call.manager
-                self.filled[(call.manager.name, call.verb)] = instruction.line
 
     def created_under(self, pattern):
         """Line of the last instruction that created ``pattern`` or something below it."""
@@ -133,50 +138,66 @@ class _EarlierLayers:
                 return line
         return None
 
-    def filled_by(self, manager, roles):
-        lines = [self.filled[(manager.name, r)] for r in roles if (manager.name, r) in self.filled]
-        return max(lines) if lines else None
 
-
-def _check_run(facts, instruction, earlier):
-    for call in facts.calls_of(CLEAN):
-        line = _filled_earlier(call.manager, _FILLS_CACHE, call.index, facts, earlier)
-        if line:
-            return Violation(
-                instruction.keyword_span,
-                f"`{call.program.value} {call.verb_word.value}` cleans a cache that the RUN at line "
-                f"{line} filled; that layer keeps it, so the image does not shrink",
+def _model_violation(context, instruction):
+    effects = context.effects(instruction)
+    if effects.removals:
+        # The layer model: a removal (rm, find -delete, apt-get clean / dist-clean) of an index
+        # or cache that an earlier layer still holds, when this RUN had not written it again.
+        removal = next((r for r in effects.removals if r.kind == INDEX), effects.removals[0])
+        if removal.kind == INDEX:
+            message = (
+                f"`{_quote(removal.command)}` deletes the package index that the RUN at line {removal.line} "
+                "left; that layer keeps the bytes, so the image does not shrink: delete it in that RUN"
             )
-    for removal in facts.removals:
-        for path in removal.paths:
-            for manager in earlier.managers.values():
-                for directories, roles in ((manager.index_dirs, _FILLS_INDEX), (manager.cache_dirs, _FILLS_CACHE)):
-                    if not any(removes_directory(path.value, d) for d in directories):
-                        continue
-                    line = _filled_earlier(manager, roles, removal.index, facts, earlier)
-                    if line:
-                        return _violation(instruction, path, line)
-            if path.value:
-                line = earlier.created_under(path.value)
-                if line:
-                    return _violation(instruction, path, line)
+        else:
+            message = (
+                f"`{_quote(removal.command)}` in a RUN of its own saves nothing: the packages the RUN at line "
+                f"{removal.line} downloaded stay in its layer (official Debian and Ubuntu images delete them "
+                "already): clean in that RUN"
+            )
+        return Violation(instruction.keyword_span, message)
     return None
 
 
-def _violation(instruction, path, line):
-    return Violation(
-        instruction.keyword_span,
-        f"`rm {path.text}` deletes what line {line} created; that layer keeps the bytes, so the "
-        "image does not shrink: delete it in the instruction that creates it",
-    )
+_MODELLED = ("/var/lib/apt/", "/var/cache/apt/")  # what the layer model follows
 
 
-def _filled_earlier(manager, roles, index, facts, earlier):
-    """The line of the earlier RUN whose ``roles`` calls filled the directory, unless this RUN
-    fills it itself before command ``index``."""
-    if any(c.manager is manager and c.verb in roles and c.index < index for c in facts.calls):
-        return None
-    return earlier.filled_by(manager, roles)
+def _deleted_paths(facts):
+    """(removal, path) of what the RUN deletes that the layer model does not follow: absolute
+    paths only (a relative one depends on the directory), not under a mount."""
+    found = []
+    for removal in facts.removals:
+        for path in removal.paths:
+            value = path.value
+            if value and value.startswith("/") and not (value + "/").startswith(_MODELLED):
+                if not facts.masks(posixpath.normpath(value)):
+                    found.append((removal, path))
+    return found
+
+
+def _created_violation(instruction, paths, earlier):
+    for removal, path in paths:
+        line = earlier.created_under(path.value)
+        if line:
+            if earlier.keywords.get(line) in ("COPY", "ADD"):
+                advice = "bring it in with `RUN --mount=type=bind` (or a build stage) instead of copying it"
+            else:
+                advice = "delete it in the instruction that creates it"
+            return Violation(
+                instruction.keyword_span,
+                f"`{_quote(removal.command)}` deletes what line {line} created; that layer keeps "
+                f"the bytes, so the image does not shrink: {advice}",
+            )
+    return None
+
+
+def _quote(command, limit=72):
+    """The command as written (shortened at a word when long)."""
+    text = command.source
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _removes_path(pattern, created):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL
+from dlint.layers import ASSUME_YES
+from dlint.packages import PROMPTS
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -40,24 +41,26 @@ def missing_assume_yes(context, options):
     ```
 
     ## Fix
-    `--fix` adds `-y` after `install`.
+    `--fix` adds `-y` after the verb (`install`, `upgrade`, `remove` …).
     """
     for _stage, instruction, facts in context.runs:
         commands = facts.script.commands
-        for install in facts.calls_of(INSTALL):
-            if install.has_option(install.manager.assume_yes):
-                continue
-            if (install.config("APT::Get::Assume-Yes") or "").lower() in ("true", "yes", "1"):
-                continue
-            piped_yes = install.command.operator == "|" and install.index > 0 and (
-                commands[install.index - 1].name == "yes"
+        for call in facts.calls:
+            if call.verb not in PROMPTS or call.assumes_yes:
+                continue  # -y in any spelling, -qq, -o APT::Get::Assume-Yes=true, -s
+            if call.does_nothing:
+                continue  # `apt-get install` naming no package
+            piped_yes = call.command.operator == "|" and call.index > 0 and (
+                commands[call.index - 1].name == "yes"
             )
             if piped_yes:
                 continue
-            verb = install.verb_word.span
+            if ASSUME_YES in context.effects(instruction).settings_at(call.command):
+                continue  # an apt.conf.d file written earlier in the stage says Assume-Yes
+            verb = call.verb_word.span
             yield Violation(
                 instruction.keyword_span,
-                f"`{install.program.value} install` without `-y` stops at the confirmation prompt "
+                f"`{call.program.value} {call.verb_text}` without `-y` stops at the confirmation prompt "
                 "and aborts the build",
                 _insert_after(verb, " -y", "add -y"),
             )
@@ -69,3 +72,4 @@ def _insert_after(span, text, description):
         return None
     point = Span(span.end_line, span.end_column, span.end_line, span.end_column)
     return Fix(description, (Edit(point, text),))
+

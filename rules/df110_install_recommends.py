@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from dlint.layers import NO_RECOMMENDS
 from dlint.packages import INSTALL
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Fix, Severity, Violation, rule
 from dlint.rules.df109_missing_assume_yes import _insert_after
 
 
@@ -40,19 +41,25 @@ def install_recommends(context, options):
     ```
 
     ## Fix
-    `--fix` adds `--no-install-recommends` after `install`. Check that the image still has
-    what it needs at run time: a recommended package you relied on must then be named.
+    `--fix --unsafe-fixes` adds `--no-install-recommends` after `install`. It is unsafe: the
+    image loses the recommended packages, and one you relied on (`ca-certificates` for curl
+    over HTTPS) must then be named. Plain `--fix` leaves it alone.
     """
     for _stage, instruction, facts in context.runs:
         for install in facts.calls_of(INSTALL):
-            if install.has_option(install.manager.no_recommends):
+            if install.has_option(install.manager.no_recommends) or install.simulates:
                 continue
-            if (install.config("APT::Install-Recommends") or "").lower() in ("false", "no", "0"):
+            if install.config_is("APT::Install-Recommends", False):
                 continue
+            if NO_RECOMMENDS in context.effects(instruction).settings_at(install.command):
+                continue  # an apt.conf.d file written earlier in the stage turns them off
+            fix = _insert_after(install.verb_word.span, " --no-install-recommends", "add --no-install-recommends")
             yield Violation(
                 instruction.keyword_span,
                 f"`{install.program.value} install` without `--no-install-recommends` also installs "
                 "recommended packages",
-                _insert_after(install.verb_word.span, " --no-install-recommends", "add --no-install-recommends"),
+                # Unsafe: a recommended package the image relies on (ca-certificates for HTTPS
+                # with curl) would be missing.
+                fix and Fix(fix.description, fix.edits, safe=False),
             )
             break

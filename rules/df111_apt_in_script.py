@@ -35,8 +35,11 @@ def apt_in_script(context, options):
     ```
 
     ## Fix
-    `--fix` replaces `apt` with `apt-get` when the verb is one both understand (`install`,
-    `update`, `upgrade`, `remove`, `purge`, `clean` …); `apt list` or `apt search` are left alone.
+    `--fix` replaces `apt` with `apt-get` where both do the same (`update`, `remove`,
+    `purge`, `autoremove`, `clean`, `autoclean`). For `install` and the upgrades the rewrite
+    is unsafe and needs `--unsafe-fixes`: `apt` deletes the `.deb`s it downloaded and its
+    `upgrade` installs new packages, `apt-get` does neither. `apt list` or `apt search` are
+    left alone.
     """
     for _stage, _instruction, facts in context.runs:
         for call in facts.calls:
@@ -44,5 +47,13 @@ def apt_in_script(context, options):
             if program in call.manager.interactive_programs:
                 fix = None
                 if call.verb is not None and call.program.text == "apt":
-                    fix = Fix("use apt-get", (Edit(call.program.span, "apt-get"),))
+                    # Safe only where apt and apt-get do the same: apt's install and upgrade
+                    # delete the downloaded .debs and its upgrade installs new packages.
+                    fix = Fix("use apt-get", (Edit(call.program.span, "apt-get"),),
+                              safe=call.verb_text in _SAME_IN_APT_GET)
                 yield Violation(call.program.span, f"use `apt-get` instead of `{program}` in scripts", fix)
+
+
+# Verbs that apt-get runs exactly as apt does (apt's own settings: Keep-Downloaded-Packages
+# false for what it downloads, Upgrade-Allow-New for upgrade).
+_SAME_IN_APT_GET = frozenset({"update", "remove", "purge", "autoremove", "autopurge", "clean", "autoclean"})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dlint.packages import unwrap
 from dlint.rule import Severity, Violation, rule
 
 
@@ -42,20 +43,84 @@ def pipe_without_pipefail(context, options):
     None: the right shell (bash has pipefail, older dash does not) depends on the image.
     """
     for _stage, instruction, facts in context.runs:
+        if "|" not in instruction.raw:
+            continue  # no pipe anywhere in its source (heredoc bodies included): nothing to ask
         if "pipefail" in " ".join(instruction.shell):
             continue
         protected = False
-        previous = None
-        for command in facts.script.commands:
+        last = {False: None, True: None}  # the last command outside and inside $(…)
+        commands = facts.script.commands
+        for index, command in enumerate(commands):
             words = command.words
             if words and words[0].value == "set" and any("pipefail" in (w.value or "") for w in words[1:]):
                 protected = True
-            if command.operator == "|" and not protected:
+            # Also a pipe into a compound command (`| while …`, `| { …; }`, `| ( … )`): its
+            # first command carries the pipe.
+            previous = last[command.nested]
+            if command.operator in ("|", "|&") and not protected and previous is not None:
                 # `yes | …` and `echo … | …` cannot fail in a way worth a pipefail (and `yes` would
                 # trip it: it dies of SIGPIPE when the reader is done).
-                trivial = previous is not None and previous.name in ("yes", "echo", "printf")
-                if not trivial:
-                    yield Violation(instruction.keyword_span, "a pipe without `set -o pipefail` hides failures of "
-                                    f"the commands before `{words[0].text}`")
+                if (
+                    previous.name not in ("yes", "echo", "printf")
+                    and not _strict_reader(command)
+                    and not _handled(commands, index)
+                ):
+                    yield Violation(
+                        instruction.keyword_span,
+                        f"a pipe without `set -o pipefail` hides a failure of `{_quote(previous)}` "
+                        "(a pipe's status is that of its last command)",
+                    )
                     break
-            previous = command
+            last[command.nested] = command
+
+
+def _quote(command, limit=48):
+    text = command.source
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _handled(commands, index):
+    """Whether the pipe's failure is handled anyway: the pipeline is followed by `|| …`."""
+    nested = commands[index].nested
+    for command in commands[index + 1 :]:
+        if command.nested != nested:
+            continue
+        if command.operator in ("|", "|&"):
+            continue
+        return command.operator == "||"
+    return False
+
+
+# Readers that fail on empty or cut-off input: the failure of what feeds them shows anyway
+# (checked: GNU tar 1.34 and BusyBox tar exit 2 / 1, gpg --import and --dearmor 2,
+# apt-key add 2, sha256sum -c 1, gzip -d 1). `sh`, `bash`, `python3`, `xargs` exit 0: hidden.
+_DECOMPRESSORS = frozenset({"gunzip", "zcat", "unxz", "xzcat", "bunzip2", "bzcat", "unzstd", "zstdcat"})
+_CHECKSUMS = frozenset({"md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum"})
+
+
+def _strict_reader(command):
+    words, _ = unwrap(command.words)
+    if not words:
+        return False
+    program = (words[0].value or "").rsplit("/", 1)[-1]
+    values = [w.value or "" for w in words[1:]]
+    if program in _DECOMPRESSORS:
+        return True
+    if program in ("gzip", "xz", "bzip2", "zstd"):
+        return any(v in ("-d", "--decompress") or (v.startswith("-") and not v.startswith("--") and "d" in v)
+                   for v in values)
+    if program in _CHECKSUMS:
+        return any(v in ("-c", "--check") for v in values)
+    if program in ("gpg", "gpg2"):
+        return any(v in ("--import", "--dearmor", "--dearmour") for v in values)
+    if program == "apt-key":
+        return values[:1] == ["add"]
+    if program in ("tar", "bsdtar"):
+        # Extracting or listing (-x, -t, or the old `tar xz`): an empty or cut archive fails.
+        first = values[0] if values else ""
+        return any(v in ("--extract", "--get", "--list") for v in values) or any(
+            (v.startswith("-") and not v.startswith("--") or (v is first and not v.startswith("-")))
+            and ("x" in v or "t" in v)
+            for v in values[:1] + [v for v in values[1:] if v.startswith("-") and not v.startswith("--")]
+        )
+    return False

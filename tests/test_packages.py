@@ -40,8 +40,50 @@ def test_wrappers_are_seen_through():
 def test_grouped_short_options():
     call = run_facts("RUN apt-get install -qqy curl\n").calls[0]
     assert call.has_option(frozenset({"-y"}))
-    assert call.has_option(frozenset({"-qq"}))
+    assert call.quiet_level == 2
     assert not call.has_option(frozenset({"--no-install-recommends"}))
+
+
+def test_quiet_level_two_in_any_spelling_answers_the_prompt():
+    levels = {}
+    for options in ("-q", "-qq", "-q -q", "-q=2", "--quiet --quiet", "--quiet=2", "-qy", "-o quiet=2", "-q=1"):
+        call = run_facts(f"RUN apt-get {options} install curl\n").calls[0]
+        levels[options] = (call.quiet_level, call.assumes_yes)
+    assert levels == {
+        "-q": (1, False), "-qq": (2, True), "-q -q": (2, True), "-q=2": (2, True),
+        "--quiet --quiet": (2, True), "--quiet=2": (2, True), "-qy": (1, True), "-o quiet=2": (2, True),
+        "-q=1": (1, False),
+    }
+
+
+def test_simulation_assume_yes_setting_update_first_and_auto_remove():
+    calls = run_facts(
+        "RUN apt-get -s install a && apt-get --dry-run purge b && apt-get -o APT::Get::Assume-Yes=true install c "
+        "&& apt-get install --update d && apt-get purge --auto-remove e && apt-get autopurge "
+        "&& apt-get dist-clean && apt-get download f && apt-get build-dep g && apt-mark auto '.*'\n"
+    ).calls
+    assert [(c.verb, c.verb_text, c.simulates, c.assumes_yes, c.updates_first, c.removes_unneeded) for c in calls] == [
+        ("install", "install", True, True, False, False),
+        ("remove", "purge", True, True, False, False),
+        ("install", "install", False, True, False, False),
+        ("install", "install", False, False, True, False),
+        ("remove", "purge", False, False, False, True),
+        ("remove", "autopurge", False, False, False, True),
+        ("clean", "dist-clean", False, False, False, False),
+        ("fetch", "download", False, False, False, False),
+        ("build-dep", "build-dep", False, False, False, False),
+        ("mark-auto", "auto", False, False, False, False),
+    ]
+
+
+def test_masking_mounts_and_find_exec_rm():
+    result = run_facts(
+        "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=tmpfs,target=/tmp "
+        "--mount=target=/src,source=. find /var/lib/apt/lists -type f -exec rm {} +\n"
+    )
+    assert result.masked == ("/var/cache/apt", "/tmp", "/src")
+    assert result.masks("/var/cache/apt/archives") and result.masks("/tmp") and not result.masks("/var/lib/apt/lists")
+    assert [[p.value for p in r.paths] for r in result.removals] == [["/var/lib/apt/lists/*"]]
 
 
 def test_cleanups_and_cache_mounts():

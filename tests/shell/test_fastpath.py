@@ -1,6 +1,6 @@
 """The fast path of shell analysis builds exactly the Script that tree-sitter would.
 
-``dlint.shell._parse_simple`` tokenizes simple command lists with one regex instead of running
+``dlint.shell.fastpath._parse_simple`` tokenizes simple command lists with one regex instead of running
 tree-sitter and walking its tree (several times faster; the numbers are in its docstring). It
 must not change a single finding, so it is held to the tree-sitter path field by field: every
 command's words and assignments (text, value, offsets and span), operator, conditional,
@@ -25,9 +25,12 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import dlint.shell as shell
+from dlint.shell import run as shell_run
 from dlint.dockerfile import parse
-from dlint.shell import _parse_simple, _parse_tolerant, _parse_tree_sitter, parse_script, script_of
+from dlint.shell import fastpath, parse_script, script_of, treesitter
+from dlint.shell.fastpath import _parse_simple
+from dlint.shell.tolerant import _parse_tolerant
+from dlint.shell.treesitter import _parse_tree_sitter
 from dlint.source import Span
 
 from tests.helpers import FIXTURES, ROOT
@@ -47,9 +50,11 @@ def fields(script):
         script.tolerant,
         [
             (c.operator, c.conditional, c.nested, [word_fields(w) for w in c.words],
-             [word_fields(w) for w in c.assignments])
+             [word_fields(w) for w in c.assignments], [(o, word_fields(w)) for o, w in c.redirects],
+             c.branch)
             for c in script.commands
         ],
+        script.choices,
     )
 
 
@@ -146,7 +151,7 @@ def statements(draw):
     kind = draw(st.sampled_from(["command"] * 6 + ["assignments", "declaration"]))
     parts = []
     if kind == "declaration":
-        parts.append(draw(st.sampled_from(sorted(shell._DECLARATIONS))))
+        parts.append(draw(st.sampled_from(sorted(fastpath._DECLARATIONS))))
         parts += draw(st.lists(st.one_of(NAME_WORD, ASSIGNMENT), max_size=3))
     else:
         parts += draw(st.lists(ASSIGNMENT, min_size=kind == "assignments", max_size=2))
@@ -240,14 +245,19 @@ def test_one_script_with_every_construct():
     text = "A=1 B+=\"x $Y\" cmd -f 'a b'\"$C\"${D}é >/dev/null 2>&1 x && export E=1 \\\n || a | b |& c & d;\n e"
     script = _parse_simple(text, locate)
     assert script is not None
-    assert [(c.operator, c.conditional, [w.value for w in c.words]) for c in script.commands] == [
-        (None, False, ["cmd", "-f", None]),
-        ("||", True, ["a"]),
-        ("|", True, ["b"]),
-        ("|&", True, ["c"]),
-        ("&", False, ["d"]),
-        (";", False, ["e"]),  # a newline after ; is a blank
+    assert [
+        (c.operator, c.conditional, [w.value for w in c.words], [(o, t.value) for o, t in c.redirects], c.branch)
+        for c in script.commands
+    ] == [
+        # The word after a redirection's target is an argument, as in bash.
+        (None, False, ["cmd", "-f", None, "x"], [(">", "/dev/null"), (">&", "1")], ((0, 0),)),
+        ("||", True, ["a"], [], ((0, 1),)),
+        ("|", True, ["b"], [], ((0, 1),)),
+        ("|&", True, ["c"], [], ((0, 1),)),
+        ("&", False, ["d"], [], ()),
+        (";", False, ["e"], [], ()),  # a newline after ; is a blank
     ]
+    assert script.choices == {0: "or"}
     assert_same(text)
 
 
@@ -268,7 +278,7 @@ def test_parse_script_does_not_run_tree_sitter_for_simple_text(monkeypatch):
     def fail(text, where):
         raise AssertionError("tree-sitter ran")
 
-    monkeypatch.setattr(shell, "_parse_tree_sitter", fail)
+    monkeypatch.setattr(treesitter, "_parse_tree_sitter", fail)
     script = parse_script("apt-get update && apt-get install -y curl", locate)
     assert [c.name for c in script.commands] == ["apt-get", "apt-get"]
 
@@ -280,14 +290,14 @@ def test_parse_script_does_not_run_tree_sitter_for_simple_text(monkeypatch):
 def shell_texts(dockerfile_text: str, monkeypatch) -> list[tuple[str, object]]:
     """Every (text, locate) script_of hands to parse_script: RUNs, sh -c strings, heredocs."""
     seen = []
-    original = shell.parse_script
+    original = shell_run.parse_script
 
     def recording(text, where):
         seen.append((text, where))
         return original(text, where)
 
     with monkeypatch.context() as patch:
-        patch.setattr(shell, "parse_script", recording)
+        patch.setattr(shell_run, "parse_script", recording)
         for run in parse(dockerfile_text.encode("utf-8", "surrogateescape")).runs():
             script_of(run)
     return seen
@@ -421,13 +431,13 @@ def test_tree_sitter_quirks_the_fast_path_copies(text):
 def test_outside_the_subset_the_fast_path_declines(text, monkeypatch):
     assert _parse_simple(text, locate) is None
     calls = []
-    original = shell._parse_tree_sitter
+    original = treesitter._parse_tree_sitter
 
     def spy(text, where):
         calls.append(text)
         return original(text, where)
 
-    monkeypatch.setattr(shell, "_parse_tree_sitter", spy)
+    monkeypatch.setattr(treesitter, "_parse_tree_sitter", spy)
     assert fields(parse_script(text, locate)) == fields(reference(text))
     assert calls == [text]
 
@@ -443,7 +453,7 @@ def test_words_tree_sitter_cuts_in_two_are_one_word(text, words, assignments):
     """tree-sitter-bash 0.25 cuts ``…/$A/$B.tgz`` before ``B``: the walk joins pieces that touch
     (bash splits words on blanks and operators only), so an assignment's tail is not taken for
     the command name. Both paths give bash's words."""
-    for script in (shell._parse_tree_sitter(text, locate), shell._parse_simple(text, locate)):
+    for script in (_parse_tree_sitter(text, locate), _parse_simple(text, locate)):
         (command,) = script.commands
         assert [w.text for w in command.words] == words
         assert [a.text for a in command.assignments] == assignments

@@ -118,3 +118,63 @@ def test_commands_inside_sh_c_strings_run_in_the_same_layer():
         ("bash", Span(2, 58, 2, 62)),
         ("rm", Span(2, 68, 2, 70)),
     ]
+
+
+def branches(script):
+    return [(" ".join(w.text for w in c.words), c.branch) for c in script.commands]
+
+
+def test_exclusive_branches_are_labelled():
+    script = run_commands(
+        "RUN if [ -f a ]; then apt-get install -y x; elif test -f b; then apk add x; "
+        "else dnf install -y x; fi; case \"$ARCH\" in amd64) echo a ;; *) echo b ;; esac; "
+        "for p in a b; do echo $p; done\n"
+    )
+    assert branches(script) == [
+        ("apt-get install -y x", ((0, 0),)),  # (`[ … ]` tests are not commands in the model)
+        ("test -f b", ((0, 1),)),  # an elif's condition belongs to its arm
+        ("apk add x", ((0, 1),)),
+        ("dnf install -y x", ((0, 2),)),
+        ("echo a", ((1, 0),)),
+        ("echo b", ((1, 1),)),
+        ("echo $p", ((2, 0),)),
+    ]
+    assert script.choices == {0: "else", 1: "case", 2: "maybe"}
+    assert script.exhaustive == {0: 3, 1: 2}  # an else; a `*)` arm
+    apt, condition, apk, dnf, echo_a, echo_b, _ = script.commands
+    assert apt.excludes(apk) and apt.excludes(condition) and apk.excludes(dnf) and echo_a.excludes(echo_b)
+    assert not condition.excludes(apk) and not apt.excludes(echo_a)
+
+
+def test_or_lists_are_choices_in_both_readers():
+    # Simple enough for the fast path, and the same through tree-sitter (the `if` forces it).
+    for text in ("a && b || c || d && e\n", "a && b || c || d && e; if x; then y; fi\n"):
+        script = parse_script(text, lambda s, e: Span(1, s + 1, 1, e + 1))
+        assert branches(script)[:5] == [
+            ("a", ((0, 0), (1, 0))), ("b", ((0, 0), (1, 0))), ("c", ((0, 0), (1, 1))), ("d", ((0, 1),)),
+            ("e", ()),
+        ]
+        assert script.choices[0] == script.choices[1] == "or"
+
+
+def test_words_after_a_redirection_are_arguments_as_in_bash():
+    script = run_commands("RUN xargs -r < /tmp/pkgs apt-get install -y && echo 'x' > /etc/f y 2>&1\n")
+    assert [([w.value for w in c.words], [(o, t.value) for o, t in c.redirects]) for c in script.commands] == [
+        (["xargs", "-r", "apt-get", "install", "-y"], [("<", "/tmp/pkgs")]),
+        (["echo", "x", "y"], [(">", "/etc/f"), (">&", "1")]),
+    ]
+    # tree-sitter puts a redirection after a list around the list; bash gives it to the last command.
+    script = run_commands("RUN if true; then :; fi; a && printf 'b' > /etc/g c\n")
+    assert [([w.value for w in c.words], [(o, t.value) for o, t in c.redirects]) for c in script.commands][-2:] == [
+        (["a"], []), (["printf", "b", "c"], [(">", "/etc/g")]),
+    ]
+
+
+def test_a_pipe_into_a_compound_command_reaches_its_first_command():
+    for text, first in (
+        ("RUN curl -fsSL x | while read -r l; do echo $l; done\n", "read"),
+        ("RUN curl -fsSL x | { read -r l; echo $l; }\n", "read"),
+        ("RUN curl -fsSL x | ( cd /tmp && tar -x )\n", "cd"),
+    ):
+        commands = run_commands(text).commands
+        assert (commands[1].name, commands[1].operator) == (first, "|"), text

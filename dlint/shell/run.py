@@ -1,0 +1,137 @@
+"""Shell text of RUN instructions to the commands they execute: the three readers in turn,
+then the RUN's shell form, exec form, ``sh -c '…'`` strings and heredoc bodies."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from dlint.dockerfile import Instruction, POSIX_SHELLS
+from dlint.shell import fastpath, treesitter
+from dlint.shell.tolerant import _parse_tolerant
+from dlint.shell.words import Command, Locate, Script, Word
+from dlint.source import Span
+
+
+def parse_script(text: str, locate: Locate) -> Script:
+    """Commands of one piece of POSIX shell text; never raises.
+
+    Simple text takes the fast path (_parse_simple), the rest tree-sitter, and what tree-sitter
+    cannot parse the tolerant tokenizer."""
+    script = fastpath._parse_simple(text, locate)
+    if script is not None:
+        return script
+    try:
+        script = treesitter._parse_tree_sitter(text, locate)
+    except (RecursionError, ValueError, MemoryError):
+        script = None
+    return script if script is not None else _parse_tolerant(text, locate)
+
+
+# ---------------------------------------------------------------------------------------------
+# RUN instructions
+
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _blank_heredoc_markers(instruction: Instruction, text: str) -> str:
+    # Blank, not delete, so that every other word keeps its position.
+    for heredoc in instruction.heredocs:
+        start, end = heredoc.marker_offsets
+        start -= instruction.args_offset
+        end -= instruction.args_offset
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _is_shell_program(word: Word | None) -> bool:
+    if word is None or word.value is None:
+        return False
+    return word.value.rsplit("/", 1)[-1] in POSIX_SHELLS
+
+
+def script_of(instruction: Instruction) -> Script:
+    """All commands a RUN executes, in order. Empty for non-POSIX (Windows) shells."""
+    if instruction.keyword == "RUN" and instruction.is_posix_shell:
+        return _with_shell_strings(_script_of_run(instruction))
+    return Script([])
+
+
+def _with_shell_strings(script: Script) -> Script:
+    """Also the commands of ``sh -c '…'`` / ``bash -c "…"``: they run in the same layer.
+
+    Only a quoted string without backslashes is opened, so that every offset inside it maps
+    straight back to the source."""
+    commands: list[Command] = []
+    for command in script.commands:
+        commands.append(command)
+        words = command.words
+        if len(words) < 3 or not _is_shell_program(words[0]):
+            continue
+        option = words[1].value or ""
+        string = words[2]
+        if not (option.startswith("-") and option.endswith("c")) or string.value is None:
+            continue
+        if string.text[:1] not in ("'", '"') or "\\" in string.text or not hasattr(string, "_locate"):
+            continue
+        start = string._start + 1
+
+        def locate(s: int, e: int, start=start, outer=string._locate) -> Span:
+            return outer(start + s, start + e)
+
+        inner = parse_script(string.value, locate)
+        for nested in inner.commands:
+            nested.conditional = nested.conditional or command.conditional
+        # Appended in place, after the sh -c command (``Script.extend`` keeps choices apart).
+        holder = Script(commands, choices=script.choices, exhaustive=script.exhaustive)
+        holder.extend(inner, command.branch)
+        script.choices, script.exhaustive = holder.choices, holder.exhaustive
+    script.commands = commands
+    return script
+
+
+def _script_of_run(instruction: Instruction) -> Script:
+    base = instruction.args_offset
+    text = instruction.text
+
+    def locate_args(start: int, end: int) -> Span:
+        return text.span(base + start, base + end)
+
+    if instruction.exec_form is not None:
+        return _script_of_exec_form(instruction)
+    args = instruction.args
+    if instruction.heredocs:
+        args = _blank_heredoc_markers(instruction, args)
+    script = parse_script(args, locate_args)
+    if instruction.heredocs:
+        # ``RUN <<EOF`` runs the body as the script; ``RUN bash <<EOF`` feeds it to a shell.
+        runs_body = not script.commands or (
+            len(script.commands) == 1 and _is_shell_program(script.commands[0].words[0])
+        )
+        if runs_body:
+            for heredoc in instruction.heredocs:
+                body = heredoc.body
+                script.extend(parse_script(body.text, body.span))
+    return script
+
+
+def _script_of_exec_form(instruction: Instruction) -> Script:
+    base = instruction.args_offset
+    args = instruction.args
+    words = []
+    for match in _JSON_STRING.finditer(args):
+        start, end = base + match.start(), base + match.end()
+        try:
+            value = json.loads(match.group(0))
+        except ValueError:
+            value = match.group(1)
+        words.append((Word(match.group(0), value, instruction.text.span(start, end)), base + match.start(1)))
+    if not words:
+        return Script([])
+    # ["sh", "-c", "…"]: the string is a shell script.
+    option = words[1][0].value or "" if len(words) >= 3 else ""
+    if _is_shell_program(words[0][0]) and option.startswith("-") and option.endswith("c"):
+        word, offset = words[-1]
+        text = instruction.text
+        return parse_script(word.value or "", lambda s, e: text.span(offset + s, offset + e))
+    return Script([Command([w for w, _ in words], [], None, False, False)])

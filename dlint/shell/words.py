@@ -1,0 +1,149 @@
+"""The words/commands model of shell text: what every reader of RUN text produces.
+
+A :class:`Script` is the list of simple :class:`Command` s a piece of shell text runs, in
+document order: argv :class:`Word` s with their source spans (worked out lazily), the leading
+``VAR=value`` assignments, the operator that joins each command to the previous one, and
+whether it runs only sometimes (after ``||``, inside ``if``/``case``/loops/functions) or nested
+(``$(…)``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from dlint.source import Span
+
+Locate = Callable[[int, int], Span]
+
+class Word:
+    """One shell word. Its span is worked out on first use: most words are never reported,
+    and mapping every word back to its line and column was the largest cost of a lint."""
+
+    __slots__ = ("text", "value", "_span", "_locate", "_start", "_end")
+
+    def __init__(self, text: str, value: str | None, span: Span | None = None) -> None:
+        self.text = text  # as written
+        self.value = value  # after quote removal; None when it expands ($VAR, $(…))
+        self._span = span
+
+    @classmethod
+    def located(cls, text: str, value: str | None, locate: Locate, start: int, end: int) -> "Word":
+        word = cls(text, value)
+        word._locate, word._start, word._end = locate, start, end
+        return word
+
+    @property
+    def span(self) -> Span:
+        if self._span is None:
+            self._span = self._locate(self._start, self._end)
+        return self._span
+
+    @property
+    def is_literal(self) -> bool:
+        return self.value is not None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Word):
+            return NotImplemented
+        return (self.text, self.value, self.span) == (other.text, other.value, other.span)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.value))
+
+    def __repr__(self) -> str:
+        return f"Word(text={self.text!r}, value={self.value!r}, span={self.span!r})"
+
+
+# A branch label: (choice, arm). A command's ``branch`` lists the labels of the choices it is
+# inside, outermost first. Two commands are alternatives (never both run) when they carry the
+# same choice with different arms. What a choice is (Script.choices):
+#   "or"    ``a || b``: arm 0 (a) always runs, arm 1 (b) only when a fails;
+#   "if"    ``if``/``elif`` without ``else``: one arm or none (the conditions are arm-less,
+#           an ``elif``'s condition belongs to its arm);
+#   "else"  ``if`` with an ``else``: exactly one arm;
+#   "case"  ``case`` arms: one arm or none (exactly one with a ``*)`` arm);
+#   "maybe" a loop or function body (arm 0): runs zero or more times.
+Branch = tuple[tuple[int, int], ...]
+
+
+@dataclass
+class Command:
+    words: list[Word]  # argv; leading VAR=value assignments are in ``assignments``
+    assignments: list[Word]
+    operator: str | None  # what joins it to the previous command: && || ; | & newline, or None
+    conditional: bool  # runs only sometimes (after ||, in if/case/loops/functions)
+    nested: bool  # inside $(…) or <(…)
+    redirects: list[tuple[str, Word]] = field(default_factory=list)  # (operator, target): > f, 2>&1
+    branch: Branch = ()
+
+    @property
+    def name(self) -> str | None:
+        return self.words[0].value if self.words else None
+
+    @property
+    def span(self) -> Span:
+        first, last = self.words[0].span, self.words[-1].span
+        return Span(first.line, first.column, last.end_line, last.end_column)
+
+    @property
+    def source(self) -> str:
+        """The command as written: its words joined by single blanks (for messages)."""
+        return " ".join(word.text for word in self.words)
+
+    def excludes(self, other: "Command") -> bool:
+        """Whether the two commands are alternatives: in different arms of one choice."""
+        if not self.branch or not other.branch:
+            return False
+        arms = dict(self.branch)
+        return any(arms.get(choice, arm) != arm for choice, arm in other.branch)
+
+
+@dataclass
+class Script:
+    commands: list[Command]
+    tolerant: bool = False  # some text needed the fallback tokenizer
+    choices: dict[int, str] = field(default_factory=dict)  # choice -> kind (see Branch)
+    # Choices that always run exactly one of their arms (``if … else``, ``case`` with ``*)``):
+    # choice -> how many arms it has (an arm without commands has no label).
+    exhaustive: dict[int, int] = field(default_factory=dict)
+
+    def extend(self, other: "Script", branch: Branch = ()) -> None:
+        """Append ``other``'s commands (run inside ``branch``), keeping choice numbers apart."""
+        offset = max(self.choices, default=-1) + 1
+        for command in other.commands:
+            if command.branch or branch:
+                command.branch = branch + tuple((choice + offset, arm) for choice, arm in command.branch)
+        self.commands.extend(other.commands)
+        if other.choices:
+            self.choices.update({choice + offset: kind for choice, kind in other.choices.items()})
+            self.exhaustive.update({choice + offset: arms for choice, arms in other.exhaustive.items()})
+        self.tolerant = self.tolerant or other.tolerant
+
+
+def numbered(script: Script) -> Script:
+    """Renumber the choices in order of first appearance (outer before inner), so that every
+    reader gives the same numbers for the same text."""
+    choices = script.choices
+    if not choices or (len(choices) == 1 and 0 in choices):
+        return script  # one choice (`a || true`, the usual case): already numbered
+    order: dict[int, int] = {}
+    for command in script.commands:
+        for choice, _arm in command.branch:
+            if choice not in order:
+                order[choice] = len(order)
+    for command in script.commands:
+        if command.branch:
+            command.branch = tuple((order[choice], arm) for choice, arm in command.branch)
+    script.choices = {order[choice]: kind for choice, kind in script.choices.items() if choice in order}
+    if script.exhaustive:
+        script.exhaustive = {order[c]: arms for c, arms in script.exhaustive.items() if c in order}
+    return script
+
+
+_ESCAPED = re.compile(r"\\(.)", re.S)
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
