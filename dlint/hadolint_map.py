@@ -31,7 +31,6 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL3024": ("DF202", "FROM aliases (stage names) must be unique"),
     "DL3026": ("DF211", "Use only an allowed registry in the FROM image"),
     "DL3029": ("DF210", "Do not use --platform flag with FROM"),
-    "DL3043": ("DF510", "ONBUILD, FROM or MAINTAINER triggered from within ONBUILD instruction"),
     "DL3044": ("DF508", "Do not refer to an environment variable within the same ENV statement"),
     "DL3045": ("DF509", "COPY to a relative destination without WORKDIR set"),
     "DL3046": ("DF403", "useradd without flag -l and high UID will result in excessively large Image"),
@@ -79,6 +78,8 @@ HADOLINT_NOT_COVERED: dict[str, str] = {
     "DL3035": _PACKAGE_MANAGERS, "DL3036": _PACKAGE_MANAGERS, "DL3037": _PACKAGE_MANAGERS,
     "DL3038": _PACKAGE_MANAGERS, "DL3040": _PACKAGE_MANAGERS, "DL3041": _PACKAGE_MANAGERS,
     "DL3042": _PACKAGE_MANAGERS, "DL3060": _PACKAGE_MANAGERS, "DL3062": _PACKAGE_MANAGERS,
+    "DL3043": "reported as an error that stops the build (ONBUILD FROM, ONBUILD MAINTAINER, ONBUILD "
+              "ONBUILD), exit status 2, not as a rule",
     "DL3061": "reported as an error that stops the build (an instruction before FROM), exit status 2, "
               "not as a rule",
 }

@@ -38,7 +38,7 @@ from dlint.rules.df403_useradd_high_uid import useradd_high_uid_without_l
 from dlint.rules.df404_download_tools import curl_and_wget, wget_without_quiet
 from dlint.rules.df406_shell_via_ln import shell_changed_with_ln
 from dlint.rules.df407_consecutive_runs import consecutive_runs
-from dlint.rules.shellcheck import shellcheck
+from dlint.rules.sc_shellcheck import shellcheck
 from dlint.rules.df501_shell_form_entrypoint import shell_form_entrypoint
 from dlint.rules.df502_runs_as_root import runs_as_root
 from dlint.rules.df503_relative_workdir import relative_workdir
@@ -48,7 +48,6 @@ from dlint.rules.df506_copy_sources_need_directory import copy_sources_need_dire
 from dlint.rules.df507_secret_in_arg_or_env import secret_in_arg_or_env
 from dlint.rules.df508_env_self_reference import env_refers_to_same_instruction
 from dlint.rules.df509_relative_copy_destination import relative_copy_destination
-from dlint.rules.df510_forbidden_onbuild_trigger import forbidden_onbuild_trigger
 from dlint.rules.df511_runtime_opt_in import missing_healthcheck, missing_user, non_numeric_user
 from dlint.rules.df513_invalid_label_key import invalid_label_key
 from dlint.rules.df515_label_schema import label_schema
@@ -105,7 +104,6 @@ ALL_RULES = (
     secret_in_arg_or_env,
     env_refers_to_same_instruction,
     relative_copy_destination,
-    forbidden_onbuild_trigger,
     missing_healthcheck,
     non_numeric_user,
     missing_user,

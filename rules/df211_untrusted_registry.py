@@ -35,13 +35,16 @@ def untrusted_registry(context, options):
     anywhere else bypasses the scanning.
 
     ## Example
+    With `allowed-registries = ["registry.example.com"]` (an `# options:` line is how the
+    documentation test sets it):
     ```dockerfile
-    # with allowed-registries = ["registry.example.com"]
+    # options: {"allowed-registries": ["registry.example.com"]}
     FROM debian:bookworm-20241016
     ```
 
     ## Use instead
     ```dockerfile
+    # options: {"allowed-registries": ["registry.example.com"]}
     FROM registry.example.com/library/debian:bookworm-20241016
     ```
 

