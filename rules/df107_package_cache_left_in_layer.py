@@ -55,7 +55,6 @@ def package_cache_left_in_layer(context, options):
     stage, or of a stage built `FROM` it, installs from this index without updating first:
     that `RUN` needs it (see DF101).
     """
-    dockerfile = context.dockerfile
     for stage, instruction, facts in context.runs:
         if not facts.calls:
             continue
