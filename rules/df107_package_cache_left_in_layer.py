@@ -65,6 +65,8 @@ def package_cache_left_in_layer(context, options):
         if not effects.leaves(INDEX):
             continue
         updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
+        if not updates:
+            continue
         update = updates[-1]
         manager = update.manager
         directory = manager.index_dirs[0]
