@@ -134,7 +134,7 @@ class RunEffects:
 
     def leaves(self, kind: str) -> bool:
         """Whether this RUN's layer keeps files of ``kind`` it wrote, on some way through."""
-        return self.end.written[kind] != ABSENT
+        return self.end is not self.start and self.end.written[kind] != ABSENT
 
     def masks(self, kind: str) -> bool:
         return self.facts.masks(DIRECTORIES[kind])

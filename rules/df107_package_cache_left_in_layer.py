@@ -70,7 +70,6 @@ def package_cache_left_in_layer(context, options):
     stage, or of a stage built `FROM` it, installs from this index without updating first:
     that `RUN` needs it (see DF101).
     """
-    dockerfile = context.dockerfile
     for stage, instruction, facts in context.runs:
         if not facts.calls:
             continue
@@ -81,6 +80,8 @@ def package_cache_left_in_layer(context, options):
         if not effects.leaves(INDEX):
             continue
         updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
+        if not updates:
+            continue
         update = updates[-1]
         manager = update.manager
         directory = manager.index_dirs[0]

@@ -103,3 +103,9 @@ def test_leftovers_for_the_build_report():
         4: Leftovers(4, (), (ARCHIVES,), ((INDEX, 2),), False, True),
     }
     assert [found[line].rules for line in (2, 3, 4)] == [("DF107",), ("DF102",), ("DF108", "DF102")]
+
+
+def test_a_run_that_changes_nothing_leaves_nothing():
+    # Found by the property test: `RUN apt` (no verb) after a RUN that left the lists.
+    _, runs = effects("FROM ubuntu:22.04\nRUN apt-get update\nRUN apt\nRUN apt-get clean\n")
+    assert [(r.leaves(INDEX), r.end.visible[INDEX]) for r in runs] == [(True, PRESENT), (False, PRESENT), (False, PRESENT)]

@@ -16,7 +16,6 @@ def _parse_tolerant(text: str, locate: Locate) -> Script:
     commands: list[Command] = []
     words: list[Word] = []
     operator: str | None = None
-    next_operator: str | None = None
     index, length = 0, len(text)
 
     def flush(new_operator: str | None) -> None:
