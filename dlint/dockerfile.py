@@ -142,6 +142,15 @@ class ImageRef:
         return cls(raw, name, tag or None, digest or None, has_variable)
 
 
+class Assignment(NamedTuple):
+    """One ``name=value`` of an ARG, ENV or LABEL (or the legacy ``ENV name value``)."""
+
+    name: str  # quotes removed
+    value: str | None  # quotes removed, variables as written; None: an ARG without a default
+    span: Span  # the word that names it
+    legacy: bool = False  # ``ENV name value``: the rest of the line is the value
+
+
 class Arg(NamedTuple):
     """One argument word of an instruction, as BuildKit splits it."""
 
@@ -205,6 +214,25 @@ class Instruction:
         """COPY/ADD: the last argument, when there are at least two."""
         words = self.words
         return words[-1] if self.keyword in ("COPY", "ADD") and len(words) >= 2 else None
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        """ARG, ENV, LABEL: the names they set, with their values (see :class:`Assignment`)."""
+        if self.keyword not in ("ARG", "ENV", "LABEL"):
+            return []
+        words = self.words
+        if not words:
+            return []
+        first = words[0]
+        if self.keyword != "ARG" and "=" not in first.value:
+            # The legacy form: the name, then the rest of the arguments as its value.
+            rest = " ".join(w.value for w in words[1:])
+            return [Assignment(first.value, rest, first.span, legacy=True)]
+        out = []
+        for word in words:
+            name, equals, value = word.value.partition("=")
+            out.append(Assignment(name, value if equals else None, word.span))
+        return out
 
     @property
     def trigger_of(self) -> "Instruction | None":

@@ -60,12 +60,7 @@ def find_binary() -> str | None:
 
 
 def _names_of(instruction: Instruction) -> list[str]:
-    from dockerfile_parse.util import extract_key_values
-
-    try:
-        return [key for key, _value in extract_key_values(False, {}, {}, instruction.args)]
-    except Exception:  # odd quoting: the names stay undeclared, ShellCheck may say so
-        return []
+    return [assignment.name for assignment in instruction.assignments]
 
 
 def _declared(stage: Stage | None, run: Instruction) -> tuple[str, ...]:

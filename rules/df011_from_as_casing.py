@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dlint.rule import Edit, Fix, Severity, Violation, rule
-from dlint.words import arg_words
 
 
 @rule(
@@ -40,15 +39,15 @@ def from_as_casing(context, options):
         keyword = instruction.keyword_text
         if not (keyword.isupper() or keyword.islower()):
             continue
-        words = arg_words(instruction)
-        if len(words) != 3 or words[1].text.lower() != "as":
+        words = instruction.words
+        if len(words) != 3 or words[1].raw.lower() != "as":
             continue
         as_word = words[1]
         wanted = "AS" if keyword.isupper() else "as"
-        if as_word.text == wanted:
+        if as_word.raw == wanted:
             continue
         yield Violation(
             as_word.span,
-            f"`{as_word.text}` does not match the case of `{keyword}`: write `{wanted}`",
+            f"`{as_word.raw}` does not match the case of `{keyword}`: write `{wanted}`",
             Fix(f"write `{wanted}`", (Edit(as_word.span, wanted),)),
         )

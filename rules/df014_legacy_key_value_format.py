@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Edit, Fix, Severity, Violation, rule
-from dlint.words import arg_words
+from dlint.source import Span
 
 _SIMPLE_VALUE = re.compile(r"[^\s\"'\\`]+")
 
@@ -46,22 +46,25 @@ def legacy_key_value_format(context, options):
     for instruction in dockerfile.instructions:
         if instruction.keyword not in ("ENV", "LABEL"):
             continue
-        words = arg_words(instruction)
-        if len(words) < 2 or "=" in words[0].text:
+        assignments = instruction.assignments
+        if not assignments or not assignments[0].legacy:
             continue
+        words = instruction.words
+        if len(words) < 2:
+            continue  # `ENV NAME` alone: a build error of its own, not this rule's
         key, value = words[0], words[1]
         fix = None
         if (
             len(words) == 2
-            and _SIMPLE_VALUE.fullmatch(value.text)
-            and key.span.line == value.span.line
-            and dockerfile.escape not in value.text
+            and _SIMPLE_VALUE.fullmatch(value.raw)
+            and key.span.end_line == value.span.line
+            and dockerfile.escape not in value.raw
         ):
-            gap = instruction.word_span(key.end, value.start)
-            fix = Fix(f"write {key.text}={value.text}", (Edit(gap, "="),))
+            gap = Span(key.span.end_line, key.span.end_column, value.span.line, value.span.column)
+            fix = Fix(f"write {key.raw}={value.raw}", (Edit(gap, "="),))
         yield Violation(
             key.span,
-            f"`{instruction.keyword} {key.text} …` uses the legacy form: write "
-            f"`{instruction.keyword} {key.text}=…`",
+            f"`{instruction.keyword} {key.raw} …` uses the legacy form: write "
+            f"`{instruction.keyword} {key.raw}=…`",
             fix,
         )

@@ -4,7 +4,6 @@ ReservedStageName and StageNameCasing checks)."""
 from __future__ import annotations
 
 from dlint.rule import Edit, Fix, Severity, Violation, rule
-from dlint.words import arg_words
 
 _RESERVED = frozenset({"scratch", "context"})
 
@@ -12,7 +11,7 @@ _RESERVED = frozenset({"scratch", "context"})
 def _named_stages(context):
     """(stage, the name's word) for every FROM … AS name."""
     for stage in context.dockerfile.stages:
-        words = arg_words(stage.from_instruction)
+        words = stage.from_instruction.words
         if stage.name and len(words) == 3:
             yield stage, words[2]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 # Set by the builder for every FROM, without an ARG (values as on a typical amd64 build).
 _AUTOMATIC = {
@@ -26,19 +25,12 @@ _PLATFORM_WORDS = re.compile(r"amd64|arm64|aarch64|armv?\d*|386|i386|x86|ppc64le
 def _global_args(dockerfile):
     """Name -> default ('' when none) of the ARGs before the first FROM, each default expanded
     with the ARGs before it (as the builder does), on top of the automatic platform ARGs."""
-    from dockerfile_parse.util import extract_key_values
-
     values: dict[str, str] = dict(_AUTOMATIC)
     for instruction in dockerfile.instructions:
         if instruction.keyword == "FROM":
             break
-        if instruction.keyword == "ARG":
-            try:
-                pairs = extract_key_values(False, {}, {}, instruction.args)
-            except Exception:  # odd quoting: leave those names undeclared
-                continue
-            for name, default in pairs:
-                values[name] = _expand(default, values)
+        for assignment in instruction.assignments if instruction.keyword == "ARG" else ():
+            values[assignment.name] = _expand(assignment.value or "", values)
     return values
 
 
@@ -59,7 +51,7 @@ def _expand(text: str, values: dict[str, str]) -> str:
 
 def _from_parts(instruction):
     """(image word, platform flags) of a FROM."""
-    words = arg_words(instruction)
+    words = instruction.words
     return (words[0] if words else None), instruction.flag("platform")
 
 
@@ -98,7 +90,7 @@ def undefined_arg_in_from(context, options):
     declared = None
     for stage in dockerfile.stages:
         image, platforms = _from_parts(stage.from_instruction)
-        texts = [(w.text, w.span) for w in ([image] if image else [])] + [(f.value or "", f.span) for f in platforms]
+        texts = [(w.raw, w.span) for w in ([image] if image else [])] + [(f.value or "", f.span) for f in platforms]
         for text, span in texts:
             if "$" not in text:
                 continue
@@ -147,11 +139,11 @@ def invalid_default_arg_in_from(context, options):
     declared = None
     for stage in dockerfile.stages:
         image, _platforms = _from_parts(stage.from_instruction)
-        if image is None or "$" not in image.text:
+        if image is None or "$" not in image.raw:
             continue
         if declared is None:
             declared = _global_args(dockerfile)
-        resolved = _expand(image.text, declared)
+        resolved = _expand(image.raw, declared)
         if resolved.lower() in stage_names or resolved == "scratch":
             continue
         if not resolved or not _IMAGE.fullmatch(resolved):

@@ -3,7 +3,6 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 
 def registry_of(image: str) -> str:
@@ -61,7 +60,7 @@ def untrusted_registry(context, options):
         registry = registry_of(base.name)
         if any(fnmatchcase(registry, pattern) for pattern in allowed):
             continue
-        words = arg_words(stage.from_instruction)
+        words = stage.from_instruction.words
         yield Violation(
             words[0].span if words else stage.from_instruction.keyword_span,
             f"'{base.raw}' comes from {registry}, which is not an allowed registry ({', '.join(allowed)})",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import shlex
-
 from dlint.rule import Severity, Violation, rule
 
 
@@ -67,9 +65,6 @@ def copy_whole_filesystem(context, options):
             source = by_name.get(source_name.lower())
         if source is None or _unseen(source):
             continue
-        try:
-            words = instruction.exec_form or shlex.split(instruction.args)
-        except ValueError:
-            continue
-        if len(words) >= 2 and words[-1] == "/" and any(source == "/" for source in words[:-1]):
+        destination = instruction.destination
+        if destination is not None and destination.value == "/" and any(s.value == "/" for s in instruction.sources):
             yield Violation(instruction.keyword_span, "this COPY copies the other stage's whole filesystem over this one")

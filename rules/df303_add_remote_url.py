@@ -3,9 +3,8 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
-_REMOTE = re.compile(r"^[\"']?(https?)://", re.IGNORECASE)
+_REMOTE = re.compile(r"(https?)://", re.IGNORECASE)
 
 
 @rule(
@@ -45,12 +44,11 @@ def add_remote_url(context, options):
     for instruction in context.dockerfile.instructions:
         if instruction.keyword != "ADD" or instruction.flag("checksum"):
             continue
-        sources = instruction.exec_form[:-1] if instruction.exec_form else [w.text for w in arg_words(instruction)][:-1]
-        for source in sources:
+        for source in (word.value for word in instruction.sources):
             if _REMOTE.match(source) and ".git" not in source.split("?")[0].rsplit("/", 1)[-1] and "#" not in source:
                 yield Violation(
                     instruction.keyword_span,
-                    f"ADD of {source.strip(chr(34) + chr(39))} without --checksum: downloaded on every build and "
+                    f"ADD of {source} without --checksum: downloaded on every build and "
                     "not verified; add --checksum=sha256:…",
                 )
                 break

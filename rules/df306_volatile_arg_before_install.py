@@ -4,7 +4,6 @@ import re
 
 from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 # Names of values that change on every build (or every commit).
 _VOLATILE = re.compile(
@@ -14,19 +13,14 @@ _VOLATILE = re.compile(
 )
 
 
-def _volatile_names(instruction):
-    """Names of the instruction that take a new value on every build: every such ARG (its
+def _volatile(instruction):
+    """What the instruction sets that takes a new value on every build: every such ARG (its
     value comes from --build-arg), an ENV only when its value comes from a variable (a
     constant written in the file changes only with the file)."""
-    from dockerfile_parse.util import extract_key_values
-
-    try:
-        pairs = extract_key_values(False, {}, {}, instruction.args)
-    except Exception:  # odd quoting: dockerfile-parse gives up, and so does this rule
-        return []
     return [
-        name for name, value in pairs
-        if _VOLATILE.search(name) and (instruction.keyword == "ARG" or "$" in value)
+        assignment for assignment in instruction.assignments
+        if _VOLATILE.search(assignment.name)
+        and (instruction.keyword == "ARG" or "$" in (assignment.value or ""))
     ]
 
 
@@ -82,11 +76,11 @@ def volatile_value_before_install(context, options):
         for instruction in stage.instructions:
             if instruction.keyword not in ("ARG", "ENV") or instruction.line > last_install:
                 continue
-            for name in _volatile_names(instruction):
+            for assignment in _volatile(instruction):
+                name = assignment.name
                 install = next(s for s in stage_installs if s.instruction.line > instruction.line)
-                word = next((w for w in arg_words(instruction) if w.text == name or w.text.startswith(name + "=")), None)
                 yield Violation(
-                    word.span if word is not None else instruction.keyword_span,
+                    assignment.span,
                     f"{instruction.keyword} {name} changes on every build and comes before the install at line "
                     f"{install.instruction.line}: every RUN after it misses the cache; declare it after the install",
                 )

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Edit, Fix, Severity, Violation, rule
-from dlint.words import arg_words
 
 _PORT = re.compile(r"(\d+)(?:-(\d+))?")
 _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
@@ -48,8 +47,8 @@ def invalid_expose(context, options):
     for instruction in context.dockerfile.instructions:
         if instruction.keyword != "EXPOSE":
             continue
-        for word in arg_words(instruction):
-            entry = word.text.strip("\"'")
+        for word in instruction.words:
+            entry = word.value
             if "$" in entry:
                 continue
             port, _, protocol = entry.partition("/")
@@ -63,7 +62,7 @@ def invalid_expose(context, options):
             if protocol and protocol.lower() not in _PROTOCOLS:
                 yield Violation(word.span, f"EXPOSE '{entry}': unknown protocol '{protocol}' (use tcp, udp or sctp)")
             elif protocol and protocol != protocol.lower():
-                fixed = word.text.replace("/" + protocol, "/" + protocol.lower())
+                fixed = word.raw.replace("/" + protocol, "/" + protocol.lower())
                 yield Violation(
                     word.span,
                     f"EXPOSE '{entry}': write the protocol in lower case ('{protocol.lower()}')",

@@ -1,19 +1,6 @@
 from __future__ import annotations
 
-import shlex
-
 from dlint.rule import Severity, Violation, rule
-
-
-def _sources_and_destination(instruction):
-    if instruction.exec_form is not None:
-        words = list(instruction.exec_form)
-    else:
-        try:
-            words = shlex.split(instruction.args, posix=True)
-        except ValueError:
-            return None
-    return (words[:-1], words[-1]) if len(words) >= 2 else None
 
 
 @rule(
@@ -50,12 +37,10 @@ def copy_sources_need_directory(context, options):
     for instruction in context.dockerfile.instructions:
         if instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
             continue
-        parsed = _sources_and_destination(instruction)
-        if parsed is None:
+        sources, destination = instruction.sources, instruction.destination
+        if destination is None or len(sources) < 2 or "$" in destination.raw:
             continue
-        sources, destination = parsed
-        if len(sources) < 2 or "$" in destination:
-            continue
+        destination = destination.value
         if destination.endswith(("/", "\\")) or destination in (".", "..") or destination.endswith(("/.", "/..")):
             continue
         yield Violation(

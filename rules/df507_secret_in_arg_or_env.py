@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 # Name parts that say the variable holds a secret, alone or as a pair of parts.
 _SECRET_PARTS = frozenset({"password", "passwd", "passphrase", "secret", "token", "apikey", "credential", "credentials"})
@@ -26,15 +25,6 @@ def looks_secret(name: str) -> bool:
     if not parts or parts[-1] in _NOT_THE_VALUE:
         return False
     return any(p in _SECRET_PARTS for p in parts) or any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:]))
-
-
-def _pairs(instruction):
-    from dockerfile_parse.util import extract_key_values
-
-    try:
-        return extract_key_values(False, {}, {}, instruction.args)
-    except Exception:  # odd quoting: dockerfile-parse gives up, and so does this rule
-        return []
 
 
 @rule(
@@ -75,16 +65,14 @@ def secret_in_arg_or_env(context, options):
     for instruction in context.dockerfile.instructions:
         if instruction.keyword not in ("ARG", "ENV"):
             continue
-        words = arg_words(instruction)
-        for key, value in _pairs(instruction):
+        for assignment in instruction.assignments:
+            key = assignment.name
             if not looks_secret(key):
                 continue
-            if instruction.keyword == "ENV" and not value:
+            if instruction.keyword == "ENV" and not assignment.value:
                 continue  # an empty default for a value given at `docker run`: nothing to read
-            word = next((w for w in words if w.text == key or w.text.startswith(key + "=")), None)
-            span = word.span if word is not None else instruction.keyword_span
             yield Violation(
-                span,
+                assignment.span,
                 f"{instruction.keyword} {key} looks like a secret: its value is readable in the image's "
                 "history; use RUN --mount=type=secret",
             )

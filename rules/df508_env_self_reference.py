@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -40,23 +39,16 @@ def env_refers_to_same_instruction(context, options):
     ## Fix
     None yet: split the instruction by hand.
     """
-    from dockerfile_parse.util import extract_key_values
-
     for instruction in context.dockerfile.instructions:
         if instruction.keyword != "ENV" or "$" not in instruction.args:
             continue
-        try:
-            pairs = extract_key_values(False, {}, {}, instruction.args)
-        except Exception:  # odd quoting: dockerfile-parse gives up, and so does this rule
-            continue
-        words = arg_words(instruction)
         set_here: set[str] = set()
-        for key, value in pairs:
-            used = {a or b for a, b in _REFERENCE.findall(value)}
+        for assignment in instruction.assignments:
+            key = assignment.name
+            used = {a or b for a, b in _REFERENCE.findall(assignment.value or "")}
             for name in sorted((used & set_here) - {key}):
-                word = next((w for w in words if w.text.startswith(key + "=")), None)
                 yield Violation(
-                    word.span if word is not None else instruction.keyword_span,
+                    assignment.span,
                     f"${name} in the value of {key} is the value before this ENV, not the one it sets: "
                     f"set {name} in an ENV of its own before this one",
                 )

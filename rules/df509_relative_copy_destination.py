@@ -1,21 +1,10 @@
 from __future__ import annotations
 
 import re
-import shlex
 
 from dlint.rule import Severity, Violation, rule
 
 _ABSOLUTE = re.compile(r"[/\\$]|[A-Za-z]:[/\\]")
-
-
-def _destination(instruction):
-    if instruction.exec_form is not None:
-        return instruction.exec_form[-1] if len(instruction.exec_form) >= 2 else None
-    try:
-        words = shlex.split(instruction.args, posix=True)
-    except ValueError:
-        return None
-    return words[-1] if len(words) >= 2 else None
 
 
 @rule(
@@ -57,7 +46,7 @@ def relative_copy_destination(context, options):
                 has_workdir = True
             if has_workdir or instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
                 continue
-            destination = _destination(instruction)
+            destination = instruction.destination.value if instruction.destination is not None else None
             if destination and not _ABSOLUTE.match(destination):
                 yield Violation(
                     instruction.keyword_span,

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 _KEY = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
@@ -43,18 +42,11 @@ def invalid_label_key(context, options):
     ## Fix
     None: renaming a label breaks whatever reads it.
     """
-    from dockerfile_parse.util import extract_key_values
-
     for instruction in context.dockerfile.instructions:
         if instruction.keyword != "LABEL":
             continue
-        try:
-            pairs = extract_key_values(False, {}, {}, instruction.args)
-        except Exception:  # odd quoting: dockerfile-parse gives up, and so does this rule
-            continue
-        words = arg_words(instruction)
-        for key, _value in pairs:
-            key_text = key.strip("\"'")
+        for assignment in instruction.assignments:
+            key_text = assignment.name
             if "$" in key_text:
                 continue
             if key_text.startswith(_RESERVED):
@@ -63,8 +55,7 @@ def invalid_label_key(context, options):
                 problem = "is not lower-case letters, digits, '.' and '-'"
             else:
                 continue
-            word = next((w for w in words if w.text.startswith(key) or w.text.startswith(f'"{key_text}"')), None)
             yield Violation(
-                word.span if word is not None else instruction.keyword_span,
+                assignment.span,
                 f"label key '{key_text}' {problem}",
             )

@@ -5,7 +5,6 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from dlint.rule import Severity, Violation, rule
-from dlint.words import arg_words
 
 _SEMVER = re.compile(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -55,21 +54,11 @@ _WHAT = {
 
 
 def _labels(stage):
-    """(key, value, word of the key) of every LABEL in the stage."""
-    from dockerfile_parse.util import extract_key_values
-
+    """(key, value, span of the key) of every LABEL in the stage."""
     for instruction in stage.instructions:
-        if instruction.keyword != "LABEL":
-            continue
-        try:
-            pairs = extract_key_values(False, {}, {}, instruction.args)
-        except Exception:  # odd quoting: dockerfile-parse gives up, and so does this rule
-            continue
-        words = arg_words(instruction)
-        for key, value in pairs:
-            bare = key.strip("\"'")
-            word = next((w for w in words if w.text.startswith((key, f'"{bare}"'))), None)
-            yield bare, value, (word.span if word is not None else instruction.keyword_span)
+        if instruction.keyword == "LABEL":
+            for assignment in instruction.assignments:
+                yield assignment.name, assignment.value or "", assignment.span
 
 
 @rule(
