@@ -21,6 +21,9 @@ import pytest
 BUSYBOX_IMAGE = "dlint-test/busybox:latest"
 DEBIAN_IMAGE = "dlint-test/debian:bookworm"
 
+# The second engine: dockerd 26 with the containerd image store (scripts/engine_containerd.sh).
+CONTAINERD_HOST = "unix:///run/dlint-engine26/docker.sock"
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 REQUIRE_ENV = "DLINT_REQUIRE_ENGINE"
 
@@ -107,6 +110,78 @@ def ensure_engine():
         raise
     _state["client"] = client
     return client
+
+
+def ensure_containerd_engine():
+    """A pinged client of dockerd 26 with the containerd image store, base images loaded;
+    scripts/engine_containerd.sh starts it (it needs the default engine's base images)."""
+    if "containerd" in _state:
+        return _state["containerd"]
+    if "containerd_error" in _state:
+        raise EngineUnavailable(_state["containerd_error"])
+    try:
+        ensure_engine()
+        import docker
+
+        def connect():
+            try:
+                client = docker.DockerClient(base_url=CONTAINERD_HOST, timeout=600)
+                client.ping()
+                return client if _images_present(client) else None
+            except Exception:
+                return None
+
+        client = connect()
+        if client is None:
+            if not _can_start_local():
+                raise EngineUnavailable(f"no engine with the containerd store answers at {CONTAINERD_HOST}")
+            _run_script("engine_containerd.sh", timeout=900)
+            client = connect()
+            if client is None:
+                raise EngineUnavailable(f"engine_containerd.sh ran but {CONTAINERD_HOST} does not answer")
+    except EngineUnavailable as e:
+        _state["containerd_error"] = str(e)
+        raise
+    _state["containerd"] = client
+    return client
+
+
+class Store:
+    """One engine the build tests run against: its client, and the environment that points
+    ``dlint build`` at it."""
+
+    def __init__(self, name: str, client, host: str | None) -> None:
+        self.name = name
+        self.client = client
+        self.env = {"DOCKER_HOST": host} if host else {}
+
+    def __repr__(self) -> str:
+        return f"Store({self.name})"
+
+
+def _skip_or_fail(reason: str):
+    # Outside an except block, so the report shows the reason, not a traceback chain.
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", params=["classic", "containerd"])
+def store(request):
+    """Each build test that takes this runs on both image stores: the default engine (Docker
+    20.10, classic store) and dockerd 26 with the containerd image store."""
+    try:
+        if request.param == "classic":
+            client = ensure_engine()
+            host = os.environ.get("DOCKER_HOST")
+        else:
+            client = ensure_containerd_engine()
+            host = CONTAINERD_HOST
+    except EngineUnavailable as e:
+        reason = str(e)
+    else:
+        return Store(request.param, client, host)
+    _skip_or_fail(reason)
 
 
 def count_containers(client) -> int:
