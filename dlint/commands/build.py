@@ -264,7 +264,8 @@ def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
     from dlint.image.client import unreachable
     from dlint.image.errors import BuildCommandError
     from dlint.image.layer_cache import LayerCache
-    from dlint.image.layers import build_table
+    from dlint.image.archive import ArchiveError
+    from dlint.image.layers import build_table, use_content_sizes
     from dlint.image.waste import analyse
 
     started = time.monotonic()
@@ -278,10 +279,11 @@ def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
         raise BuildCommandError(f"cannot read image {result.image_id}: {error.explanation or error}") from None
     except (docker.errors.DockerException, OSError) as error:
         raise unreachable(error) from None
-    except ValueError as error:  # a damaged export (TarFormatError), no manifest, bad JSON
+    except (ArchiveError, ValueError) as error:  # a format dlint cannot read, a damaged export
         raise BuildCommandError(f"cannot read the exported image {result.image_id}: {error}") from None
     empty = [bool(h.get("empty_layer")) for h in archive.history] if archive.history else None
     table = build_table(dockerfile, target, result, history, empty, inspected.get("Size", 0))
+    use_content_sizes(table, archive.layers)
     waste = analyse(archive, table)
     dates = {n: layer.apt_dates for n, layer in enumerate(archive.layers) if layer.apt_dates}
     cache = report(result, table, dates)

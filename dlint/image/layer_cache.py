@@ -5,7 +5,10 @@ uncompressed layer tar, the image's ``RootFS.Layers``) names that content. So:
 
 - ``layers/<hex>.json.z``: a layer's entries and apt ``InRelease`` dates, by diff id;
 - ``images/<hex>.json``: an image's config history (the ``empty_layer`` flags that tie history
-  entries to layers), by image id — itself the digest of the config;
+  entries to layers) and its layers' compressed sizes, by image id — itself the digest of the config;
+- ``blobs/<hex>``: the diff id behind a compressed ``blobs/sha256/<hex>`` layer of the OCI
+  layout (the containerd store's export), learned when it was first read; an uncompressed
+  blob's digest is its diff id already. So a layer read from one store is known in the other;
 - ``v1/<id>``: the diff id behind a ``<id>/layer.tar`` directory of the classic ``docker save``
   layout. Those ids are derived from the chain of layers beneath (only the top layer's also
   from the image config), so once learned they identify a layer before its bytes are read.
@@ -87,6 +90,26 @@ class LayerCache:
         if _V1_ID.match(v1_id) and _hex(diff_id):
             self._write(os.path.join(self.directory, "v1", v1_id), diff_id.encode("ascii"))
 
+    # -- OCI layout: blobs/sha256/<digest of the compressed layer> ----------------------------
+
+    def diff_id_of_blob(self, digest: str) -> str | None:
+        """The diff id of a compressed layer blob, learned when it was first read: a
+        compressed blob's digest is not its diff id (that of the uncompressed tar)."""
+        hexdigest = _hex(digest)
+        if not hexdigest:
+            return None
+        try:
+            with open(os.path.join(self.directory, "blobs", hexdigest), encoding="ascii") as handle:
+                value = handle.read().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return value if _hex(value) else None
+
+    def remember_blob(self, digest: str, diff_id: str) -> None:
+        hexdigest = _hex(digest)
+        if hexdigest and _hex(diff_id):
+            self._write(os.path.join(self.directory, "blobs", hexdigest), diff_id.encode("ascii"))
+
     # -- images --------------------------------------------------------------------------------
 
     def _image_path(self, image_id: str) -> str | None:
@@ -98,10 +121,18 @@ class LayerCache:
         history = document.get("history") if document else None
         return history if isinstance(history, list) and all(isinstance(h, dict) for h in history) else None
 
-    def put_history(self, image_id: str, history: list[dict]) -> None:
+    def get_compressed(self, image_id: str) -> list | None:
+        """The stored (compressed) size of each layer, None where the store keeps it plain."""
+        document = self._load(self._image_path(image_id), compressed=False)
+        sizes = document.get("compressed") if document else None
+        if not isinstance(sizes, list) or not all(s is None or isinstance(s, int) for s in sizes):
+            return None
+        return sizes
+
+    def put_history(self, image_id: str, history: list[dict], compressed: list | None = None) -> None:
         path = self._image_path(image_id)
         if path:
-            self._store(path, {"image_id": image_id, "history": history}, compressed=False)
+            self._store(path, {"image_id": image_id, "history": history, "compressed": compressed}, compressed=False)
 
     # -- files -------------------------------------------------------------------------------
 

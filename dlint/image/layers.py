@@ -29,6 +29,7 @@ class LayerRow:
     created: float | None = None  # epoch seconds (history ``Created``)
     created_by: str = ""
     history_id: str | None = None
+    compressed: int | None = None  # stored (pushed) size, when the store keeps its layers compressed
     layer_indexes: list[int] = field(default_factory=list)  # positions in RootFS.Layers
     source: Instruction | None = field(default=None, repr=False)
 
@@ -43,6 +44,8 @@ class LayerTable:
     image_size: int
     base_image: str
     base_layer_count: int  # how many RootFS layers belong to the base image
+    compressed_size: int | None = None  # sum of the stored sizes, when every layer's is known
+    content_sizes: bool = False  # sizes are the layers' uncompressed content, read from the export
 
     def row_of_layer(self, index: int) -> LayerRow | None:
         for row in self.rows:
@@ -135,6 +138,28 @@ def build_table(
         row.cumulative = total
     base_layers = len(base_row.layer_indexes) if layer_of_entry else 0
     return LayerTable(rows, image_size, base_name, base_layers)
+
+
+def use_content_sizes(table: LayerTable, layers) -> None:
+    """Sizes from the export: each row's size becomes the uncompressed content of its layers
+    (the bytes of the regular files in the layer tars), the same on every store. The history's
+    ``Size`` is not: the classic store reports that content, the containerd store the
+    snapshot's disk usage. Compressed sizes go beside them where the export has them.
+    Needs rows tied to layers (the config's ``empty_layer`` flags); otherwise nothing changes."""
+    tied = sum(len(row.layer_indexes) for row in table.rows)
+    if tied != len(layers) or not layers:
+        return
+    total = 0
+    for row in table.rows:
+        row.size = sum(layers[i].size for i in row.layer_indexes)
+        sizes = [layers[i].compressed for i in row.layer_indexes]
+        row.compressed = sum(sizes) if sizes and all(s is not None for s in sizes) else (0 if not sizes else None)
+        total += row.size
+        row.cumulative = total
+    table.image_size = total
+    if all(layer.compressed is not None for layer in layers):
+        table.compressed_size = sum(layer.compressed for layer in layers)
+    table.content_sizes = True
 
 
 def age(created: float | None, now: float | None = None) -> float | None:

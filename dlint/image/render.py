@@ -51,15 +51,25 @@ def _where(row: LayerRow | None) -> str:
 
 def layers_text(table: LayerTable) -> list[str]:
     biggest = max((r.size for r in table.rows), default=0) or 1
-    out = [f"{'step':>4}  {'lines':<7} {'instruction':<52} {'size':>9} {'total':>9}  {'cache':<7} "]
+    packed = any(r.compressed is not None for r in table.rows)
+    extra = f" {'compressed':>10}" if packed else ""
+    out = [f"{'step':>4}  {'lines':<7} {'instruction':<52} {'size':>9} {'total':>9}{extra}  {'cache':<7} "]
     for row in table.rows:
         bar = "█" * round(BAR_WIDTH * row.size / biggest) if row.size else ""
         step = "base" if row.is_base else (str(row.step) if row.step else "-")
         instruction = row.instruction if len(row.instruction) <= 52 else row.instruction[:51] + "…"
+        column = f" {human(row.compressed) if row.compressed is not None else '-':>10}" if packed else ""
         out.append(
-            f"{step:>4}  {_lines(row):<7} {instruction:<52} {human(row.size):>9} {human(row.cumulative):>9}  "
+            f"{step:>4}  {_lines(row):<7} {instruction:<52} {human(row.size):>9} {human(row.cumulative):>9}{column}  "
             f"{row.status:<7} {bar}"
         )
+    if table.content_sizes:
+        note = "sizes: uncompressed content of each layer"
+        if table.compressed_size is not None:
+            note += f"; compressed as the store keeps them (pushed size): {human(table.compressed_size)} in all"
+        elif packed:
+            note += "; compressed: the stored (pushed) size of the layers the store keeps compressed, - where it keeps them plain"
+        out.append(note)
     return out
 
 
@@ -177,7 +187,7 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
     doc["analysis"] = analysis  # how the image was read: export or layer cache, and how long
     doc["layers"] = [
         {"step": r.step, "line": r.line, "end_line": r.end_line, "instruction": r.instruction, "size": r.size,
-         "cumulative": r.cumulative, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
+         "cumulative": r.cumulative, "compressed": r.compressed, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
         for r in (table.rows if table else [])
     ]
     if waste is not None:
