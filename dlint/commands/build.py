@@ -35,6 +35,16 @@ def build(
         None, "--extract", help="SRC:DEST, like `docker cp IMAGE:SRC DEST` (repeatable); never writes outside DEST."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files when extracting."),
+    keep_modes: bool = typer.Option(
+        False, "--keep-modes",
+        help="With --extract: give directories it creates the image's mode as is; by default world-write is "
+        "dropped (the sticky bit is kept). Directories that existed before are never changed.",
+    ),
+    max_extract_size: str = typer.Option(
+        "10GB", "--max-extract-size",
+        help="With --extract: stop (exit 1) before the files written would exceed this (their full size, "
+        "holes included), e.g. 500MB.",
+    ),
     rewrite_absolute_symlinks: bool = typer.Option(
         False, "--rewrite-absolute-symlinks",
         help="With --extract: write an absolute symlink whose target (read in the image) is SRC or inside it as "
@@ -107,10 +117,11 @@ def build(
 
             sys.stdout.write(dumps(document([], None, tag, None, None, None, None, None, [], str(error))))
         raise typer.Exit(error.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         # typer turns Ctrl-C into a silent exit 130; say what happened. Containers were
         # removed on the way out (build step, extraction).
-        typer.echo("dlint: interrupted; no container left behind", err=True)
+        said = f"{interrupt}; " if str(interrupt) else ""
+        typer.echo(f"dlint: {said or 'interrupted; '}no container left behind", err=True)
         raise typer.Exit(130)
     raise typer.Exit(status)
 
@@ -128,8 +139,9 @@ def _terminate_like_interrupt() -> None:
         pass
 
 
-def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, rewrite_absolute_symlinks, format,
-         no_layer_cache, no_lint, builder, docker_cli, max_waste, failure_threshold) -> int:
+def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, keep_modes, max_extract_size,
+         rewrite_absolute_symlinks, format, no_layer_cache, no_lint, builder, docker_cli, max_waste,
+         failure_threshold) -> int:
     from dlint.image import run as runner
     from dlint.image.errors import BuildCommandError, BuildFailed
     from dlint.image.extract import check_destination, parse_spec
@@ -154,6 +166,10 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         limit = parse_size(max_waste) if max_waste else None
     except ValueError as error:
         raise fail(f"--max-waste: {error}")
+    try:
+        extract_limit = parse_size(max_extract_size)
+    except ValueError as error:
+        raise fail(f"--max-extract-size: {error}")
     specs = [parse_spec(value) for value in extract or []]
     for spec in specs:
         check_destination(spec, force)
@@ -208,35 +224,53 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         raise
 
     table, waste, cache, analysis = _analyse(api, dockerfile, target, result, not no_layer_cache)
+    from dlint.image.errors import ExtractError
     from dlint.image.extract import extract as extract_one
 
-    extracted = [extract_one(api, result.image_id, spec, force, rewrite_absolute=rewrite_absolute_symlinks)
-                 for spec in specs]
+    # A refused or failed extraction does not hide the report of the finished build.
+    extracted, extract_errors = [], []
+    for spec in specs:
+        try:
+            extracted.append(extract_one(api, result.image_id, spec, force, rewrite_absolute=rewrite_absolute_symlinks,
+                                         keep_modes=keep_modes, max_size=extract_limit))
+        except ExtractError as error:
+            extract_errors.append(str(error))
 
     from dlint.image import render
 
     if format == "json":
         from dlint.report.json import finding_to_dict
 
-        doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
-                              result.seconds, table, waste, cache, extracted, analysis=analysis)
-        sys.stdout.write(render.dumps(doc))
-    else:
-        sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted, analysis))
-
     from dlint.checker import exit_status
     from dlint.rule import Severity
 
-    status = exit_status(findings, Severity.parse(failure_threshold))
+    # Why the run exits 1, for people (stderr) and for CI (the JSON's "exit_reasons").
+    reasons = []
+    threshold = Severity.parse(failure_threshold)
+    if exit_status(findings, threshold):
+        reasons.append({"reason": "findings", "message": f"lint findings at or above {failure_threshold}"})
     if limit is not None and waste.reclaimable > limit:
-        typer.echo(
-            f"dlint: reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}", err=True
-        )
-        status = 1
+        reasons.append({"reason": "max_waste",
+                        "message": f"reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}"})
     if any(item.refused for item in extracted):
-        typer.echo("dlint: extraction refused some members (listed above); nothing was written outside DEST", err=True)
-        status = 1
-    return status
+        reasons.append({"reason": "extraction_refused",
+                        "message": "extraction refused some members (listed above); nothing was written outside DEST"})
+    for message in extract_errors:
+        reasons.append({"reason": "extraction_failed", "message": message})
+
+    if format == "json":
+        from dlint.report.json import finding_to_dict
+
+        doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
+                              result.seconds, table, waste, cache, extracted, analysis=analysis)
+        doc["exit_reasons"] = reasons
+        sys.stdout.write(render.dumps(doc))
+    else:
+        sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted, analysis))
+    for reason in reasons:
+        if reason["reason"] != "findings":
+            typer.echo(f"dlint: {reason['message']}", err=True)
+    return 1 if reasons else 0
 
 
 def _lint(dockerfile, format):

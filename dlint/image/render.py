@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 
 from dlint.image.cache_report import CacheReport, humanize_age
-from dlint.image.extract import Extracted
+from dlint.image.extract import Extracted, json_name, printable
 from dlint.image.layers import LayerRow, LayerTable
 from dlint.image.waste import WasteReport
 
@@ -84,7 +84,7 @@ def waste_text(waste: WasteReport, limit: int = 8) -> list[str]:
     for group in user_dead[:limit]:
         rules = f" [{', '.join(group.rules)}]" if group.rules else ""
         out.append(
-            f"  dead {human(group.size):>9}  {group.directory} ({group.files} files): created by {_where(group.created)}, "
+            f"  dead {human(group.size):>9}  {printable(group.directory)} ({group.files} files): created by {_where(group.created)}, "
             f"{group.how} by {_where(group.killed)}{rules}; fix saves {human(group.size)}"
         )
     if len(user_dead) > limit:
@@ -93,7 +93,7 @@ def waste_text(waste: WasteReport, limit: int = 8) -> list[str]:
     for group in [g for g in waste.leftovers if g.user][:limit]:
         rule = f" [{group.rule}]" if group.rule else ""
         out.append(
-            f"  left {human(group.size):>9}  {group.directory} ({group.label}, {group.files} files): "
+            f"  left {human(group.size):>9}  {printable(group.directory)} ({group.label}, {group.files} files): "
             f"created by {_where(group.created)}, still in the image{rule}; removing it in that RUN saves {human(group.size)}"
         )
     base_dead = sum(g.size for g in waste.dead if not g.user)
@@ -123,13 +123,15 @@ def extracted_text(items: list[Extracted]) -> list[str]:
     out = []
     for item in items:
         out.append(
-            f"extracted {item.src} -> {item.dest}: {item.files} files, {item.directories} directories, "
-            f"{item.symlinks} symlinks, {human(item.bytes)}"
+            f"extracted {printable(item.src)} -> {printable(item.dest)}: {item.files} files, {item.directories} "
+            f"directories, {item.symlinks} symlinks, {human(item.bytes)}"
         )
+        # Names come from the image: escaped, so a newline or an escape sequence in one cannot
+        # fake a report line or reach the terminal.
         for name, why in item.refused:
-            out.append(f"  refused {name}: {why}")
+            out.append(f"  refused {printable(name)}: {printable(why)}")
         for name, absolute, relative in item.rewritten:
-            out.append(f"  rewrote {name}: {absolute} -> {relative}")
+            out.append(f"  rewrote {printable(name)}: {printable(absolute)} -> {printable(relative)}")
         if item.stripped:
             out.append(f"  setuid/setgid/sticky bits dropped on {len(item.stripped)} files")
     return out
@@ -231,13 +233,32 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
         doc["cache"] = None
     doc["extracted"] = [
         {"src": e.src, "dest": e.dest, "files": e.files, "directories": e.directories, "symlinks": e.symlinks,
-         "hardlinks": e.hardlinks, "bytes": e.bytes, "refused": [{"member": n, "why": w} for n, w in e.refused],
+         "hardlinks": e.hardlinks, "bytes": e.bytes,
+         # Member names losslessly: the text, plus the raw bytes in base64 when not UTF-8.
+         "refused": [{**json_name(n), "why": w} for n, w in e.refused],
          "setuid_stripped": e.stripped,
-         "rewritten_symlinks": [{"member": n, "target": a, "written": r} for n, a, r in e.rewritten]}
+         "rewritten_symlinks": [{**json_name(n), "target": a, "written": r} for n, a, r in e.rewritten]}
         for e in extracted
     ]
     return doc
 
 
+def _valid_text(value):
+    """Strings that cannot be UTF-8 (names from an image that are not) become their escaped
+    form; where the exact bytes matter the document carries them apart (``member_base64``)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return printable(value)
+    if isinstance(value, dict):
+        return {_valid_text(k): _valid_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_valid_text(v) for v in value]
+    return value
+
+
 def dumps(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """One JSON document, always valid UTF-8."""
+    return json.dumps(_valid_text(doc), indent=2, ensure_ascii=False) + "\n"
