@@ -115,7 +115,9 @@ def build(
         if format == "json" and error.exit_code == 1 and not getattr(error, "reported", False):
             from dlint.image.render import document, dumps
 
-            sys.stdout.write(dumps(document([], None, tag, None, None, None, None, None, [], str(error))))
+            doc = document([], None, tag, None, None, None, None, None, [], str(error))
+            doc["exit_reasons"] = [{"reason": "build_failed", "message": str(error)}]
+            sys.stdout.write(dumps(doc))
         raise typer.Exit(error.exit_code)
     except KeyboardInterrupt as interrupt:
         # typer turns Ctrl-C into a silent exit 130; say what happened. Containers were
@@ -186,6 +188,11 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     except (OSError, DockerfileError) as error:
         where = f"{dockerfile_path}:{error.line}" if getattr(error, "line", None) else dockerfile_path
         raise fail(f"{where}: {getattr(error, 'strerror', None) or error}")
+    if dockerfile.problems:
+        # What would stop the build outright (an unknown instruction, an unclosed heredoc):
+        # said before building, as `dlint lint` says it, exit 2.
+        raise fail("\ndlint: error: ".join(f"{dockerfile.path}:{p.line}:{p.column}: {p.message}"
+                                          for p in dockerfile.problems))
     runner.target_stage(dockerfile, target)  # a bad --target fails before building
 
     findings = [] if no_lint else _lint(dockerfile, format)
@@ -201,6 +208,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
     client = connect()
     api = client.api
+    runner.check_heredoc_support(api, dockerfile, cli is not None)
     runner.check_base_images(api, dockerfile, target, build_args)
     options = runner.BuildOptions(
         context=context, dockerfile=dockerfile_path, tag=tag, target=target, build_args=build_args,
@@ -219,6 +227,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
             doc = document([finding_to_dict(f) for f in findings], None, tag, "buildkit" if cli else "legacy",
                            None, None, None, None, [], str(error))
+            doc["exit_reasons"] = [{"reason": "build_failed", "message": str(error)}]
             sys.stdout.write(dumps(doc))
             error.reported = True
         raise

@@ -83,9 +83,10 @@ def waste_text(waste: WasteReport, limit: int = 8) -> list[str]:
     user_dead = [g for g in waste.dead if g.user]
     for group in user_dead[:limit]:
         rules = f" [{', '.join(group.rules)}]" if group.rules else ""
+        fix = f"; use {group.fix}: saves" if group.fix else "; fix saves"
         out.append(
             f"  dead {human(group.size):>9}  {printable(group.directory)} ({group.files} files): created by {_where(group.created)}, "
-            f"{group.how} by {_where(group.killed)}{rules}; fix saves {human(group.size)}"
+            f"{group.how} by {_where(group.killed)}{rules}{fix} {human(group.size)}"
         )
     if len(user_dead) > limit:
         rest = sum(g.size for g in user_dead[limit:])
@@ -204,7 +205,7 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
             "dead": [
                 {"directory": g.directory, "size": g.size, "files": g.files, "how": g.how, "user": g.user,
                  "created_by": _row_ref(g.created), "made_dead_by": _row_ref(g.killed), "rules": g.rules,
-                 "saving": g.size if g.user else 0, "examples": g.examples}
+                 "saving": g.size if g.user else 0, "examples": g.examples, "fix": g.fix}
                 for g in waste.dead
             ],
             "leftovers": [

@@ -296,8 +296,10 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             running_in.get(step.number) if step else None,
         ) from None
     except docker.errors.APIError as api_error:
-        error = api_error.explanation or str(api_error)
+        raise engine_refused(api_error, "the build request") from None
     except docker.errors.DockerException as other:
+        if str(other).startswith("invalid tag"):  # the SDK checks the tag before sending anything
+            raise BuildCommandError(f"--tag {options.tag}: {other}") from None
         raise unreachable(other) from None
     except OSError as other:  # connection dropped mid-build (requests wraps these as OSError)
         raise unreachable(other) from None
@@ -333,16 +335,40 @@ class _StreamBroken(Exception):
 
 def _read_stream(stream, errors: tuple):
     """The build stream's chunks; a read error once it has started is :class:`_StreamBroken`
-    (the request itself failing is still the caller's "unreachable")."""
+    (the request itself failing is still the caller's "unreachable"). The engine's answer to
+    the request (an HTTP error status: the SDK sends it on the first read) is not a broken
+    stream: it is raised as the SDK's APIError."""
+    import docker
+
     iterator = iter(stream)
     while True:
         try:
             chunk = next(iterator)
         except StopIteration:
             return
+        except docker.errors.APIError:
+            raise
         except errors as error:
             raise _StreamBroken(error) from None
         yield chunk
+
+
+def engine_refused(error, what: str) -> BuildCommandError:
+    """An HTTP error status from the engine, reported whole as what it is: a 4xx means the
+    engine refused the request (exit 2), a 5xx that it failed doing it (a failed build, exit 1)."""
+    from dlint.image.client import engine_address
+
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    reason = getattr(getattr(error, "response", None), "reason", "") or ""
+    explanation = error.explanation if getattr(error, "explanation", None) else str(error)
+    if isinstance(explanation, bytes):
+        explanation = explanation.decode("utf-8", "replace")
+    explanation = " ".join(str(explanation).split())
+    if status is not None and 400 <= status < 500:
+        return BuildCommandError(
+            f"the engine at {engine_address()} refused {what} (HTTP {status} {reason}): {explanation}".replace("  ", " ")
+        )
+    return BuildFailed(f"the engine at {engine_address()} failed {what} (HTTP {status} {reason}): {explanation}")
 
 
 def remove_containers(api, ids: list[str]) -> None:
@@ -523,6 +549,34 @@ def _match_vertex(stage: Stage, text: str, taken: set[int]) -> Instruction | Non
     keyword = text.partition(" ")[0].upper()
     candidates = [i for i in stage.instructions if i.keyword == keyword and id(i) not in taken]
     return next((i for i in candidates if _same_text(i, text)), candidates[0] if candidates else None)
+
+
+def check_heredoc_support(api, dockerfile: Dockerfile, buildkit: bool) -> None:
+    """Heredocs (``RUN <<EOF``) need a Dockerfile frontend of 1.4 or later: built into Docker
+    23.0 and newer, or named by a ``# syntax=`` line (an image the engine must pull). The
+    classic builder never has them. Say so in one line before building, instead of the
+    engine's "unknown instruction" after it."""
+    heredoc = next((i for i in dockerfile.instructions if i.heredocs), None)
+    if heredoc is None:
+        return
+    where = f"{dockerfile.path}:{heredoc.line}"
+    if not buildkit:
+        raise BuildCommandError(
+            f"{where}: heredocs need BuildKit; the classic builder (--builder legacy) cannot build them"
+        )
+    if dockerfile.directive("syntax") is not None:
+        return  # the named frontend decides (and must be pullable)
+    try:
+        version = str(api.version().get("Version", ""))
+    except Exception:  # noqa: BLE001 - the build itself will say what is wrong with the engine
+        return
+    match = re.match(r"(\d+)\.", version)
+    if match and int(match.group(1)) < 23:
+        raise BuildCommandError(
+            f"{where}: heredocs need Dockerfile frontend 1.4 or later; the engine (Docker {version}) has an older "
+            "one built in. Build on Docker 23.0 or newer, or add `# syntax=docker/dockerfile:1` as the first line "
+            "(the engine then pulls that frontend image from a registry)"
+        )
 
 
 def needs_buildkit(dockerfile: Dockerfile) -> bool:
