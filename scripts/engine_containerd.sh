@@ -37,7 +37,7 @@ have_images() {
     timeout 10 "$CLI" -H "unix://$SOCK" image inspect "$BUSYBOX_IMAGE" "$DEBIAN_IMAGE" >/dev/null 2>&1
 }
 
-if up && have_images; then
+if up && have_images && [[ -x $ROOT/bin/docker ]]; then
     say "engine up at unix://$SOCK"
     exit 0
 fi
@@ -78,6 +78,15 @@ if [[ ! -x $PKG/usr/sbin/dockerd || ! -x $PKG/usr/bin/containerd || ! -x $CLI ]]
     rm -rf "$ROOT/debs" "$apt_dir"
     say "unpacked into $PKG in $((SECONDS - t0)) s"
 fi
+
+# A Docker 26 CLI with trixie's buildx 0.13 as its plugin (found through its own config
+# directory, so the user's ~/.docker is not touched): dlint's --docker-cli for BuildKit builds
+# read through --progress=rawjson.
+mkdir -p "$ROOT/bin" "$ROOT/docker-config"
+printf '{"cliPluginsExtraDirs": ["%s"]}\n' "$PKG/usr/libexec/docker/cli-plugins" >"$ROOT/docker-config/config.json"
+printf '#!/bin/sh\nexport DOCKER_CONFIG="${DLINT_BUILDX_CONFIG:-%s}"\nexec "%s" "$@"\n' \
+    "$ROOT/docker-config" "$CLI" >"$ROOT/bin/docker"
+chmod 755 "$ROOT/bin/docker"
 
 # 2. containerd, with its own root, state and socket.
 export PATH=$PKG/usr/bin:$PKG/usr/sbin:$PATH

@@ -23,6 +23,8 @@ DEBIAN_IMAGE = "dlint-test/debian:bookworm"
 
 # The second engine: dockerd 26 with the containerd image store (scripts/engine_containerd.sh).
 CONTAINERD_HOST = "unix:///run/dlint-engine26/docker.sock"
+# Docker 26's CLI with trixie's buildx 0.13 as its plugin (made by the same script).
+BUILDX_CLI = "/var/tmp/dlint-engine26/bin/docker"
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 REQUIRE_ENV = "DLINT_REQUIRE_ENGINE"
@@ -182,6 +184,30 @@ def store(request):
     else:
         return Store(request.param, client, host)
     _skip_or_fail(reason)
+
+
+def containers_left(client, log: str = "", images=()) -> list[str]:
+    """The containers a run of ``dlint build`` made that still exist: the classic builder's step
+    containers its log names (`` ---> Running in <id>``) and any container of the images it
+    built (extraction's). Precise where counting all containers is not: other builds may run
+    on the same engine meanwhile."""
+    import re
+
+    steps = set(re.findall(r"Running in ([0-9a-f]{12})", log))
+    built = {i for i in images if i}
+    def of_ours(container) -> bool:
+        ids = (str(container.attrs.get("ImageID", "")), str(container.attrs.get("Image", "")))
+        return any(i.startswith(prefix) for i in ids for prefix in built)
+
+    return [c.id[:12] for c in client.containers.list(all=True) if c.id[:12] in steps or of_ours(c)]
+
+
+def image_of(text: str) -> str | None:
+    """The image id a text report names (``built sha256:<12> …``), as a prefix to match."""
+    import re
+
+    match = re.search(r"^built (sha256:[0-9a-f]{12})", text, re.M)
+    return match.group(1) if match else None
 
 
 def count_containers(client) -> int:

@@ -217,7 +217,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     progress = runner.Progress()
     try:
         if cli is not None:
-            result = runner.build_buildkit(cli, dockerfile, options, progress)
+            result = runner.build_buildkit(cli, dockerfile, options, progress, rawjson=why.endswith("rawjson"))
         else:
             result = runner.build_legacy(client, dockerfile, options, progress)
     except BuildFailed as error:
@@ -272,6 +272,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
         doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
                               result.seconds, table, waste, cache, extracted, analysis=analysis)
+        doc["image"]["progress"] = result.progress
         doc["exit_reasons"] = reasons
         sys.stdout.write(render.dumps(doc))
     else:

@@ -29,6 +29,7 @@ class LayerRow:
     created: float | None = None  # epoch seconds (history ``Created``)
     created_by: str = ""
     history_id: str | None = None
+    seconds: float | None = None  # how long its step took to build (0 when cached)
     compressed: int | None = None  # stored (pushed) size, when the store keeps its layers compressed
     layer_indexes: list[int] = field(default_factory=list)  # positions in RootFS.Layers
     source: Instruction | None = field(default=None, repr=False)
@@ -130,6 +131,7 @@ def build_table(
                 history_id=entry.get("Id"),
                 layer_indexes=[layer_of_entry[n]] if n in layer_of_entry else [],
                 source=instruction,
+                seconds=step.seconds if step is not None else None,
             )
         )
     total = 0
@@ -150,10 +152,14 @@ def use_content_sizes(table: LayerTable, layers) -> None:
     if tied != len(layers) or not layers:
         return
     total = 0
+    any_compressed = any(layer.compressed is not None for layer in layers)
     for row in table.rows:
         row.size = sum(layers[i].size for i in row.layer_indexes)
         sizes = [layers[i].compressed for i in row.layer_indexes]
-        row.compressed = sum(sizes) if sizes and all(s is not None for s in sizes) else (0 if not sizes else None)
+        if sizes:
+            row.compressed = sum(sizes) if all(s is not None for s in sizes) else None
+        else:  # no layer (ENV, ARG …): nothing stored
+            row.compressed = 0 if any_compressed else None
         total += row.size
         row.cumulative = total
     table.image_size = total

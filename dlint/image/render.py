@@ -53,15 +53,16 @@ def layers_text(table: LayerTable) -> list[str]:
     biggest = max((r.size for r in table.rows), default=0) or 1
     packed = any(r.compressed is not None for r in table.rows)
     extra = f" {'compressed':>10}" if packed else ""
-    out = [f"{'step':>4}  {'lines':<7} {'instruction':<52} {'size':>9} {'total':>9}{extra}  {'cache':<7} "]
+    out = [f"{'step':>4}  {'lines':<7} {'instruction':<52} {'size':>9} {'total':>9}{extra} {'time':>7}  {'cache':<7} "]
     for row in table.rows:
         bar = "█" * round(BAR_WIDTH * row.size / biggest) if row.size else ""
         step = "base" if row.is_base else (str(row.step) if row.step else "-")
         instruction = row.instruction if len(row.instruction) <= 52 else row.instruction[:51] + "…"
         column = f" {human(row.compressed) if row.compressed is not None else '-':>10}" if packed else ""
+        seconds = f"{row.seconds:.1f} s" if row.seconds is not None else ""
         out.append(
-            f"{step:>4}  {_lines(row):<7} {instruction:<52} {human(row.size):>9} {human(row.cumulative):>9}{column}  "
-            f"{row.status:<7} {bar}"
+            f"{step:>4}  {_lines(row):<7} {instruction:<52} {human(row.size):>9} {human(row.cumulative):>9}{column} "
+            f"{seconds:>7}  {row.status:<7} {bar}"
         )
     if table.content_sizes:
         note = "sizes: uncompressed content of each layer"
@@ -115,6 +116,9 @@ def cache_text(cache: CacheReport) -> list[str]:
         out.append(f"  first miss: {where} {miss['instruction']}: {miss['reason']}")
     elif cache.no_cache:
         out.append("  --no-cache: every step rebuilt")
+    if cache.costly and cache.cached:
+        ranked = ", ".join(f"line {m['line'] or '?'} {m['seconds']:.1f} s" for m in cache.costly[:5])
+        out.append(f"  misses by time: {ranked}")
     for stale in cache.stale:
         out.append(f"  warning: stale package index: {stale.message}")
     return out
@@ -190,7 +194,8 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
     doc["analysis"] = analysis  # how the image was read: export or layer cache, and how long
     doc["layers"] = [
         {"step": r.step, "line": r.line, "end_line": r.end_line, "instruction": r.instruction, "size": r.size,
-         "cumulative": r.cumulative, "compressed": r.compressed, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
+         "cumulative": r.cumulative, "compressed": r.compressed,
+         "seconds": round(r.seconds, 3) if r.seconds is not None else None, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
         for r in (table.rows if table else [])
     ]
     if waste is not None:
@@ -222,7 +227,7 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
     if cache is not None:
         doc["cache"] = {
             "builder": cache.builder, "cached": cache.cached, "built": cache.built, "no_cache": cache.no_cache,
-            "first_miss": cache.first_miss, "steps": cache.steps,
+            "first_miss": cache.first_miss, "steps": cache.steps, "misses_by_time": cache.costly,
             "stale_index": [
                 {"line": s.line, "install_line": s.install_line, "age_seconds": s.age_seconds,
                  "age": humanize_age(s.age_seconds) if s.age_seconds is not None else None,

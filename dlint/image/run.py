@@ -4,6 +4,8 @@ builder reported, telling whether it came from the cache."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shutil
@@ -35,6 +37,8 @@ class Step:
     cached: bool | None = None  # None: the builder did not say (e.g. a FROM)
     image_id: str | None = None  # legacy builder: the step's resulting image (`` ---> id``)
     output: list[str] = field(default_factory=list)  # the step's log lines
+    seconds: float | None = None  # how long the step took (classic: between step markers)
+    started: float | None = field(default=None, repr=False)  # monotonic clock at its marker
 
 
 @dataclass
@@ -44,6 +48,7 @@ class BuildResult:
     steps: list[Step]
     seconds: float
     no_cache: bool
+    progress: str = ""  # how the build was read: "sdk" (classic), "plain" or "rawjson" (BuildKit)
 
 
 @dataclass
@@ -228,7 +233,10 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             else:  # the builder counted differently: match the printed text
                 taken = {id(s.instruction) for s in steps}
                 instruction = next((i for i in instructions if id(i) not in taken and _same_text(i, match.group(3))), None)
-            steps.append(Step(number, total, match.group(3), instruction))
+            now = time.monotonic()
+            if steps and steps[-1].started is not None:
+                steps[-1].seconds = now - steps[-1].started
+            steps.append(Step(number, total, match.group(3), instruction, started=now))
             progress.step(f"Step {number}/{total} : {match.group(3)}")
         elif steps:
             step = steps[-1]
@@ -245,6 +253,9 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
                     # COPY/ADD print no "Running in"; no "Using cache" before the id means built.
                     if step.cached is None and not step.text.upper().startswith("FROM "):
                         step.cached = False
+                elif line.startswith("Successfully built"):
+                    if step.started is not None and step.seconds is None:
+                        step.seconds = time.monotonic() - step.started  # the last step ends here
                 elif not line.startswith(("Removing intermediate container", "Successfully ")):
                     step.output.append(line)
         progress.line(line)
@@ -315,7 +326,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
         handle(buffer)
     if error or not image_id:
         raise BuildFailed(_failure_message(dockerfile, steps, error or "the engine returned no image id"))
-    return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache)
+    return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache, "sdk")
 
 
 def _is_timeout(error: BaseException) -> bool:
@@ -416,7 +427,10 @@ def buildkit_capable(cli: str) -> tuple[bool, str]:
     (those have BuildKit built in; newer ones refuse DOCKER_BUILDKIT=1 without buildx)."""
     result = _run_quiet([cli, "buildx", "version"])
     if result is not None and result.returncode == 0:
-        return True, "buildx"
+        match = re.search(r"\sv?(\d+)\.(\d+)", result.stdout)
+        version = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        # buildx 0.12 and later print BuildKit's own progress events: --progress=rawjson.
+        return True, "buildx rawjson" if version >= (0, 12) else "buildx"
     result = _run_quiet([cli, "version", "--format", "{{.Client.Version}}"])
     if result is None:
         return False, "cannot run it"
@@ -456,7 +470,57 @@ def no_buildkit_message(why: str) -> str:
     )
 
 
-def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
+_BK_NAME = re.compile(r"^\[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
+
+
+def _timestamp(text: str | None) -> float | None:
+    """RFC 3339 with nanoseconds (BuildKit's) as epoch seconds."""
+    if not text:
+        return None
+    from datetime import datetime
+
+    match = re.match(r"^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", text)
+    if not match:
+        return None
+    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
+    try:
+        whole = datetime.fromisoformat(match.group(1) + zone).timestamp()
+    except ValueError:
+        return None
+    return whole + float("0." + (match.group(2) or "0"))
+
+
+class _RawJson:
+    """Reads ``--progress=rawjson``: BuildKit's solve status events, one JSON object after
+    another (indented over several lines). Vertices carry their name (``[stage 2/3] RUN …``),
+    ``cached``, ``started``/``completed`` times and ``error``; logs are base64."""
+
+    def __init__(self) -> None:
+        self.buffer: list[str] = []
+        self.depth = 0
+        self.first_start: dict[str, float] = {}
+
+    def feed(self, line: str):
+        """The decoded object once ``line`` completes one, else None; text outside objects
+        comes back as a string."""
+        if not self.buffer and not line.startswith("{"):
+            return line
+        self.buffer.append(line)
+        self.depth += line.count("{") - line.count("}")  # braces inside strings balance in practice
+        if self.depth > 0:
+            return None
+        text, self.buffer, self.depth = "\n".join(self.buffer), [], 0
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+
+def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, progress: Progress,
+                   rawjson: bool = False) -> BuildResult:
+    """``rawjson``: the CLI has buildx 0.12 or later: ``docker buildx build --progress=rawjson``,
+    read as events (vertex ids, cached flags, start and completion times); otherwise
+    ``--progress=plain`` text, which every BuildKit-capable CLI prints."""
     started = time.monotonic()
     # Vertices are named "[stage n/m] …" ("stage-0" when unnamed), or "[n/m] …" when the build
     # has a single stage.
@@ -466,7 +530,10 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
     single = target_stage(dockerfile, options.target).index == 0
     with tempfile.TemporaryDirectory(prefix="dlint-build-") as work:
         iidfile = os.path.join(work, "iid")
-        argv = [cli, "build", "--progress=plain", "--iidfile", iidfile, "-f", options.dockerfile]
+        if rawjson:
+            argv = [cli, "buildx", "build", "--progress=rawjson", "--iidfile", iidfile, "-f", options.dockerfile]
+        else:
+            argv = [cli, "build", "--progress=plain", "--iidfile", iidfile, "-f", options.dockerfile]
         if options.network:
             argv += ["--network", options.network]
         if options.tag:
@@ -488,9 +555,64 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
             )
         except OSError as error:
             raise BuildCommandError(f"cannot run {cli}: {error}") from None
+        reader = _RawJson() if rawjson else None
+
+        def vertex_step(vid: str, stage_name: str | None, index: str, total: str, text: str) -> Step:
+            stage = stage_of_name.get((stage_name or "").lower()) if stage_name else (
+                dockerfile.stages[0] if single else None
+            )
+            instruction = None
+            if stage is not None and vid not in vertices:
+                instruction = _match_vertex(stage, text, {id(v.instruction) for v in vertices.values()})
+            if vid not in vertices:
+                progress.step(f"[{stage_name + ' ' if stage_name else ''}{index}/{total}] {text}")
+            return vertices.setdefault(vid, Step(int(index), int(total), text, instruction))
+
+        def event(document: dict) -> None:
+            nonlocal failed_vertex
+            for vertex in document.get("vertexes") or []:
+                vid, name = vertex.get("digest", ""), vertex.get("name", "")
+                match = _BK_NAME.match(name)
+                if vertex.get("error"):
+                    errors.append(vertex["error"])
+                if not match:
+                    continue
+                step = vertex_step(vid, *match.groups())
+                if vertex.get("started") and vid not in reader.first_start:
+                    reader.first_start[vid] = _timestamp(vertex["started"]) or 0.0
+                if vertex.get("cached"):
+                    step.cached = True
+                if vertex.get("completed"):
+                    begun, done = reader.first_start.get(vid), _timestamp(vertex["completed"])
+                    if begun is not None and done is not None:
+                        step.seconds = max(0.0, done - begun)
+                    if step.cached is None:
+                        step.cached = False
+                if vertex.get("error"):
+                    failed_vertex = step
+            for log in document.get("logs") or []:
+                step = vertices.get(log.get("vertex", ""))
+                try:
+                    text = base64.b64decode(log.get("data", "")).decode("utf-8", "replace")
+                except ValueError:
+                    continue
+                for line in text.splitlines():
+                    if step is not None:
+                        step.output.append(line)
+                    progress.line(line)
+
         try:
             for raw in process.stdout:
                 line = raw.rstrip("\n")
+                if reader is not None:
+                    got = reader.feed(line)
+                    if isinstance(got, dict):
+                        event(got)
+                    elif isinstance(got, str):
+                        if got.startswith(("error:", "ERROR:", "failed to solve")):
+                            errors.append(got)
+                        progress.line(got)
+                    continue
                 match = _BK_VERTEX.match(line)
                 if match:
                     vid, stage_name, index, total, text = match.groups()
@@ -508,8 +630,10 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
                         step = vertices[status.group(1)]
                         if status.group(2) == "CACHED":
                             step.cached = True
+                            step.seconds = 0.0
                         elif status.group(2).startswith("DONE"):
                             step.cached = False if step.cached is None else step.cached
+                            step.seconds = float(status.group(2)[5:-1])
                         else:
                             failed_vertex = step
                             errors.append(status.group(2)[len("ERROR: "):])
@@ -539,7 +663,8 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
             raise BuildFailed(f"build failed: {message}")
         with open(iidfile) as handle:
             image_id = handle.read().strip()
-    return BuildResult(image_id, "buildkit", steps, time.monotonic() - started, options.no_cache)
+    return BuildResult(image_id, "buildkit", steps, time.monotonic() - started, options.no_cache,
+                       "rawjson" if rawjson else "plain")
 
 
 def _match_vertex(stage: Stage, text: str, taken: set[int]) -> Instruction | None:

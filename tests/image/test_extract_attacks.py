@@ -18,7 +18,7 @@ import uuid
 import pytest
 
 from tests.image.helpers import dlint_build, dlint_build_json
-from tests.engine_env import count_containers, store  # noqa: F401  (fixtures are used by name)
+from tests.engine_env import containers_left, image_of, store  # noqa: F401  (fixtures are used by name)
 
 pytestmark = pytest.mark.engine
 
@@ -100,7 +100,7 @@ def test_symlinks_already_below_dest_are_never_followed(store, tmp_path, outside
     dest.mkdir()
     (dest / "sub").symlink_to(outside)  # planted before the run: a directory of the copy
     (dest / "tool").symlink_to(outside / "victim")  # and the copied file's own name
-    before, containers = snapshot(outside), count_containers(store.client)
+    before, images = snapshot(outside), []
     for force in ([], ["--force"]):
         code, doc, err = dlint_build_json(context, "--no-lint", "--extract", f"/app:{dest}", *force, env=store.env)
         assert code == 1 and "refused" in err
@@ -108,6 +108,7 @@ def test_symlinks_already_below_dest_are_never_followed(store, tmp_path, outside
         assert "app/sub/payload" in refused and "never followed" in refused["app/sub/payload"]
         assert snapshot(outside) == before
         assert doc["layers"] and doc["waste"]  # the report of the finished build is still there
+        images.append(doc["image"]["id"])
     # With --force the planted link at the file's name is replaced by the file, not written through.
     assert not os.path.islink(dest / "tool") and (dest / "tool").read_bytes() == b"#!/bin/sh\n"
     assert os.path.islink(dest / "sub")
@@ -117,7 +118,7 @@ def test_symlinks_already_below_dest_are_never_followed(store, tmp_path, outside
     code, doc, err = dlint_build_json(context, "--no-lint", "--extract", f"/app/tool:{tmp_path / 'bin'}", env=store.env)
     assert code == 1 and "--force" in doc["extracted"][0]["refused"][0]["why"]
     assert snapshot(outside) == before
-    assert count_containers(store.client) == containers
+    assert not containers_left(store.client, images=images + [doc["image"]["id"]])
 
 
 def test_existing_directories_keep_their_modes_new_ones_lose_world_write(store, tmp_path, outside):
@@ -156,7 +157,7 @@ def test_a_full_disk_is_one_line_exit_1_and_the_report_is_still_printed(store, t
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], check=True)
     try:
-        before, containers = snapshot(outside), count_containers(store.client)
+        before = snapshot(outside)
         started = time.monotonic()
         proc = dlint_build(context, "--no-lint", "--extract", f"/app:{disk / 'out'}", env=store.env)
         assert time.monotonic() - started < 60
@@ -164,7 +165,8 @@ def test_a_full_disk_is_one_line_exit_1_and_the_report_is_still_printed(store, t
         [line] = [line for line in proc.stderr.splitlines() if "stopped at" in line]
         assert "app/z-big: No space left on device" in line and "1 files (1.0 kB)" in line and str(disk / "out") in line
         assert "Layers" in proc.stdout and "Waste" in proc.stdout
-        assert snapshot(outside) == before and count_containers(store.client) == containers
+        assert snapshot(outside) == before and image_of(proc.stdout)
+        assert not containers_left(store.client, proc.stderr, [image_of(proc.stdout)])
     finally:
         subprocess.run(["umount", str(disk)], check=True)
 
@@ -180,7 +182,6 @@ def test_interrupting_a_large_extraction_closes_the_stream_first(store, tmp_path
     )
     code, doc, err = dlint_build_json(context, "--no-lint", env=store.env)
     assert code == 0, err
-    before = count_containers(store.client)
 
     def interrupt(member):
         if member.name == "app/huge":
@@ -190,7 +191,7 @@ def test_interrupting_a_large_extraction_closes_the_stream_first(store, tmp_path
     with pytest.raises(ExtractInterrupted, match="1 files"):
         extract(store.client.api, doc["image"]["id"], parse_spec(f"/app:{tmp_path / 'x'}"), False, interrupt)
     assert time.monotonic() - started < 20
-    assert count_containers(store.client) == before
+    assert not containers_left(store.client, images=[doc["image"]["id"]])
 
 
 def test_names_are_escaped_in_text_and_lossless_in_json(store, tmp_path, outside):

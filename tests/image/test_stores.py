@@ -19,7 +19,7 @@ import time
 import pytest
 
 from tests.image.helpers import FIXTURES, dlint_build, dlint_build_json
-from tests.engine_env import count_containers, store  # noqa: F401  (fixtures are used by name)
+from tests.engine_env import containers_left, store  # noqa: F401  (fixtures are used by name)
 
 pytestmark = pytest.mark.engine
 
@@ -80,11 +80,10 @@ def ground_truth(client, image_id: str, base_layers: int, tmp_path) -> dict:
 @pytest.fixture(scope="module")
 def founding(store, tmp_path_factory):
     """The founding example (update / install / rm in three RUNs), built on this store."""
-    before = count_containers(store.client)
     code, doc, err = dlint_build_json(FIXTURES / "split", "--no-lint", "-t", f"dlint-test/stores-split-{store.name}",
                                       env=store.env)
     assert code == 0, err
-    assert count_containers(store.client) == before
+    assert not containers_left(store.client, err, [doc["image"]["id"]])
     base = store.client.api.inspect_image("dlint-test/debian:bookworm")["RootFS"]["Layers"]
     truth = ground_truth(store.client, doc["image"]["id"], len(base), tmp_path_factory.mktemp(store.name))
     return doc, truth
@@ -123,7 +122,6 @@ def test_text_report_says_what_the_sizes_are(founding, store):
 
 
 def test_extraction_is_exact_and_leaves_no_container(store, tmp_path):
-    before = count_containers(store.client)
     dest = tmp_path / "out"
     code, doc, err = dlint_build_json(FIXTURES / "extract", "--no-lint", "--extract", f"/out:{dest}", env=store.env)
     assert code == 0, err
@@ -134,7 +132,7 @@ def test_extraction_is_exact_and_leaves_no_container(store, tmp_path):
     assert time.gmtime(os.stat(dest / "tool.sh").st_mtime)[:6] == (2020, 1, 2, 3, 4, 5)
     assert os.readlink(dest / "link-inside") == "sub/secret.txt"
     assert doc["extracted"][0]["files"] == 3
-    assert count_containers(store.client) == before
+    assert not containers_left(store.client, err, [doc["image"]["id"]])
 
 
 def test_second_look_on_each_store_exports_nothing(store, tmp_path):
@@ -173,3 +171,22 @@ def test_layer_cache_is_shared_across_stores(tmp_path):
     assert code == 0, err
     assert other["analysis"]["exported"] is True and other["analysis"]["layers_cached"] >= 1  # the base layer
     assert other["layers"][0]["size"] == classic["layers"][0]["size"]
+
+
+def test_time_per_step_and_misses_ranked_by_seconds(store):
+    code, _, err = dlint_build_json(FIXTURES / "stale", "--no-lint", "--build-arg", "REBUILD=first", env=store.env)
+    assert code == 0, err
+    code, doc, err = dlint_build_json(FIXTURES / "stale", "--no-lint", "--build-arg", f"REBUILD={time.time()}",
+                                      env=store.env)
+    assert code == 0, err
+    rows = {r["line"]: r for r in doc["layers"]}
+    assert rows[3]["status"] == "cached" and rows[5]["status"] == "built"
+    assert rows[5]["seconds"] > 1.0 > rows[3]["seconds"] >= 0  # an apt-get install takes seconds; a cache hit not
+    assert rows[2]["seconds"] is None  # the base image: not built here
+    [miss] = doc["cache"]["misses_by_time"]
+    assert miss["line"] == 5 and miss["seconds"] == rows[5]["seconds"]
+    assert doc["cache"]["first_miss"]["seconds"] == rows[5]["seconds"]
+    proc = dlint_build(FIXTURES / "stale", "--no-lint", "--build-arg", f"REBUILD={time.time()}", env=store.env)
+    assert "misses by time: line 5 " in proc.stdout
+    header = next(line for line in proc.stdout.splitlines() if line.startswith("step  lines"))
+    assert " time  cache" in header
