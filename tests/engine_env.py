@@ -23,6 +23,8 @@ DEBIAN_IMAGE = "dlint-test/debian:bookworm"
 
 # The second engine: dockerd 26 with the containerd image store (scripts/engine_containerd.sh).
 CONTAINERD_HOST = "unix:///run/dlint-engine26/docker.sock"
+# Podman's Docker API (scripts/engine_podman.sh).
+PODMAN_HOST = "unix:///run/dlint-podman/podman.sock"
 # Docker 26's CLI with trixie's buildx 0.13 as its plugin (made by the same script).
 BUILDX_CLI = "/var/tmp/dlint-engine26/bin/docker"
 
@@ -114,6 +116,45 @@ def ensure_engine():
     return client
 
 
+def _ensure_other(key: str, host: str, script: str):
+    """A pinged client of the engine at ``host`` with the base images, started by ``script``
+    when it does not answer (it needs the default engine's base images)."""
+    if key in _state:
+        return _state[key]
+    if key + "_error" in _state:
+        raise EngineUnavailable(_state[key + "_error"])
+    try:
+        ensure_engine()
+        import docker
+
+        def connect():
+            try:
+                client = docker.DockerClient(base_url=host, timeout=600)
+                client.ping()
+                return client if _images_present(client) else None
+            except Exception:
+                return None
+
+        client = connect()
+        if client is None:
+            if not _can_start_local():
+                raise EngineUnavailable(f"no engine with the base images answers at {host}")
+            _run_script(script, timeout=900)
+            client = connect()
+            if client is None:
+                raise EngineUnavailable(f"{script} ran but {host} does not answer")
+    except EngineUnavailable as e:
+        _state[key + "_error"] = str(e)
+        raise
+    _state[key] = client
+    return client
+
+
+def ensure_podman_engine():
+    """Podman's Docker API, with the base images."""
+    return _ensure_other("podman", PODMAN_HOST, "engine_podman.sh")
+
+
 def ensure_containerd_engine():
     """A pinged client of dockerd 26 with the containerd image store, base images loaded;
     scripts/engine_containerd.sh starts it (it needs the default engine's base images)."""
@@ -166,6 +207,16 @@ def _skip_or_fail(reason: str):
     if os.environ.get(REQUIRE_ENV) == "1":
         pytest.fail(f"{REQUIRE_ENV}=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def podman():
+    """Podman serving the Docker API, as a Store."""
+    try:
+        return Store("podman", ensure_podman_engine(), PODMAN_HOST)
+    except EngineUnavailable as e:
+        reason = str(e)
+    _skip_or_fail(reason)
 
 
 @pytest.fixture(scope="session", params=["classic", "containerd"])

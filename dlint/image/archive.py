@@ -141,6 +141,7 @@ def _known_layer(cache, diff_id: str | None, diff_ids: list[str]):
 
 
 _BLOB = re.compile(r"^blobs/sha256/([0-9a-f]{64})$")
+_PODMAN_LAYER = re.compile(r"^[0-9a-f]{64}\.tar$")
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _ATTESTATION = "attestation-manifest"
@@ -389,6 +390,13 @@ def read_export(fileobj, image_id: str | None = None, diff_ids: list[str] | None
                     skipped[name] = known
                     continue
                 layers[name] = read_layer(Source(source, member.data), name)
+            elif _PODMAN_LAYER.match(name):  # Podman's docker-archive: <diff id hex>.tar at the top
+                known = _known_layer(cache, "sha256:" + name[:-4], diff_ids) if skipping else None
+                if known:
+                    skipped[name] = known
+                    continue
+                head = source.read(min(member.data, 512))
+                layers[name] = read_layer_blob(source, name, member.data, head)
             elif name.endswith(".json") and "/" not in name:
                 documents[name] = json.loads(source.read(member.data))
             elif _BLOB.match(name):

@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from dlint.image.errors import BuildCommandError, BuildFailed
 from dlint.dockerfile import Dockerfile, Instruction, Stage
 
-_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
-_ARROW_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+# Docker's classic builder ("Step 2/4 : RUN …", " ---> 1a2b…") and Podman's Docker API,
+# which builds with Buildah ("STEP 2/4: RUN …", "--> Using cache <id>", "--> 1a2b…").
+_STEP = re.compile(r"^(?:Step (\d+)/(\d+) :|STEP (\d+)/(\d+):) (.*)$")
+_ARROW_ID = re.compile(r"^ ?---?> ([0-9a-f]{11,64})$")
+_PODMAN_CACHED = re.compile(r"^--> Using cache [0-9a-f]{11,64}$")
 _BK_VERTEX = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
 _BK_STATUS = re.compile(r"^#(\d+) (CACHED|DONE [0-9.]+s|ERROR: .*)$")
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -227,20 +230,21 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
     def handle(line: str) -> None:
         match = _STEP.match(line)
         if match:
-            number, total = int(match.group(1)), int(match.group(2))
+            number, total = int(match.group(1) or match.group(3)), int(match.group(2) or match.group(4))
+            text = match.group(5)
             if total == len(instructions):
                 instruction = instructions[number - 1]
             else:  # the builder counted differently: match the printed text
                 taken = {id(s.instruction) for s in steps}
-                instruction = next((i for i in instructions if id(i) not in taken and _same_text(i, match.group(3))), None)
+                instruction = next((i for i in instructions if id(i) not in taken and _same_text(i, text)), None)
             now = time.monotonic()
             if steps and steps[-1].started is not None:
                 steps[-1].seconds = now - steps[-1].started
-            steps.append(Step(number, total, match.group(3), instruction, started=now))
-            progress.step(f"Step {number}/{total} : {match.group(3)}")
+            steps.append(Step(number, total, text, instruction, started=now))
+            progress.step(f"Step {number}/{total} : {text}")
         elif steps:
             step = steps[-1]
-            if line == " ---> Using cache":
+            if line == " ---> Using cache" or _PODMAN_CACHED.match(line):
                 step.cached = True
             elif line.startswith(" ---> Running in "):
                 step.cached = False
@@ -253,7 +257,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
                     # COPY/ADD print no "Running in"; no "Using cache" before the id means built.
                     if step.cached is None and not step.text.upper().startswith("FROM "):
                         step.cached = False
-                elif line.startswith("Successfully built"):
+                elif line.startswith("Successfully built") or line == "COMMIT" or line.startswith("COMMIT "):
                     if step.started is not None and step.seconds is None:
                         step.seconds = time.monotonic() - step.started  # the last step ends here
                 elif not line.startswith(("Removing intermediate container", "Successfully ")):
