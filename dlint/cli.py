@@ -10,6 +10,7 @@ import typer
 
 from dlint import __version__
 from dlint.commands.build import build
+from dlint.commands.image import image
 from dlint.commands.lint import lint
 from dlint.commands.rules import explain, rules
 
@@ -44,6 +45,7 @@ app.command()(lint)
 app.command()(rules)
 app.command()(explain)
 app.command()(build)
+app.command()(image)
 
 
 def main() -> None:

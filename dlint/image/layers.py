@@ -110,7 +110,9 @@ def build_table(
         if step is not None and step.image_id and step.image_id[:12] in by_id:
             n = by_id[step.image_id[:12]]  # exact: the step's image is this history entry
         entry = entries[n]
-        if step is None and result.builder == "buildkit" and instruction.keyword not in ("RUN", "COPY", "ADD", "WORKDIR"):
+        if step is None and result.builder == "image":
+            status = "image"  # analysed without building (dlint image): no cache status
+        elif step is None and result.builder == "buildkit" and instruction.keyword not in ("RUN", "COPY", "ADD", "WORKDIR"):
             status = "meta"  # BuildKit runs no step for metadata (ENV, LABEL, CMD …)
         elif step is None:
             status = "unknown"

@@ -46,6 +46,8 @@ def _where(row: LayerRow | None) -> str:
         return "?"
     if row.is_base:
         return "base image"
+    if row.line is None:  # dlint image without -f: the history's entries
+        return f"layer {row.step} ({row.instruction.split(' ', 1)[0]})"
     return f"line {_lines(row)} ({row.instruction.split(' ', 1)[0]})"
 
 
