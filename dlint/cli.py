@@ -10,6 +10,7 @@ import typer
 
 from dlint import __version__
 from dlint.commands.build import build
+from dlint.commands.cache import cache_app
 from dlint.commands.image import image
 from dlint.commands.lint import lint
 from dlint.commands.rules import explain, rules
@@ -46,6 +47,7 @@ app.command()(rules)
 app.command()(explain)
 app.command()(build)
 app.command()(image)
+app.add_typer(cache_app, name="cache")
 
 
 def main() -> None:

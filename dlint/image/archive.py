@@ -465,4 +465,6 @@ def read_export(fileobj, image_id: str | None = None, diff_ids: list[str] | None
                 cache.remember_blob("sha256:" + name.rsplit("/", 1)[-1], diff_id)
     if cache is not None and image_id and ids:
         cache.put_history(image_id, history, [layer.compressed for layer in ordered])
+    if cache is not None and read:
+        cache.trim()  # least recently used entries go when over the size cap
     return ImageArchive(ordered, history, read, reused, diff_ids=ids)

@@ -19,6 +19,10 @@ still streamed once (the engine offers nothing smaller) but the known layers are
 without parsing. Files are written atomically; an unreadable or foreign file is a miss.
 
 Where: ``$DLINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/dlint``, else ``~/.cache/dlint``.
+
+Size: capped at ``$DLINT_CACHE_MAX_SIZE`` (default 300MB; ``0`` disables the cap). After a run
+wrote to it, the least recently used entries go first (a hit refreshes an entry's mtime).
+``dlint cache info`` shows where it is and how big; ``dlint cache clean`` empties it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import tempfile
 import zlib
 
 FORMAT = 1  # bump when what is stored changes: older files are then misses
+DEFAULT_MAX_SIZE = 300 * 1000**2
+_KINDS = ("layers", "images", "blobs", "v1")
 _DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
 _V1_ID = re.compile(r"^[0-9a-f]{64}$")
 
@@ -40,6 +46,19 @@ def default_directory() -> str:
         return explicit
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "dlint")
+
+
+def max_size() -> int:
+    """The cap from ``$DLINT_CACHE_MAX_SIZE`` (``300MB``, ``1GB``, bytes; 0: no cap)."""
+    text = os.environ.get("DLINT_CACHE_MAX_SIZE")
+    if not text:
+        return DEFAULT_MAX_SIZE
+    from dlint.image.render import parse_size
+
+    try:
+        return max(0, parse_size(text))
+    except ValueError:
+        return DEFAULT_MAX_SIZE
 
 
 def _hex(digest: str) -> str | None:
@@ -58,10 +77,15 @@ class LayerCache:
         return os.path.join(self.directory, "layers", hexdigest + ".json.z") if hexdigest else None
 
     def get_layer(self, diff_id: str):
-        """(entries, apt_dates) or None."""
-        document = self._load(self._layer_path(diff_id), compressed=True)
+        """(entries, apt_dates) or None. A hit is marked as recently used."""
+        path = self._layer_path(diff_id)
+        document = self._load(path, compressed=True)
         if not document or document.get("diff_id") != diff_id:
             return None
+        try:
+            os.utime(path)
+        except OSError:
+            pass
         try:
             entries = [(str(path), int(size), str(kind)) for path, size, kind in document["entries"]]
             dates = {str(k): str(v) for k, v in document["apt_dates"].items()}
@@ -133,6 +157,61 @@ class LayerCache:
         path = self._image_path(image_id)
         if path:
             self._store(path, {"image_id": image_id, "history": history, "compressed": compressed}, compressed=False)
+
+    # -- size ----------------------------------------------------------------------------------
+
+    def entries(self) -> list[tuple[str, int, float]]:
+        """(path, bytes, mtime) of every file the cache holds."""
+        found = []
+        for kind in _KINDS:
+            folder = os.path.join(self.directory, kind)
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                found.append((path, info.st_size, info.st_mtime))
+        return found
+
+    def size(self) -> int:
+        return sum(size for _, size, _ in self.entries())
+
+    def trim(self, limit: int | None = None) -> int:
+        """Remove least recently used files until the cache holds at most ``limit`` bytes
+        (default: :func:`max_size`; 0 means no cap). Returns the bytes removed."""
+        limit = max_size() if limit is None else limit
+        if not limit:
+            return 0
+        files = self.entries()
+        total = sum(size for _, size, _ in files)
+        removed = 0
+        for path, size, _ in sorted(files, key=lambda f: f[2]):
+            if total - removed <= limit:
+                break
+            try:
+                os.unlink(path)
+                removed += size
+            except OSError:
+                continue
+        return removed
+
+    def clean(self) -> tuple[int, int]:
+        """Remove everything; (files, bytes) removed."""
+        files = self.entries()
+        count = size = 0
+        for path, length, _ in files:
+            try:
+                os.unlink(path)
+                count += 1
+                size += length
+            except OSError:
+                continue
+        return count, size
 
     # -- files -------------------------------------------------------------------------------
 
