@@ -171,7 +171,7 @@ def test_a_full_disk_is_one_line_exit_1_and_the_report_is_still_printed(store, t
         subprocess.run(["umount", str(disk)], check=True)
 
 
-def test_interrupting_a_large_extraction_closes_the_stream_first(store, tmp_path):
+def test_interrupting_a_large_extraction_closes_the_stream_first(store, tmp_path, outside):
     """Ctrl-C in the middle of a large archive: the stream is closed, then the container
     removed, at once (the engine would otherwise hold it until the whole archive is read)."""
     from dlint.image.extract import ExtractInterrupted, extract, parse_spec
@@ -182,6 +182,7 @@ def test_interrupting_a_large_extraction_closes_the_stream_first(store, tmp_path
     )
     code, doc, err = dlint_build_json(context, "--no-lint", env=store.env)
     assert code == 0, err
+    before = snapshot(outside)
 
     def interrupt(member):
         if member.name == "app/huge":
@@ -192,6 +193,7 @@ def test_interrupting_a_large_extraction_closes_the_stream_first(store, tmp_path
         extract(store.client.api, doc["image"]["id"], parse_spec(f"/app:{tmp_path / 'x'}"), False, interrupt)
     assert time.monotonic() - started < 20
     assert not containers_left(store.client, images=[doc["image"]["id"]])
+    assert snapshot(outside) == before
 
 
 def test_names_are_escaped_in_text_and_lossless_in_json(store, tmp_path, outside):
@@ -199,8 +201,10 @@ def test_names_are_escaped_in_text_and_lossless_in_json(store, tmp_path, outside
     context = crafted_context(store, tmp_path, ("app", DIR, None, 0o755), (weird, FIFO, None, 0o644),
                               (b"app/caf\xc3\xa9 \xfe.txt", REG, b"x", 0o644))
     dest = tmp_path / "out"
+    before = snapshot(outside)
     proc = dlint_build(context, "--no-lint", "--extract", f"/app:{dest}", env=store.env)
     assert proc.returncode == 1
+    assert snapshot(outside) == before
     assert "\x1b" not in proc.stdout and "\x1b" not in proc.stderr
     [refused] = [line for line in proc.stdout.splitlines() if "refused" in line]
     assert refused == r"  refused app/evil\n  refused nothing: all fine \x1b[2J\xff: device node, FIFO or other special file"
@@ -220,6 +224,7 @@ def test_max_extract_size_and_sparse_files(store, tmp_path, outside):
         ("app", DIR, None, 0o755), ("app/data", REG, b"d" * 5000, 0o644),
         ("app/sparse", REG, b"head" + bytes(64 << 20) + b"tail", 0o644),
     )
+    before = snapshot(outside)
     code, doc, err = dlint_build_json(context, "--no-lint", "--extract", f"/app:{tmp_path / 'out'}", env=store.env)
     assert code == 0, err
     sparse = tmp_path / "out" / "sparse"
@@ -231,6 +236,7 @@ def test_max_extract_size_and_sparse_files(store, tmp_path, outside):
     assert proc.returncode == 1
     assert "--max-extract-size 1000000 B would be exceeded by app/sparse" in proc.stderr
     assert (tmp_path / "cap" / "data").stat().st_size == 5000
+    assert snapshot(outside) == before
 
 
 def test_dest_that_is_a_symlink_is_followed_once_for_files_and_directories(store, tmp_path, outside):
@@ -240,6 +246,7 @@ def test_dest_that_is_a_symlink_is_followed_once_for_files_and_directories(store
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "link").symlink_to(real)
+    before = snapshot(outside)
     code, doc, err = dlint_build_json(context, "--no-lint", "--extract", f"/app:{tmp_path / 'link'}",
                                       "--extract", f"/app/f:{tmp_path / 'link'}/", env=store.env)
     assert code == 1 and "--force" in doc["extracted"][1]["refused"][0]["why"]  # the same file, twice
@@ -247,7 +254,8 @@ def test_dest_that_is_a_symlink_is_followed_once_for_files_and_directories(store
     code, doc, err = dlint_build_json(context, "--no-lint", "--force", "--extract", f"/app/f:{tmp_path / 'link'}",
                                       env=store.env)
     assert code == 0, err
-    assert (real / "f").read_bytes() == b"f"
+    assert (real / "f").read_bytes() == b"f" and os.path.islink(tmp_path / "link")
+    assert snapshot(outside) == before
 
 
 def test_src_root_is_refused_before_building(store, tmp_path):
