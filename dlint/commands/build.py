@@ -31,6 +31,13 @@ def build(
     build_arg: Optional[List[str]] = typer.Option(None, "--build-arg", help="K=V (or K: taken from the environment)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the build cache."),
     network: str = typer.Option("host", "--network", help="Network for RUN steps (host: no bridge needed)."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Build for this platform (linux/arm64)."),
+    label: Optional[List[str]] = typer.Option(None, "--label", help="K=V: a label on the image (repeatable)."),
+    pull: bool = typer.Option(False, "--pull", help="Let the engine pull newer base images (dlint never pulls otherwise)."),
+    cache_from: Optional[List[str]] = typer.Option(None, "--cache-from", help="Passed to the builder (repeatable)."),
+    cache_to: Optional[List[str]] = typer.Option(None, "--cache-to", help="BuildKit (buildx): cache export (repeatable)."),
+    secret: Optional[List[str]] = typer.Option(None, "--secret", help="BuildKit: id=ID,src=FILE for RUN --mount=type=secret."),
+    ssh: Optional[List[str]] = typer.Option(None, "--ssh", help="BuildKit: default or ID=SOCKET for RUN --mount=type=ssh."),
     extract: Optional[List[str]] = typer.Option(
         None, "--extract", help="SRC:DEST, like `docker cp IMAGE:SRC DEST` (repeatable); never writes outside DEST."
     ),
@@ -141,7 +148,8 @@ def _terminate_like_interrupt() -> None:
         pass
 
 
-def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, keep_modes, max_extract_size,
+def _run(context, file, tag, target, build_arg, no_cache, network, platform, label, pull, cache_from, cache_to, secret,
+         ssh, extract, force, keep_modes, max_extract_size,
          rewrite_absolute_symlinks, format, no_layer_cache, no_lint, builder, docker_cli, max_waste,
          failure_threshold) -> int:
     from dlint.image import run as runner
@@ -197,22 +205,35 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
     findings = [] if no_lint else _lint(dockerfile, format)
 
-    use_buildkit = builder == "buildkit" or (builder == "auto" and runner.needs_buildkit(dockerfile))
+    labels = {}
+    for item in label or []:
+        key, sep, value = item.partition("=")
+        if not key or not sep:
+            raise fail(f"--label {item!r}: expected K=V")
+        labels[key] = value
+    buildkit_only = [name for name, given in (("--secret", secret), ("--ssh", ssh), ("--cache-to", cache_to)) if given]
+    if buildkit_only and builder == "legacy":
+        raise fail(f"{', '.join(buildkit_only)} needs BuildKit; the classic builder (--builder legacy) has none")
+    use_buildkit = builder == "buildkit" or (builder == "auto" and (runner.needs_buildkit(dockerfile) or bool(buildkit_only)))
     cli = None
     if use_buildkit:
         cli, why = runner.find_buildkit_cli(docker_cli)
         if cli is None:
             raise BuildCommandError(runner.no_buildkit_message(why))
+        if cache_to and not why.startswith("buildx"):
+            raise BuildCommandError(f"--cache-to needs the buildx plugin; {cli} has BuildKit built in but not buildx")
 
     from dlint.image.client import connect
 
     client = connect()
     api = client.api
     runner.check_heredoc_support(api, dockerfile, cli is not None)
-    runner.check_base_images(api, dockerfile, target, build_args)
+    if not pull:  # with --pull the engine may fetch them
+        runner.check_base_images(api, dockerfile, target, build_args)
     options = runner.BuildOptions(
         context=context, dockerfile=dockerfile_path, tag=tag, target=target, build_args=build_args,
-        no_cache=no_cache, network=network or None,
+        no_cache=no_cache, network=network or None, platform=platform, labels=labels, pull=pull,
+        cache_from=list(cache_from or []), secrets=list(secret or []), ssh=list(ssh or []), cache_to=list(cache_to or []),
     )
     progress = runner.Progress()
     try:

@@ -63,6 +63,14 @@ class BuildOptions:
     build_args: dict[str, str] = field(default_factory=dict)
     no_cache: bool = False
     network: str | None = "host"
+    platform: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    pull: bool = False
+    cache_from: list[str] = field(default_factory=list)
+    # BuildKit only (the classic builder has no such thing):
+    secrets: list[str] = field(default_factory=list)
+    ssh: list[str] = field(default_factory=list)
+    cache_to: list[str] = field(default_factory=list)
 
 
 def built_instructions(dockerfile: Dockerfile, target: str | None) -> list[Instruction]:
@@ -276,7 +284,10 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             network_mode=options.network,
             rm=True,
             forcerm=True,  # no stopped container per RUN, also when a step fails
-            pull=False,
+            pull=options.pull,
+            platform=options.platform,
+            labels=options.labels or None,
+            cache_from=options.cache_from or None,
             decode=True,
         )
         for chunk in _read_stream(stream, broken_stream_errors()):
@@ -542,6 +553,16 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
             argv += ["--network", options.network]
         if options.tag:
             argv += ["-t", options.tag]
+        if options.platform:
+            argv += ["--platform", options.platform]
+        if options.pull:
+            argv.append("--pull")
+        for key, value in options.labels.items():
+            argv += ["--label", f"{key}={value}"]
+        for flag, values in (("--cache-from", options.cache_from), ("--cache-to", options.cache_to),
+                             ("--secret", options.secrets), ("--ssh", options.ssh)):
+            for value in values:
+                argv += [flag, value]
         if options.target:
             argv += ["--target", options.target]
         for key, value in options.build_args.items():

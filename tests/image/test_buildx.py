@@ -68,3 +68,33 @@ def test_buildx_failure_names_the_line(buildx, store):
     [line] = [line for line in proc.stderr.splitlines() if line.startswith("dlint: error:")]
     assert "Dockerfile:4" in line and "exit code: 3" in line
     assert not containers_left(store.client, proc.stderr)
+
+
+@pytest.mark.parametrize("store", ["containerd"], indirect=True)
+def test_buildkit_options_pass_through(buildx, store, tmp_path):
+    token = tmp_path / "token"
+    token.write_text("s3cret")
+    code, doc, err = dlint_build_json(
+        FIXTURES / "secret", "--no-lint", "--no-cache", "--secret", f"id=token,src={token}", "--label", "dlint.test=yes",
+        "--platform", "linux/amd64", "--cache-to", "type=inline", "--cache-from", "dlint-test/busybox:latest",
+        env=buildx)
+    assert code == 0, err  # the RUN checks the secret's value: it fails without it
+    inspected = store.client.api.inspect_image(doc["image"]["id"])
+    assert inspected["Config"]["Labels"]["dlint.test"] == "yes" and inspected["Architecture"] == "amd64"
+    assert doc["layers"][1]["size"] == len("ok\n")  # the secret is not in the layer
+    proc = dlint_build(FIXTURES / "secret", "--no-lint", "--no-cache", env=buildx)
+    assert proc.returncode == 1  # no --secret: the RUN's check fails
+
+
+def test_buildkit_only_options_with_the_classic_builder_are_refused():
+    proc = dlint_build(FIXTURES / "secret", "--no-lint", "--builder", "legacy", "--secret", "id=token,src=/dev/null")
+    assert proc.returncode == 2
+    assert "--secret needs BuildKit; the classic builder (--builder legacy) has none" in proc.stderr
+
+
+@pytest.mark.parametrize("store", ["classic"], indirect=True)
+def test_label_and_platform_on_the_classic_builder(store):
+    code, doc, err = dlint_build_json(FIXTURES / "copyrun", "--no-lint", "--label", "dlint.test=classic",
+                                      "--platform", "linux/amd64", env=store.env)
+    assert code == 0, err
+    assert store.client.api.inspect_image(doc["image"]["id"])["Config"]["Labels"]["dlint.test"] == "classic"
