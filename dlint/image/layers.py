@@ -29,6 +29,8 @@ class LayerRow:
     created: float | None = None  # epoch seconds (history ``Created``)
     created_by: str = ""
     history_id: str | None = None
+    seconds: float | None = None  # how long its step took to build (0 when cached)
+    compressed: int | None = None  # stored (pushed) size, when the store keeps its layers compressed
     layer_indexes: list[int] = field(default_factory=list)  # positions in RootFS.Layers
     source: Instruction | None = field(default=None, repr=False)
 
@@ -43,6 +45,8 @@ class LayerTable:
     image_size: int
     base_image: str
     base_layer_count: int  # how many RootFS layers belong to the base image
+    compressed_size: int | None = None  # sum of the stored sizes, when every layer's is known
+    content_sizes: bool = False  # sizes are the layers' uncompressed content, read from the export
 
     def row_of_layer(self, index: int) -> LayerRow | None:
         for row in self.rows:
@@ -106,7 +110,9 @@ def build_table(
         if step is not None and step.image_id and step.image_id[:12] in by_id:
             n = by_id[step.image_id[:12]]  # exact: the step's image is this history entry
         entry = entries[n]
-        if step is None and result.builder == "buildkit" and instruction.keyword not in ("RUN", "COPY", "ADD", "WORKDIR"):
+        if step is None and result.builder == "image":
+            status = "image"  # analysed without building (dlint image): no cache status
+        elif step is None and result.builder == "buildkit" and instruction.keyword not in ("RUN", "COPY", "ADD", "WORKDIR"):
             status = "meta"  # BuildKit runs no step for metadata (ENV, LABEL, CMD …)
         elif step is None:
             status = "unknown"
@@ -127,6 +133,7 @@ def build_table(
                 history_id=entry.get("Id"),
                 layer_indexes=[layer_of_entry[n]] if n in layer_of_entry else [],
                 source=instruction,
+                seconds=step.seconds if step is not None else None,
             )
         )
     total = 0
@@ -135,6 +142,32 @@ def build_table(
         row.cumulative = total
     base_layers = len(base_row.layer_indexes) if layer_of_entry else 0
     return LayerTable(rows, image_size, base_name, base_layers)
+
+
+def use_content_sizes(table: LayerTable, layers) -> None:
+    """Sizes from the export: each row's size becomes the uncompressed content of its layers
+    (the bytes of the regular files in the layer tars), the same on every store. The history's
+    ``Size`` is not: the classic store reports that content, the containerd store the
+    snapshot's disk usage. Compressed sizes go beside them where the export has them.
+    Needs rows tied to layers (the config's ``empty_layer`` flags); otherwise nothing changes."""
+    tied = sum(len(row.layer_indexes) for row in table.rows)
+    if tied != len(layers) or not layers:
+        return
+    total = 0
+    any_compressed = any(layer.compressed is not None for layer in layers)
+    for row in table.rows:
+        row.size = sum(layers[i].size for i in row.layer_indexes)
+        sizes = [layers[i].compressed for i in row.layer_indexes]
+        if sizes:
+            row.compressed = sum(sizes) if all(s is not None for s in sizes) else None
+        else:  # no layer (ENV, ARG …): nothing stored
+            row.compressed = 0 if any_compressed else None
+        total += row.size
+        row.cumulative = total
+    table.image_size = total
+    if all(layer.compressed is not None for layer in layers):
+        table.compressed_size = sum(layer.compressed for layer in layers)
+    table.content_sizes = True
 
 
 def age(created: float | None, now: float | None = None) -> float | None:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 
 from dlint.image.cache_report import CacheReport, humanize_age
-from dlint.image.extract import Extracted
+from dlint.image.extract import Extracted, json_name, printable
 from dlint.image.layers import LayerRow, LayerTable
 from dlint.image.waste import WasteReport
 
@@ -46,20 +46,33 @@ def _where(row: LayerRow | None) -> str:
         return "?"
     if row.is_base:
         return "base image"
+    if row.line is None:  # dlint image without -f: the history's entries
+        return f"layer {row.step} ({row.instruction.split(' ', 1)[0]})"
     return f"line {_lines(row)} ({row.instruction.split(' ', 1)[0]})"
 
 
 def layers_text(table: LayerTable) -> list[str]:
     biggest = max((r.size for r in table.rows), default=0) or 1
-    out = [f"{'step':>4}  {'lines':<7} {'instruction':<52} {'size':>9} {'total':>9}  {'cache':<7} "]
+    packed = any(r.compressed is not None for r in table.rows)
+    extra = f" {'compressed':>10}" if packed else ""
+    out = [f"{'step':>4}  {'lines':<7} {'instruction':<52} {'size':>9} {'total':>9}{extra} {'time':>7}  {'cache':<7} "]
     for row in table.rows:
         bar = "█" * round(BAR_WIDTH * row.size / biggest) if row.size else ""
         step = "base" if row.is_base else (str(row.step) if row.step else "-")
         instruction = row.instruction if len(row.instruction) <= 52 else row.instruction[:51] + "…"
+        column = f" {human(row.compressed) if row.compressed is not None else '-':>10}" if packed else ""
+        seconds = f"{row.seconds:.1f} s" if row.seconds is not None else ""
         out.append(
-            f"{step:>4}  {_lines(row):<7} {instruction:<52} {human(row.size):>9} {human(row.cumulative):>9}  "
-            f"{row.status:<7} {bar}"
+            f"{step:>4}  {_lines(row):<7} {instruction:<52} {human(row.size):>9} {human(row.cumulative):>9}{column} "
+            f"{seconds:>7}  {row.status:<7} {bar}"
         )
+    if table.content_sizes:
+        note = "sizes: uncompressed content of each layer"
+        if table.compressed_size is not None:
+            note += f"; compressed as the store keeps them (pushed size): {human(table.compressed_size)} in all"
+        elif packed:
+            note += "; compressed: the stored (pushed) size of the layers the store keeps compressed, - where it keeps them plain"
+        out.append(note)
     return out
 
 
@@ -73,9 +86,10 @@ def waste_text(waste: WasteReport, limit: int = 8) -> list[str]:
     user_dead = [g for g in waste.dead if g.user]
     for group in user_dead[:limit]:
         rules = f" [{', '.join(group.rules)}]" if group.rules else ""
+        fix = f"; use {group.fix}: saves" if group.fix else "; fix saves"
         out.append(
-            f"  dead {human(group.size):>9}  {group.directory} ({group.files} files): created by {_where(group.created)}, "
-            f"{group.how} by {_where(group.killed)}{rules}; fix saves {human(group.size)}"
+            f"  dead {human(group.size):>9}  {printable(group.directory)} ({group.files} files): created by {_where(group.created)}, "
+            f"{group.how} by {_where(group.killed)}{rules}{fix} {human(group.size)}"
         )
     if len(user_dead) > limit:
         rest = sum(g.size for g in user_dead[limit:])
@@ -83,7 +97,7 @@ def waste_text(waste: WasteReport, limit: int = 8) -> list[str]:
     for group in [g for g in waste.leftovers if g.user][:limit]:
         rule = f" [{group.rule}]" if group.rule else ""
         out.append(
-            f"  left {human(group.size):>9}  {group.directory} ({group.label}, {group.files} files): "
+            f"  left {human(group.size):>9}  {printable(group.directory)} ({group.label}, {group.files} files): "
             f"created by {_where(group.created)}, still in the image{rule}; removing it in that RUN saves {human(group.size)}"
         )
     base_dead = sum(g.size for g in waste.dead if not g.user)
@@ -104,6 +118,9 @@ def cache_text(cache: CacheReport) -> list[str]:
         out.append(f"  first miss: {where} {miss['instruction']}: {miss['reason']}")
     elif cache.no_cache:
         out.append("  --no-cache: every step rebuilt")
+    if cache.costly and cache.cached:
+        ranked = ", ".join(f"line {m['line'] or '?'} {m['seconds']:.1f} s" for m in cache.costly[:5])
+        out.append(f"  misses by time: {ranked}")
     for stale in cache.stale:
         out.append(f"  warning: stale package index: {stale.message}")
     return out
@@ -113,13 +130,15 @@ def extracted_text(items: list[Extracted]) -> list[str]:
     out = []
     for item in items:
         out.append(
-            f"extracted {item.src} -> {item.dest}: {item.files} files, {item.directories} directories, "
-            f"{item.symlinks} symlinks, {human(item.bytes)}"
+            f"extracted {printable(item.src)} -> {printable(item.dest)}: {item.files} files, {item.directories} "
+            f"directories, {item.symlinks} symlinks, {human(item.bytes)}"
         )
+        # Names come from the image: escaped, so a newline or an escape sequence in one cannot
+        # fake a report line or reach the terminal.
         for name, why in item.refused:
-            out.append(f"  refused {name}: {why}")
+            out.append(f"  refused {printable(name)}: {printable(why)}")
         for name, absolute, relative in item.rewritten:
-            out.append(f"  rewrote {name}: {absolute} -> {relative}")
+            out.append(f"  rewrote {printable(name)}: {printable(absolute)} -> {printable(relative)}")
         if item.stripped:
             out.append(f"  setuid/setgid/sticky bits dropped on {len(item.stripped)} files")
     return out
@@ -177,7 +196,8 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
     doc["analysis"] = analysis  # how the image was read: export or layer cache, and how long
     doc["layers"] = [
         {"step": r.step, "line": r.line, "end_line": r.end_line, "instruction": r.instruction, "size": r.size,
-         "cumulative": r.cumulative, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
+         "cumulative": r.cumulative, "compressed": r.compressed,
+         "seconds": round(r.seconds, 3) if r.seconds is not None else None, "status": r.status, "created": _iso(r.created), "history_id": r.history_id}
         for r in (table.rows if table else [])
     ]
     if waste is not None:
@@ -192,7 +212,7 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
             "dead": [
                 {"directory": g.directory, "size": g.size, "files": g.files, "how": g.how, "user": g.user,
                  "created_by": _row_ref(g.created), "made_dead_by": _row_ref(g.killed), "rules": g.rules,
-                 "saving": g.size if g.user else 0, "examples": g.examples}
+                 "saving": g.size if g.user else 0, "examples": g.examples, "fix": g.fix}
                 for g in waste.dead
             ],
             "leftovers": [
@@ -209,7 +229,7 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
     if cache is not None:
         doc["cache"] = {
             "builder": cache.builder, "cached": cache.cached, "built": cache.built, "no_cache": cache.no_cache,
-            "first_miss": cache.first_miss, "steps": cache.steps,
+            "first_miss": cache.first_miss, "steps": cache.steps, "misses_by_time": cache.costly,
             "stale_index": [
                 {"line": s.line, "install_line": s.install_line, "age_seconds": s.age_seconds,
                  "age": humanize_age(s.age_seconds) if s.age_seconds is not None else None,
@@ -221,13 +241,32 @@ def document(findings: list[dict], image_id: str | None, tag: str | None, builde
         doc["cache"] = None
     doc["extracted"] = [
         {"src": e.src, "dest": e.dest, "files": e.files, "directories": e.directories, "symlinks": e.symlinks,
-         "hardlinks": e.hardlinks, "bytes": e.bytes, "refused": [{"member": n, "why": w} for n, w in e.refused],
+         "hardlinks": e.hardlinks, "bytes": e.bytes,
+         # Member names losslessly: the text, plus the raw bytes in base64 when not UTF-8.
+         "refused": [{**json_name(n), "why": w} for n, w in e.refused],
          "setuid_stripped": e.stripped,
-         "rewritten_symlinks": [{"member": n, "target": a, "written": r} for n, a, r in e.rewritten]}
+         "rewritten_symlinks": [{**json_name(n), "target": a, "written": r} for n, a, r in e.rewritten]}
         for e in extracted
     ]
     return doc
 
 
+def _valid_text(value):
+    """Strings that cannot be UTF-8 (names from an image that are not) become their escaped
+    form; where the exact bytes matter the document carries them apart (``member_base64``)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return printable(value)
+    if isinstance(value, dict):
+        return {_valid_text(k): _valid_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_valid_text(v) for v in value]
+    return value
+
+
 def dumps(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """One JSON document, always valid UTF-8."""
+    return json.dumps(_valid_text(doc), indent=2, ensure_ascii=False) + "\n"

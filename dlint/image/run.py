@@ -4,6 +4,8 @@ builder reported, telling whether it came from the cache."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shutil
@@ -17,8 +19,11 @@ from dataclasses import dataclass, field
 from dlint.image.errors import BuildCommandError, BuildFailed
 from dlint.dockerfile import Dockerfile, Instruction, Stage
 
-_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
-_ARROW_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+# Docker's classic builder ("Step 2/4 : RUN …", " ---> 1a2b…") and Podman's Docker API,
+# which builds with Buildah ("STEP 2/4: RUN …", "--> Using cache <id>", "--> 1a2b…").
+_STEP = re.compile(r"^(?:Step (\d+)/(\d+) :|STEP (\d+)/(\d+):) (.*)$")
+_ARROW_ID = re.compile(r"^ ?---?> ([0-9a-f]{11,64})$")
+_PODMAN_CACHED = re.compile(r"^--> Using cache [0-9a-f]{11,64}$")
 _BK_VERTEX = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
 _BK_STATUS = re.compile(r"^#(\d+) (CACHED|DONE [0-9.]+s|ERROR: .*)$")
 
@@ -34,6 +39,8 @@ class Step:
     cached: bool | None = None  # None: the builder did not say (e.g. a FROM)
     image_id: str | None = None  # legacy builder: the step's resulting image (`` ---> id``)
     output: list[str] = field(default_factory=list)  # the step's log lines
+    seconds: float | None = None  # how long the step took (classic: between step markers)
+    started: float | None = field(default=None, repr=False)  # monotonic clock at its marker
 
 
 @dataclass
@@ -43,6 +50,7 @@ class BuildResult:
     steps: list[Step]
     seconds: float
     no_cache: bool
+    progress: str = ""  # how the build was read: "sdk" (classic), "plain" or "rawjson" (BuildKit)
 
 
 @dataclass
@@ -54,6 +62,14 @@ class BuildOptions:
     build_args: dict[str, str] = field(default_factory=dict)
     no_cache: bool = False
     network: str | None = "host"
+    platform: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    pull: bool = False
+    cache_from: list[str] = field(default_factory=list)
+    # BuildKit only (the classic builder has no such thing):
+    secrets: list[str] = field(default_factory=list)
+    ssh: list[str] = field(default_factory=list)
+    cache_to: list[str] = field(default_factory=list)
 
 
 def built_instructions(dockerfile: Dockerfile, target: str | None) -> list[Instruction]:
@@ -197,17 +213,21 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
     def handle(line: str) -> None:
         match = _STEP.match(line)
         if match:
-            number, total = int(match.group(1)), int(match.group(2))
+            number, total = int(match.group(1) or match.group(3)), int(match.group(2) or match.group(4))
+            text = match.group(5)
             if total == len(instructions):
                 instruction = instructions[number - 1]
             else:  # the builder counted differently: match the printed text
                 taken = {id(s.instruction) for s in steps}
-                instruction = next((i for i in instructions if id(i) not in taken and _same_text(i, match.group(3))), None)
-            steps.append(Step(number, total, match.group(3), instruction))
-            progress.step(f"Step {number}/{total} : {match.group(3)}")
+                instruction = next((i for i in instructions if id(i) not in taken and _same_text(i, text)), None)
+            now = time.monotonic()
+            if steps and steps[-1].started is not None:
+                steps[-1].seconds = now - steps[-1].started
+            steps.append(Step(number, total, text, instruction, started=now))
+            progress.step(f"Step {number}/{total} : {text}")
         elif steps:
             step = steps[-1]
-            if line == " ---> Using cache":
+            if line == " ---> Using cache" or _PODMAN_CACHED.match(line):
                 step.cached = True
             elif line.startswith(" ---> Running in "):
                 step.cached = False
@@ -220,6 +240,9 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
                     # COPY/ADD print no "Running in"; no "Using cache" before the id means built.
                     if step.cached is None and not step.text.upper().startswith("FROM "):
                         step.cached = False
+                elif line.startswith("Successfully built") or line == "COMMIT" or line.startswith("COMMIT "):
+                    if step.started is not None and step.seconds is None:
+                        step.seconds = time.monotonic() - step.started  # the last step ends here
                 elif not line.startswith(("Removing intermediate container", "Successfully ")):
                     step.output.append(line)
         progress.line(line)
@@ -236,7 +259,10 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             network_mode=options.network,
             rm=True,
             forcerm=True,  # no stopped container per RUN, also when a step fails
-            pull=False,
+            pull=options.pull,
+            platform=options.platform,
+            labels=options.labels or None,
+            cache_from=options.cache_from or None,
             decode=True,
         )
         for chunk in _read_stream(stream, broken_stream_errors()):
@@ -271,8 +297,10 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
             running_in.get(step.number) if step else None,
         ) from None
     except docker.errors.APIError as api_error:
-        error = api_error.explanation or str(api_error)
+        raise engine_refused(api_error, "the build request") from None
     except docker.errors.DockerException as other:
+        if str(other).startswith("invalid tag"):  # the SDK checks the tag before sending anything
+            raise BuildCommandError(f"--tag {options.tag}: {other}") from None
         raise unreachable(other) from None
     except OSError as other:  # connection dropped mid-build (requests wraps these as OSError)
         raise unreachable(other) from None
@@ -288,7 +316,7 @@ def build_legacy(client, dockerfile: Dockerfile, options: BuildOptions, progress
         handle(buffer)
     if error or not image_id:
         raise BuildFailed(_failure_message(dockerfile, steps, error or "the engine returned no image id"))
-    return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache)
+    return BuildResult(image_id, "legacy", steps, time.monotonic() - started, options.no_cache, "sdk")
 
 
 def _is_timeout(error: BaseException) -> bool:
@@ -308,16 +336,40 @@ class _StreamBroken(Exception):
 
 def _read_stream(stream, errors: tuple):
     """The build stream's chunks; a read error once it has started is :class:`_StreamBroken`
-    (the request itself failing is still the caller's "unreachable")."""
+    (the request itself failing is still the caller's "unreachable"). The engine's answer to
+    the request (an HTTP error status: the SDK sends it on the first read) is not a broken
+    stream: it is raised as the SDK's APIError."""
+    import docker
+
     iterator = iter(stream)
     while True:
         try:
             chunk = next(iterator)
         except StopIteration:
             return
+        except docker.errors.APIError:
+            raise
         except errors as error:
             raise _StreamBroken(error) from None
         yield chunk
+
+
+def engine_refused(error, what: str) -> BuildCommandError:
+    """An HTTP error status from the engine, reported whole as what it is: a 4xx means the
+    engine refused the request (exit 2), a 5xx that it failed doing it (a failed build, exit 1)."""
+    from dlint.image.client import engine_address
+
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    reason = getattr(getattr(error, "response", None), "reason", "") or ""
+    explanation = error.explanation if getattr(error, "explanation", None) else str(error)
+    if isinstance(explanation, bytes):
+        explanation = explanation.decode("utf-8", "replace")
+    explanation = " ".join(str(explanation).split())
+    if status is not None and 400 <= status < 500:
+        return BuildCommandError(
+            f"the engine at {engine_address()} refused {what} (HTTP {status} {reason}): {explanation}".replace("  ", " ")
+        )
+    return BuildFailed(f"the engine at {engine_address()} failed {what} (HTTP {status} {reason}): {explanation}")
 
 
 def remove_containers(api, ids: list[str]) -> None:
@@ -365,7 +417,10 @@ def buildkit_capable(cli: str) -> tuple[bool, str]:
     (those have BuildKit built in; newer ones refuse DOCKER_BUILDKIT=1 without buildx)."""
     result = _run_quiet([cli, "buildx", "version"])
     if result is not None and result.returncode == 0:
-        return True, "buildx"
+        match = re.search(r"\sv?(\d+)\.(\d+)", result.stdout)
+        version = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        # buildx 0.12 and later print BuildKit's own progress events: --progress=rawjson.
+        return True, "buildx rawjson" if version >= (0, 12) else "buildx"
     result = _run_quiet([cli, "version", "--format", "{{.Client.Version}}"])
     if result is None:
         return False, "cannot run it"
@@ -405,7 +460,57 @@ def no_buildkit_message(why: str) -> str:
     )
 
 
-def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, progress: Progress) -> BuildResult:
+_BK_NAME = re.compile(r"^\[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
+
+
+def _timestamp(text: str | None) -> float | None:
+    """RFC 3339 with nanoseconds (BuildKit's) as epoch seconds."""
+    if not text:
+        return None
+    from datetime import datetime
+
+    match = re.match(r"^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", text)
+    if not match:
+        return None
+    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
+    try:
+        whole = datetime.fromisoformat(match.group(1) + zone).timestamp()
+    except ValueError:
+        return None
+    return whole + float("0." + (match.group(2) or "0"))
+
+
+class _RawJson:
+    """Reads ``--progress=rawjson``: BuildKit's solve status events, one JSON object after
+    another (indented over several lines). Vertices carry their name (``[stage 2/3] RUN …``),
+    ``cached``, ``started``/``completed`` times and ``error``; logs are base64."""
+
+    def __init__(self) -> None:
+        self.buffer: list[str] = []
+        self.depth = 0
+        self.first_start: dict[str, float] = {}
+
+    def feed(self, line: str):
+        """The decoded object once ``line`` completes one, else None; text outside objects
+        comes back as a string."""
+        if not self.buffer and not line.startswith("{"):
+            return line
+        self.buffer.append(line)
+        self.depth += line.count("{") - line.count("}")  # braces inside strings balance in practice
+        if self.depth > 0:
+            return None
+        text, self.buffer, self.depth = "\n".join(self.buffer), [], 0
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+
+def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, progress: Progress,
+                   rawjson: bool = False) -> BuildResult:
+    """``rawjson``: the CLI has buildx 0.12 or later: ``docker buildx build --progress=rawjson``,
+    read as events (vertex ids, cached flags, start and completion times); otherwise
+    ``--progress=plain`` text, which every BuildKit-capable CLI prints."""
     started = time.monotonic()
     # Vertices are named "[stage n/m] …" ("stage-0" when unnamed), or "[n/m] …" when the build
     # has a single stage.
@@ -415,11 +520,24 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
     single = target_stage(dockerfile, options.target).index == 0
     with tempfile.TemporaryDirectory(prefix="dlint-build-") as work:
         iidfile = os.path.join(work, "iid")
-        argv = [cli, "build", "--progress=plain", "--iidfile", iidfile, "-f", options.dockerfile]
+        if rawjson:
+            argv = [cli, "buildx", "build", "--progress=rawjson", "--iidfile", iidfile, "-f", options.dockerfile]
+        else:
+            argv = [cli, "build", "--progress=plain", "--iidfile", iidfile, "-f", options.dockerfile]
         if options.network:
             argv += ["--network", options.network]
         if options.tag:
             argv += ["-t", options.tag]
+        if options.platform:
+            argv += ["--platform", options.platform]
+        if options.pull:
+            argv.append("--pull")
+        for key, value in options.labels.items():
+            argv += ["--label", f"{key}={value}"]
+        for flag, values in (("--cache-from", options.cache_from), ("--cache-to", options.cache_to),
+                             ("--secret", options.secrets), ("--ssh", options.ssh)):
+            for value in values:
+                argv += [flag, value]
         if options.target:
             argv += ["--target", options.target]
         for key, value in options.build_args.items():
@@ -437,9 +555,64 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
             )
         except OSError as error:
             raise BuildCommandError(f"cannot run {cli}: {error}") from None
+        reader = _RawJson() if rawjson else None
+
+        def vertex_step(vid: str, stage_name: str | None, index: str, total: str, text: str) -> Step:
+            stage = stage_of_name.get((stage_name or "").lower()) if stage_name else (
+                dockerfile.stages[0] if single else None
+            )
+            instruction = None
+            if stage is not None and vid not in vertices:
+                instruction = _match_vertex(stage, text, {id(v.instruction) for v in vertices.values()})
+            if vid not in vertices:
+                progress.step(f"[{stage_name + ' ' if stage_name else ''}{index}/{total}] {text}")
+            return vertices.setdefault(vid, Step(int(index), int(total), text, instruction))
+
+        def event(document: dict) -> None:
+            nonlocal failed_vertex
+            for vertex in document.get("vertexes") or []:
+                vid, name = vertex.get("digest", ""), vertex.get("name", "")
+                match = _BK_NAME.match(name)
+                if vertex.get("error"):
+                    errors.append(vertex["error"])
+                if not match:
+                    continue
+                step = vertex_step(vid, *match.groups())
+                if vertex.get("started") and vid not in reader.first_start:
+                    reader.first_start[vid] = _timestamp(vertex["started"]) or 0.0
+                if vertex.get("cached"):
+                    step.cached = True
+                if vertex.get("completed"):
+                    begun, done = reader.first_start.get(vid), _timestamp(vertex["completed"])
+                    if begun is not None and done is not None:
+                        step.seconds = max(0.0, done - begun)
+                    if step.cached is None:
+                        step.cached = False
+                if vertex.get("error"):
+                    failed_vertex = step
+            for log in document.get("logs") or []:
+                step = vertices.get(log.get("vertex", ""))
+                try:
+                    text = base64.b64decode(log.get("data", "")).decode("utf-8", "replace")
+                except ValueError:
+                    continue
+                for line in text.splitlines():
+                    if step is not None:
+                        step.output.append(line)
+                    progress.line(line)
+
         try:
             for raw in process.stdout:
                 line = raw.rstrip("\n")
+                if reader is not None:
+                    got = reader.feed(line)
+                    if isinstance(got, dict):
+                        event(got)
+                    elif isinstance(got, str):
+                        if got.startswith(("error:", "ERROR:", "failed to solve")):
+                            errors.append(got)
+                        progress.line(got)
+                    continue
                 match = _BK_VERTEX.match(line)
                 if match:
                     vid, stage_name, index, total, text = match.groups()
@@ -457,8 +630,10 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
                         step = vertices[status.group(1)]
                         if status.group(2) == "CACHED":
                             step.cached = True
+                            step.seconds = 0.0
                         elif status.group(2).startswith("DONE"):
                             step.cached = False if step.cached is None else step.cached
+                            step.seconds = float(status.group(2)[5:-1])
                         else:
                             failed_vertex = step
                             errors.append(status.group(2)[len("ERROR: "):])
@@ -488,7 +663,8 @@ def build_buildkit(cli: str, dockerfile: Dockerfile, options: BuildOptions, prog
             raise BuildFailed(f"build failed: {message}")
         with open(iidfile) as handle:
             image_id = handle.read().strip()
-    return BuildResult(image_id, "buildkit", steps, time.monotonic() - started, options.no_cache)
+    return BuildResult(image_id, "buildkit", steps, time.monotonic() - started, options.no_cache,
+                       "rawjson" if rawjson else "plain")
 
 
 def _match_vertex(stage: Stage, text: str, taken: set[int]) -> Instruction | None:
@@ -498,6 +674,34 @@ def _match_vertex(stage: Stage, text: str, taken: set[int]) -> Instruction | Non
     keyword = text.partition(" ")[0].upper()
     candidates = [i for i in stage.instructions if i.keyword == keyword and id(i) not in taken]
     return next((i for i in candidates if _same_text(i, text)), candidates[0] if candidates else None)
+
+
+def check_heredoc_support(api, dockerfile: Dockerfile, buildkit: bool) -> None:
+    """Heredocs (``RUN <<EOF``) need a Dockerfile frontend of 1.4 or later: built into Docker
+    23.0 and newer, or named by a ``# syntax=`` line (an image the engine must pull). The
+    classic builder never has them. Say so in one line before building, instead of the
+    engine's "unknown instruction" after it."""
+    heredoc = next((i for i in dockerfile.instructions if i.heredocs), None)
+    if heredoc is None:
+        return
+    where = f"{dockerfile.path}:{heredoc.line}"
+    if not buildkit:
+        raise BuildCommandError(
+            f"{where}: heredocs need BuildKit; the classic builder (--builder legacy) cannot build them"
+        )
+    if dockerfile.directive("syntax") is not None:
+        return  # the named frontend decides (and must be pullable)
+    try:
+        version = str(api.version().get("Version", ""))
+    except Exception:  # noqa: BLE001 - the build itself will say what is wrong with the engine
+        return
+    match = re.match(r"(\d+)\.", version)
+    if match and int(match.group(1)) < 23:
+        raise BuildCommandError(
+            f"{where}: heredocs need Dockerfile frontend 1.4 or later; the engine (Docker {version}) has an older "
+            "one built in. Build on Docker 23.0 or newer, or add `# syntax=docker/dockerfile:1` as the first line "
+            "(the engine then pulls that frontend image from a registry)"
+        )
 
 
 def needs_buildkit(dockerfile: Dockerfile) -> bool:

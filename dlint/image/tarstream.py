@@ -63,7 +63,8 @@ class Source:
         if self._left is not None:
             if self._left <= 0:
                 return 0
-            view = view[: self._left]
+            if len(view) > self._left:
+                view = memoryview(view)[: self._left]  # a view: slicing a bytearray would copy
         count = self._file.readinto(view) or 0
         self.position += count
         if self._left is not None:

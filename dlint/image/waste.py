@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -57,6 +58,7 @@ class DeadGroup:
     user: bool  # created by the user's layers
     rules: list[str]  # the dlint rules that would have prevented them
     examples: list[str] = field(default_factory=list)
+    fix: str | None = None  # what to write instead, when the report knows (``COPY --chown``)
 
 
 @dataclass
@@ -101,6 +103,26 @@ def _rules_for_dead(how: str, directory: str, created: LayerRow | None, killed: 
     if how == "deleted" and killed is not None and not killed.is_base:
         rules.append("DF108")  # deleting in a later layer what an earlier one created saves nothing
     return rules
+
+
+_RECURSIVE = re.compile(r"\b(chown|chmod|chgrp)\s+(?:-[A-Za-z]*R[A-Za-z]*|--recursive)\b")
+
+
+def _fix_for_dead(how: str, created: LayerRow | None, killed: LayerRow | None) -> str | None:
+    """A later ``RUN chown -R`` (or ``chmod -R``) over files a COPY/ADD wrote rewrites every one
+    of them into a new layer: the first copies are dead. ``COPY --chown``/``--chmod`` sets
+    ownership and mode in the one copy."""
+    if how != "overwritten" or created is None or killed is None or created.is_base:
+        return None
+    if not created.instruction.startswith(("COPY", "ADD")) or not killed.instruction.startswith("RUN"):
+        return None
+    source = killed.source.text.text if killed.source is not None else killed.instruction
+    match = _RECURSIVE.search(source)
+    if not match:
+        return None
+    keyword = created.instruction.split(" ", 1)[0]
+    option = "--chmod" if match.group(1) == "chmod" else "--chown"
+    return f"{keyword} {option}=… at line {created.line} instead of `{match.group(1)} -R` at line {killed.line}"
 
 
 def analyse(archive: ImageArchive, table: LayerTable) -> WasteReport:
@@ -184,7 +206,8 @@ def analyse(archive: ImageArchive, table: LayerTable) -> WasteReport:
                 dead_base_by_user += size
         groups.append(
             DeadGroup(directory, size, files, created_row, killed_row, how, user,
-                      _rules_for_dead(how, directory, created_row, killed_row), examples)
+                      _rules_for_dead(how, directory, created_row, killed_row), examples,
+                      _fix_for_dead(how, created_row, killed_row) if user else None)
         )
     groups.sort(key=lambda g: -g.size)
 

@@ -136,11 +136,13 @@ def test_existing_file_needs_force_and_symlink_is_replaced_not_followed(tmp_path
     "src, dest_exists, expected",
     [
         ("/app", False, {"out/a.txt"}),  # dir to new path: DEST becomes the dir
-        ("/app", True, {"out/app/a.txt", "out/app"}),  # dir into an existing dir
+        # An existing DEST receives the contents too: the same result on every run (docker cp
+        # would write out/app/a.txt the second time).
+        ("/app", True, {"out/a.txt"}),
         ("/app/.", True, {"out/a.txt"}),  # trailing /. copies the contents
     ],
 )
-def test_docker_cp_directory_semantics(tmp_path, src, dest_exists, expected):
+def test_directory_semantics_are_the_same_on_every_run(tmp_path, src, dest_exists, expected):
     dest = tmp_path / "out"
     if dest_exists:
         dest.mkdir()
@@ -282,7 +284,7 @@ def links_under(path) -> dict[str, str]:
     "src, dest_exists, under",
     [
         ("/app", False, "out"),  # DEST becomes the directory
-        ("/app", True, "out/app"),  # into an existing directory
+        ("/app", True, "out"),  # an existing directory receives the contents (every run alike)
         ("/app/.", True, "out"),  # the contents
         ("/app/", False, "out"),  # a trailing "/" on a directory changes nothing
     ],
@@ -401,3 +403,43 @@ def test_symlink_as_the_copied_file_is_refused_even_with_the_flag(tmp_path):
     chunks = tar_of(("tool", SYM, "/usr/local/bin/tool", 0o777))  # a link to itself: still refused
     result = extract_archive(chunks, "/usr/local/bin/tool", False, str(tmp_path / "t"), rewrite_absolute=True)
     assert not os.path.lexists(tmp_path / "t") and [n for n, _ in result.refused] == ["tool"]
+
+
+# Host-side failures and names ------------------------------------------------------------------
+
+
+def test_a_name_too_long_for_the_host_is_one_clear_error(tmp_path):
+    long = "n" * 300  # over NAME_MAX (255) of the host's filesystem
+    chunks = tar_of(("app", DIR, None, 0o755), ("app/ok", REG, b"ok", 0o644), (f"app/{long}", REG, b"x", 0o644))
+    with pytest.raises(ExtractError) as raised:
+        extract_archive(chunks, "/app", True, str(tmp_path / "out"))
+    message = str(raised.value)
+    assert "\n" not in message and "File name too long" in message
+    assert f"stopped at app/{long}" in message and "1 files (2 B)" in message and "(left in place)" in message
+    assert (tmp_path / "out" / "ok").read_bytes() == b"ok"
+
+
+def test_max_extract_size_counts_holes_too(tmp_path):
+    chunks = tar_of(("app", DIR, None, 0o755), ("app/a", REG, b"a" * 600, 0o644), ("app/b", REG, bytes(600), 0o644))
+    with pytest.raises(ExtractError, match="--max-extract-size 1000 B would be exceeded by app/b"):
+        extract_archive(chunks, "/app", True, str(tmp_path / "out"), max_size=1000)
+    assert os.listdir(tmp_path / "out") == ["a"]
+
+
+def test_printable_and_json_names():
+    from dlint.image.extract import json_name, printable
+
+    assert printable("a\nb\x1b[31m") == r"a\nb\x1b[31m"
+    raw = b"caf\xc3\xa9\xff"
+    name = raw.decode("utf-8", "surrogateescape")
+    assert printable(name) == r"café\xff"
+    assert json_name("café\n") == {"member": "café\n"}
+    import base64
+
+    assert base64.b64decode(json_name(name)["member_base64"]) == raw
+
+
+def test_src_root_is_refused():
+    for src in ("/", "/.", "//", "/..", "."):
+        with pytest.raises(BuildCommandError, match="SRC is the image's root"):
+            parse_spec(f"{src}:out")

@@ -117,3 +117,13 @@ def test_layers_round_trip_and_foreign_files_are_misses(tmp_path):
     cache.put_history(DIGEST_B, [{"created_by": "RUN x"}, {"empty_layer": True}])
     assert cache.get_history(DIGEST_B) == [{"created_by": "RUN x"}, {"empty_layer": True}]
     assert cache.get_history(DIGEST_A) is None
+
+
+@pytest.mark.engine
+def test_a_build_keeps_the_cache_under_its_size_cap(context, tmp_path, busybox_image):
+    cache = tmp_path / "cache"
+    code, doc, err = dlint_build_json(context, "--no-lint",
+                                      env={"DLINT_CACHE_DIR": str(cache), "DLINT_CACHE_MAX_SIZE": "3kB"})
+    assert code == 0, err
+    assert doc["analysis"]["layers_read"] == 5
+    assert 0 < LayerCache(str(cache)).size() <= 3000
