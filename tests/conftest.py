@@ -5,6 +5,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
+
+# In CI (CI=true) the property tests run derandomized: the same examples on every run, so that
+# a submission lands or not on its own merits, not on the seed of the day. Locally they draw
+# new examples each run, which is how they find new cases (benchmarks/fuzz.py goes further).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session", autouse=True)
