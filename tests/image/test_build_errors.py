@@ -32,7 +32,7 @@ def test_an_engine_4xx_is_reported_whole_as_a_refusal(store):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     [line] = [line for line in proc.stderr.splitlines() if line.startswith("dlint: error:")]
     assert "refused the build request (HTTP 400 Bad Request)" in line
-    assert line.endswith("ENV requires at least one argument")  # the engine's whole message
+    assert line.endswith('time: invalid duration "abc"')  # the engine's whole message
     assert "lost the Docker engine" not in proc.stderr
 
 
