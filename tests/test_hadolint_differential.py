@@ -63,6 +63,7 @@ SECRET_CAMEL = 'apiKey is an API key in camelCase; hadolint matches lower-case s
 SECRET_POINTER = 'PASSWORD_FILE, TOKEN_URL name where a secret is, and an empty ENV is a default for docker run -e: no secret in the image'
 USER_ROOT = 'DF512 (non-numeric USER) leaves root to DF502 and a variable unknown until build; hadolint flags them'
 WHOLE_FS = 'copying / from a FROM scratch stage, an image, or a stage that only names an image is the usual way to hand over binaries; DF212 flags only stages with their own content'
+SH_EXECS = "BusyBox sh (Alpine) and bash (RHEL family, Amazon Linux, or a bash SHELL) exec the command of `sh -c`, so a shell-form CMD gets its signals; a base of unknown make or a variable is not assumed to be dash: DF501 flags CMD only on dash bases"
 PIPEFAIL = 'no failure hidden: the pipe starts with yes/printf/echo, or pipefail is set in the RUN (hadolint only sees SHELL), or the reader fails on empty input (tar, gpg, apt-key, sha256sum -c, gunzip), or ends in || true'
 
 # (fixture relative to fixtures/, hadolint code, instruction line, who reports it) -> why
@@ -130,6 +131,15 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF501/broken-exec-form-and-shells.Dockerfile', 'DL3025', 10, 'dlint'): HEALTHCHECK_CMD,
     ('rules/DF501/exec-forms-and-healthchecks.Dockerfile', 'DL3025', 2, 'hadolint'): HEALTHCHECK_CMD,
     ('rules/DF501/exec-forms-and-healthchecks.Dockerfile', 'DL3025', 9, 'hadolint'): HEALTHCHECK_CMD,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 6, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 9, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 12, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 15, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 18, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 21, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 24, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 27, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 31, 'hadolint'): SH_EXECS,
     ('rules/DF208/undeclared.Dockerfile', 'DL3029', 6, 'hadolint'): PLATFORM,
     ('rules/DF210/variable-or-named.Dockerfile', 'DL3029', 2, 'hadolint'): PLATFORM,
     ('rules/DF210/variable-or-named.Dockerfile', 'DL3029', 3, 'hadolint'): PLATFORM,
