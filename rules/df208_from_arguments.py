@@ -146,6 +146,10 @@ def invalid_default_arg_in_from(context, options):
         resolved = _expand(image.raw, declared)
         if resolved.lower() in stage_names or resolved == "scratch":
             continue
+        if "${" in resolved:
+            # A placeholder no Dockerfile variable syntax reads (`${templateOption:imageVariant}`
+            # in devcontainer templates): a template whose tool fills it in, not a missing default
+            continue
         if not resolved or not _IMAGE.fullmatch(resolved):
             shown = resolved or "(empty)"
             yield Violation(

@@ -5,6 +5,10 @@ import re
 from dlint.rule import Severity, Violation, rule
 
 _REMOTE = re.compile(r"(https?)://", re.IGNORECASE)
+# `ADD https://api.github.com/repos/OWNER/REPO/git/refs/heads/main /.git-hashref`: a cache key
+# that changes when the branch moves, so that the RUN after it fetches the new code. It is
+# meant to change: a checksum would defeat it.
+_CACHE_KEY = re.compile(r"https?://api\.github\.com/repos/\S+?/(git/refs|commits|branches)/", re.IGNORECASE)
 
 
 @rule(
@@ -16,7 +20,9 @@ _REMOTE = re.compile(r"(https?)://", re.IGNORECASE)
 def add_remote_url(context, options):
     """## What it does
     Flags `ADD https://…` (or `http://`) without `--checksum=sha256:…`. Git sources
-    (`ADD https://…/repo.git#ref`) pin by ref and are left alone.
+    (`ADD https://…/repo.git#ref`) pin by ref and are left alone, and so is the GitHub API
+    URL of a branch or commit (`…/git/refs/heads/main`): added as a cache key that changes
+    when the branch moves, it is meant to change.
 
     ## Why is this bad?
     The builder downloads the URL on every build to see whether it changed, and whatever the
@@ -45,6 +51,8 @@ def add_remote_url(context, options):
         if instruction.keyword != "ADD" or instruction.flag("checksum"):
             continue
         for source in (word.value for word in instruction.sources):
+            if _CACHE_KEY.match(source):
+                continue
             if _REMOTE.match(source) and ".git" not in source.split("?")[0].rsplit("/", 1)[-1] and "#" not in source:
                 yield Violation(
                     instruction.keyword_span,

@@ -12,7 +12,8 @@ from dlint.rule import Severity, Violation, rule
 )
 def pipe_without_pipefail(context, options):
     """## What it does
-    Flags a `RUN` with a pipe (`a | b`, except from `yes`, `echo` or `printf`, and a pipe into
+    Flags a `RUN` with a pipe (`a | b`, except from `yes`, `echo` or `printf` or a command that
+    only reports on the system, such as `uname -s` or `dpkg --print-architecture`; a pipe into
     a compound command such as `| while read …` counts too) when neither the `SHELL` nor an
     earlier `set -o pipefail` in the same `RUN` makes the pipe fail when its first command
     fails.
@@ -62,7 +63,9 @@ def pipe_without_pipefail(context, options):
                 # trip it: it dies of SIGPIPE when the reader is done).
                 if (
                     previous.name not in ("yes", "echo", "printf")
+                    and not _reports_the_system(previous)
                     and not _strict_reader(command)
+                    and not _greps_last(commands, index)
                     and not _handled(commands, index)
                 ):
                     yield Violation(
@@ -72,6 +75,19 @@ def pipe_without_pipefail(context, options):
                     )
                     break
             last[command.nested] = command
+
+
+# Commands that only report on the running system: they do not fail in a working image.
+_SYSTEM_REPORTS = frozenset({"uname", "arch", "nproc", "id", "whoami", "hostname", "pwd", "date"})
+_ARCH_QUERIES = {"dpkg": ("--print-architecture",), "apk": ("--print-arch",)}
+
+
+def _reports_the_system(command) -> bool:
+    """`uname -s`, `dpkg --print-architecture`, `nproc` …: nothing for a pipefail to catch."""
+    if command.name in _SYSTEM_REPORTS:
+        return True
+    options = _ARCH_QUERIES.get(command.name)
+    return options is not None and any((w.value or "") in options for w in command.words[1:])
 
 
 def _quote(command, limit=48):
@@ -89,6 +105,22 @@ def _handled(commands, index):
             continue
         return command.operator == "||"
     return False
+
+
+def _greps_last(commands, index):
+    """Whether the pipeline that `commands[index]` reads into ends in `grep`: grep exits 1
+    when it selects no line, so on empty input (what a failed command usually leaves) the
+    pipe fails anyway (checked: GNU grep 3.8, with -v, -c, -q, -E too)."""
+    nested = commands[index].nested
+    last = commands[index]
+    for command in commands[index + 1 :]:
+        if command.nested != nested:
+            continue
+        if command.operator not in ("|", "|&"):
+            break
+        last = command
+    words, _ = unwrap(last.words)
+    return bool(words) and (words[0].value or "").rsplit("/", 1)[-1] in ("grep", "egrep", "fgrep")
 
 
 # Readers that fail on empty or cut-off input: the failure of what feeds them shows anyway

@@ -41,7 +41,8 @@ def maintainer_deprecated(context, options):
         author = instruction.args.strip()
         fix = None
         if author and instruction.line == instruction.end_line:
-            quoted = author.replace("\\", "\\\\").replace('"', '\\"')
+            # MAINTAINER takes its text as written; LABEL expands variables: escape `$` too.
+            quoted = author.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
             keyword = "LABEL" if instruction.keyword_text.isupper() else "label"
             line = context.dockerfile.lines[instruction.line - 1]
             span = instruction.keyword_span._replace(end_column=len(line.rstrip()) + 1)

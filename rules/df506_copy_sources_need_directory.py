@@ -37,6 +37,8 @@ def copy_sources_need_directory(context, options):
     for instruction in context.dockerfile.instructions:
         if instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
             continue
+        if "{{" in instruction.args or "}}" in instruction.args:
+            continue  # a template's `{{ name }}` placeholder, read as words, is not several sources
         sources, destination = instruction.sources, instruction.destination
         if destination is None or len(sources) < 2 or "$" in destination.raw:
             continue

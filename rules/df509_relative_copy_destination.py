@@ -46,6 +46,8 @@ def relative_copy_destination(context, options):
                 has_workdir = True
             if has_workdir or instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
                 continue
+            if "{{" in instruction.args or "}}" in instruction.args:
+                continue  # a template's `{{ name }}` placeholder, read as words: no destination to judge
             destination = instruction.destination.value if instruction.destination is not None else None
             if destination and not _ABSOLUTE.match(destination):
                 yield Violation(

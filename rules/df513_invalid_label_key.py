@@ -6,6 +6,25 @@ from dlint.rule import Severity, Violation, rule
 
 _KEY = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
+# Keys that tools read as written: the run labels of `podman container runlabel` and
+# `atomic run/install/uninstall`, and the legacy labels of Red Hat's RHEL 7 images (their
+# build system and catalogue read `Name`, `Version`, `Release`, `BZComponent` …). Renaming
+# them breaks those tools.
+_RUN_LABELS = frozenset({"RUN", "INSTALL", "UNINSTALL"})
+_RED_HAT_LEGACY = frozenset(
+    "Name Version Release Architecture Vendor BZComponent Build_Host Authoritative_Registry".split()
+)
+# A Kubernetes-style qualified key (`openshift.io/expose-services`): the platform that
+# defines it reads it as written.
+_QUALIFIED = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+_RED_HAT_BASE = re.compile(r"rhel|centos|ubi\d|/ubi|fedora|redhat|openshift|rhscl|sclorg")
+
+
+def _red_hat_stage(dockerfile, instruction) -> bool:
+    stages = dockerfile.stages
+    if not 0 <= instruction.stage_index < len(stages):
+        return False
+    return any(_RED_HAT_BASE.search(stage.base.name.lower()) for stage in stages[instruction.stage_index].chain)
 
 
 @rule(
@@ -19,7 +38,12 @@ def invalid_label_key(context, options):
     Flags a `LABEL` key with characters other than lower-case letters, digits, `.` and `-`,
     one that does not start and end with a letter or digit, or one in the namespaces Docker
     reserves (`com.docker.*`, `io.docker.*`, `org.dockerproject.*`). hadolint's DL3048.
-    Keys with a variable are not judged.
+    Keys with a variable are not judged, nor the keys tools read as written: Kubernetes-style
+    qualified keys (`openshift.io/expose-services`), `RUN`,
+    `INSTALL`, `UNINSTALL` (`podman container runlabel`, `atomic run`) and, on an image built
+    from a RHEL, CentOS, UBI or Fedora base, the legacy labels of Red Hat's RHEL 7 images
+    (`Name`, `Version`, `Release`, `Architecture`, `Vendor`, `BZComponent`, `Build_Host`,
+    `Authoritative_Registry`).
 
     ## Why is this bad?
     Docker's label guidelines ask for reverse-DNS keys in lower case; tools that query
@@ -47,7 +71,9 @@ def invalid_label_key(context, options):
             continue
         for assignment in instruction.assignments:
             key_text = assignment.name
-            if "$" in key_text:
+            if "$" in key_text or key_text in _RUN_LABELS or _QUALIFIED.fullmatch(key_text):
+                continue
+            if key_text in _RED_HAT_LEGACY and _red_hat_stage(context.dockerfile, instruction):
                 continue
             if key_text.startswith(_RESERVED):
                 problem = "is in a namespace Docker reserves"

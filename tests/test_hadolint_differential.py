@@ -63,6 +63,9 @@ SECRET_CAMEL = 'apiKey is an API key in camelCase; hadolint matches lower-case s
 SECRET_POINTER = 'PASSWORD_FILE, TOKEN_URL name where a secret is, and an empty ENV is a default for docker run -e: no secret in the image'
 USER_ROOT = 'DF512 (non-numeric USER) leaves root to DF502 and a variable unknown until build; hadolint flags them'
 WHOLE_FS = 'copying / from a FROM scratch stage, an image, or a stage that only names an image is the usual way to hand over binaries; DF212 flags only stages with their own content'
+SH_EXECS = "BusyBox sh (Alpine) and bash (RHEL family, Amazon Linux, or a bash SHELL) exec the command of `sh -c`, so a shell-form CMD gets its signals; a base of unknown make or a variable is not assumed to be dash: DF501 flags CMD only on dash bases"
+PIPE_NOTHING_HIDDEN = 'no failure hidden: the pipe starts with a command that only reports on the system (uname, dpkg --print-architecture), or ends in grep, which fails when it selects nothing (as on empty input)'
+TOOL_LABELS = 'keys tools read as written: podman/atomic run labels (RUN, INSTALL, UNINSTALL), and Red Hat legacy labels (Name, Version …) on a Red Hat-family base'
 PIPEFAIL = 'no failure hidden: the pipe starts with yes/printf/echo, or pipefail is set in the RUN (hadolint only sees SHELL), or the reader fails on empty input (tar, gpg, apt-key, sha256sum -c, gunzip), or ends in || true'
 
 # (fixture relative to fixtures/, hadolint code, instruction line, who reports it) -> why
@@ -130,6 +133,15 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF501/broken-exec-form-and-shells.Dockerfile', 'DL3025', 10, 'dlint'): HEALTHCHECK_CMD,
     ('rules/DF501/exec-forms-and-healthchecks.Dockerfile', 'DL3025', 2, 'hadolint'): HEALTHCHECK_CMD,
     ('rules/DF501/exec-forms-and-healthchecks.Dockerfile', 'DL3025', 9, 'hadolint'): HEALTHCHECK_CMD,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 6, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 9, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 12, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 15, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 18, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 21, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 24, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 27, 'hadolint'): SH_EXECS,
+    ('rules/DF501/exec-shells-no-cmd-finding.Dockerfile', 'DL3025', 31, 'hadolint'): SH_EXECS,
     ('rules/DF208/undeclared.Dockerfile', 'DL3029', 6, 'hadolint'): PLATFORM,
     ('rules/DF210/variable-or-named.Dockerfile', 'DL3029', 2, 'hadolint'): PLATFORM,
     ('rules/DF210/variable-or-named.Dockerfile', 'DL3029', 3, 'hadolint'): PLATFORM,
@@ -177,6 +189,12 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF212/parts.Dockerfile', 'DL3067', 12, 'hadolint'): WHOLE_FS,
     ('rules/DF212/parts.Dockerfile', 'DL3067', 15, 'hadolint'): WHOLE_FS,
     ('rules/DF109/good.Dockerfile', 'DL4006', 7, 'hadolint'): PIPEFAIL,
+    ('rules/DF401/system-reports.Dockerfile', 'DL4006', 4, 'hadolint'): PIPE_NOTHING_HIDDEN,
+    ('rules/DF401/system-reports.Dockerfile', 'DL4006', 11, 'hadolint'): PIPE_NOTHING_HIDDEN,
+    ('rules/DF401/system-reports.Dockerfile', 'DL3059', 11, 'dlint'): CONSECUTIVE,
+    ('rules/DF513/tool-read-keys.Dockerfile', 'DL3048', 4, 'hadolint'): TOOL_LABELS,
+    ('rules/DF513/tool-read-keys.Dockerfile', 'DL3048', 8, 'hadolint'): TOOL_LABELS,
+    ('rules/DF513/tool-read-keys.Dockerfile', 'DL3048', 11, 'hadolint'): TOOL_LABELS,
     ('rules/DF109/never-prompts.Dockerfile', 'DL4006', 11, 'hadolint'): PIPEFAIL,
     ('rules/DF110/apt-conf-no-recommends.Dockerfile', 'DL4006', 2, 'hadolint'): PIPEFAIL,
     ('rules/DF401/good.Dockerfile', 'DL4006', 2, 'hadolint'): PIPEFAIL,

@@ -54,8 +54,8 @@ def test_df501_says_invalid_json_and_names_the_shell():
     assert messages(text, "DF501") == [
         ("DF501", 2, 1, "invalid JSON in the exec form of CMD: it is run as a shell command under `/bin/sh -c`, "
          "which does not forward signals; write a JSON array of double-quoted strings [\"program\", \"arg\"]"),
-        ("DF501", 4, 1, "ENTRYPOINT in shell form runs under `/usr/bin/pwsh -Command`, which does not forward "
-         "signals: use the exec form [\"program\", \"arg\"]"),
+        ("DF501", 4, 1, "ENTRYPOINT in shell form runs under `/usr/bin/pwsh -Command`, so CMD and the arguments "
+         "of `docker run` are ignored and signals are not forwarded: use the exec form [\"program\", \"arg\"]"),
     ]
 
 

@@ -160,8 +160,10 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
     # No quote and no $ anywhere: every word is its own value.
     plain = "$" not in text and "'" not in text and '"' not in text
     match = None
+    dash = False  # the token just read is the word ``-``
     for match in iter(_SIMPLE_TOKEN.scanner(text).match, None):
         kind = match.lastindex
+        after_dash, dash = dash, False
         if kind == _WORD:
             token = match.group(_WORD)
             if state == 1:
@@ -209,6 +211,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
             word.text, word.value, word._span = token, value, None
             word._locate, word._start, word._end = locate, end - len(token), end
             words.append(word)
+            dash = token == "-"
         elif kind == _REDIRECTION:
             start = match.start(_REDIRECTION)
             first = text[start]
@@ -217,7 +220,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                 state == 0
                 or state > 3
                 or first == "0"
-                or (state == 1 and first in "0123456789" and words[-1].text == "-")
+                or (state == 1 and first in "0123456789" and after_dash)
                 or (text[end - 1] == "&" and text[end : end + 1] == "-")
             ):
                 # A redirection before the command name or without a target, ``0>f``
