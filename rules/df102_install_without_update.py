@@ -45,6 +45,8 @@ def install_without_update(context, options):
             continue
         effects = context.effects(instruction)
         for install in installs:
+            if not install.manager.needs_update:
+                continue  # apk, dnf, zypper … fetch a missing or expired index by themselves
             if install.updates_first or install.simulates or install.does_nothing:
                 continue  # `install --update` (apt 3) updates first; -s or no package changes nothing
             if effects.before(install.command).fresh != ABSENT:

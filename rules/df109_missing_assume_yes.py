@@ -46,7 +46,7 @@ def missing_assume_yes(context, options):
     for _stage, instruction, facts in context.runs:
         commands = facts.script.commands
         for call in facts.calls:
-            if call.verb not in PROMPTS or call.assumes_yes:
+            if call.verb not in PROMPTS or not call.manager.prompts or call.assumes_yes:
                 continue  # -y in any spelling, -qq, -o APT::Get::Assume-Yes=true, -s
             if call.does_nothing:
                 continue  # `apt-get install` naming no package
@@ -60,11 +60,14 @@ def missing_assume_yes(context, options):
             verb = call.verb_word.span
             yield Violation(
                 instruction.keyword_span,
-                f"`{call.program.value} {call.verb_text}` without `-y` stops at the confirmation prompt "
-                "and aborts the build",
+                f"`{call.program.value} {call.verb_text}` without `{_YES.get(call.manager.name, '-y')}` stops at "
+                "the confirmation prompt and aborts the build",
                 _insert_after(verb, " -y", "add -y"),
             )
             break
+
+
+_YES = {"zypper": "-n"}  # zypper's global --non-interactive (install also takes -y)
 
 
 def _insert_after(span, text, description):

@@ -214,7 +214,7 @@ ALLOWED_KEYS = (
         (".dlint.toml", '[severity]\nDF999 = "error"\n',
          ".dlint.toml: severity.DF999: unknown rule (allowed: a rule code, name or code prefix; see `dlint rules`)"),
         (".dlint.toml", "[rules.DF106]\nallowed = []\n",
-         ".dlint.toml: rules.DF106.allowed: unknown option (allowed: allowed-unpinned)"),
+         ".dlint.toml: rules.DF106.allowed: unknown option (allowed: allowed-unpinned, pin-policy)"),
         (".dlint.toml", "[rules.DF101]\nx = 1\n",
          ".dlint.toml: rules.DF101.x: unknown option (allowed: none; DF101 has no options)"),
         (".dlint.toml", "[rules.DF106]\nallowed-unpinned = [1]\n",
