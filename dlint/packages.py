@@ -92,13 +92,14 @@ def parse_apk_package(word: Word) -> Package:
     return Package(word, "name", match.group("name"), version, tag or None, None if op in ("=", "~") else op)
 
 
-_RPM_VERSION = re.compile(r"-\d")  # name-1.2.3, name-1.2.3-4.el9 (a version starts with a digit)
+_RPM_PART = re.compile(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
 
 
 def parse_rpm_package(word: Word) -> Package:
     """dnf, yum, microdnf, tdnf: ``name``, ``name-1.2.3[-release]`` (NEVRA), ``@group``, ``.rpm``
     files and URLs, globs. A name whose own parts hold digits (``java-17-openjdk``) reads as
-    pinned: a missed finding rather than a wrong one."""
+    pinned only when it ends in digits (``devtoolset-4``): a missed finding rather than a
+    wrong one; ``devtoolset-4-gcc`` and ``java-1.8.0-openjdk-devel`` are names."""
     value = word.value
     if value is None:
         return Package(word, "variable")
@@ -109,9 +110,11 @@ def parse_rpm_package(word: Word) -> Package:
     if " " in value:  # 'name >= 1.2' as one word
         name, _, rest = value.partition(" ")
         return Package(word, "name", name, rest.strip(), None, "=")
-    match = _RPM_VERSION.search(value)
-    if match:
-        return Package(word, "name", value[: match.start()], value[match.start() + 1 :])
+    parts = value.split("-")
+    if len(parts) > 1 and _RPM_PART.match(parts[-1]):
+        # name-version or name-version-release: the last one or two parts start with digits.
+        cut = -2 if len(parts) > 2 and _RPM_PART.match(parts[-2]) else -1
+        return Package(word, "name", "-".join(parts[:cut]), "-".join(parts[cut:]))
     return Package(word, "name", value)
 
 
@@ -325,7 +328,7 @@ APK = Manager(
     cache_dirs=("/var/cache/apk", "/etc/apk/cache"),
     parse_package=parse_apk_package,
     update_first=frozenset({"-U", "--update-cache", "--update"}),
-    no_cache=frozenset({"--no-cache"}),
+    no_cache=frozenset({"--no-cache", "--no-network"}),  # --no-network fetches nothing to keep
     clean_hint="use `apk add --no-cache`",
     pin_hint="{name}=<version>",
     family="os",
@@ -347,7 +350,7 @@ _RPM_OPTIONS = frozenset({"--setopt", "--enablerepo", "--disablerepo", "--repo",
                           "--color", "--rpmverbosity", "--advisory", "--security-severity"})
 
 
-def _rpm(name: str, programs: set[str], weak_deps: bool = True) -> Manager:
+def _rpm(name: str, programs: set[str], weak_deps: bool = True, prompts: bool = True) -> Manager:
     return Manager(
         name=name,
         programs=frozenset(programs),
@@ -358,7 +361,7 @@ def _rpm(name: str, programs: set[str], weak_deps: bool = True) -> Manager:
         index_dirs=("/var/cache/dnf", "/var/cache/yum", "/var/cache/tdnf", "/var/cache/libdnf5"),
         cache_dirs=("/var/cache/dnf", "/var/cache/yum", "/var/cache/tdnf", "/var/cache/libdnf5"),
         parse_package=parse_rpm_package,
-        prompts=True,
+        prompts=prompts,
         clean_hint=f"add `{name} clean all` at the end of this RUN",
         pin_hint="{name}-<version>",
         # yum before RHEL 8 and tdnf install no weak dependencies; on RHEL 8 and later yum is dnf,
@@ -372,7 +375,10 @@ def _rpm(name: str, programs: set[str], weak_deps: bool = True) -> Manager:
 
 DNF = _rpm("dnf", {"dnf", "dnf5", "dnf-3"})
 YUM = _rpm("yum", {"yum"}, weak_deps=False)
-MICRODNF = _rpm("microdnf", {"microdnf"})
+# microdnf (3.x, the C one of UBI and Oracle Linux slim images) installs without asking: the
+# official openjdk images run `microdnf install` without -y. (dnf5 answers to microdnf on
+# Fedora 40 and later, but a Dockerfile does not say which it gets.)
+MICRODNF = _rpm("microdnf", {"microdnf"}, prompts=False)
 TDNF = _rpm("tdnf", {"tdnf"}, weak_deps=False)
 ZYPPER = Manager(
     name="zypper",
@@ -403,7 +409,7 @@ _PIP_OPTIONS = frozenset({
     "-C", "--config-settings", "--global-option", "--install-option", "--report", "--exists-action", "--python",
     "--index-strategy", "--extra-index", "-p", "--prerelease", "--resolution", "--keyring-provider",
     "--group", "--target-platform", "--link-mode", "--torch-backend", "--build-constraint", "-b",
-    "--override", "--overrides",
+    "--override", "--overrides", "--allow-external", "--allow-unverified", "--download-cache",
 })
 PIP = Manager(
     name="pip",
