@@ -513,6 +513,19 @@ GEM = Manager(
     family="gem",
     version_options=frozenset({"-v", "--version"}),
 )
+BUNDLER = Manager(
+    name="bundle",
+    programs=frozenset({"bundle", "bundler"}),
+    verbs={"install": INSTALL},
+    options_with_value=frozenset({"--gemfile", "--jobs", "-j", "--path", "--retry", "--without", "--with",
+                                  "--binstubs", "--standalone", "--shebang", "--trust-policy"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),
+    parse_package=parse_gem_package,
+    family="gem",
+)
 GO = Manager(
     name="go",
     programs=frozenset({"go"}),
@@ -551,8 +564,8 @@ _FIX_BROKEN = frozenset({"-f", "--fix-broken"})
 _TRUE = frozenset({"1", "yes", "true", "with", "on", "enable"})
 _FALSE = frozenset({"0", "no", "false", "without", "off", "disable"})
 
-MANAGERS: tuple[Manager, ...] = (APT, APK, DNF, YUM, MICRODNF, TDNF, ZYPPER, PIP, UV_PIP, NPM, YARN, PNPM, GEM, GO,
-                                 CARGO)
+MANAGERS: tuple[Manager, ...] = (APT, APK, DNF, YUM, MICRODNF, TDNF, ZYPPER, PIP, UV_PIP, NPM, YARN, PNPM, GEM, BUNDLER,
+                                 GO, CARGO)
 
 # Where package managers leave indexes and caches in an image, for ``dlint build``'s leftovers:
 # (label, path marker, rule that prevents it). Markers under /var/ are absolute; the others sit

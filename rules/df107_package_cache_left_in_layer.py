@@ -10,7 +10,7 @@ from dlint.source import Span
     "DF107",
     "package-cache-left-in-layer",
     Severity.WARNING,
-    "The package index is downloaded but not removed in the same RUN",
+    "A package index or cache is left in the layer of the RUN that downloaded it",
     fixable=True,
 )
 def package_cache_left_in_layer(context, options):
@@ -21,6 +21,15 @@ def package_cache_left_in_layer(context, options):
     is not enough: it deletes the downloaded packages, not the index. A BuildKit cache mount on
     `/var/lib/apt` or `/var/lib/apt/lists` keeps the index out of the layer, so such a `RUN` is
     fine. Builder stages that are only copied from are not checked.
+
+    Other managers leave their caches too, and the message names the exact fix: `apk add`
+    without `--no-cache` (or `apk update`) leaves `/var/cache/apk` (`apk add --no-cache`);
+    `dnf`/`yum`/`microdnf`/`tdnf` leave `/var/cache/dnf` or `/var/cache/yum` (`dnf clean all`;
+    `clean packages` keeps the metadata); `zypper` leaves `/var/cache/zypp` (`zypper clean
+    -a`); `pip` leaves `~/.cache/pip` (`pip install --no-cache-dir`, or `PIP_NO_CACHE_DIR` in
+    the stage's environment; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
+    leave their caches (`npm cache clean --force`, `yarn cache clean`, `pnpm store prune`).
+    Deleting the directory in the same RUN, or a cache mount covering it, is fine.
 
     ## Why is this bad?
     The index is tens of MB of files nobody needs at run time, and every layer is shipped

@@ -20,7 +20,9 @@ def missing_assume_yes(context, options):
     `autoremove` and `build-dep`. `-y` may be spelled `--yes`, `--assume-yes` or
     `-o APT::Get::Assume-Yes=true`, or come from an `apt.conf.d` file written earlier in the
     stage; quiet level 2 (`-qq`, `-q -q`, `-q=2`) implies it, and a simulation (`-s`,
-    `--simulate`, `--dry-run`) never asks.
+    `--simulate`, `--dry-run`) never asks. The same holds for `dnf`, `yum` and `tdnf`
+    (`install`, `upgrade`/`update`, `remove` without `-y`/`--assumeyes`) and `zypper` (without
+    `-n`/`--non-interactive`, or `install -y`). apk, pip, npm and microdnf 3 never ask.
 
     ## Why is this bad?
     A build has no terminal to answer `Do you want to continue? [Y/n]`: apt reads end of

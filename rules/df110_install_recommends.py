@@ -10,13 +10,15 @@ from dlint.rules.df109_missing_assume_yes import _insert_after
     "DF110",
     "install-recommends",
     Severity.INFO,
-    "apt installs recommended packages too",
+    "A package install also installs recommended packages (weak dependencies)",
     fixable=True,
 )
 def install_recommends(context, options):
     """## What it does
     Flags `apt-get install` without `--no-install-recommends` (or
-    `-o APT::Install-Recommends=false`).
+    `-o APT::Install-Recommends=false`), `zypper install` without `--no-recommends`, and
+    `dnf`/`microdnf install` without `--setopt=install_weak_deps=False` (dnf's recommended
+    packages are its weak dependencies). yum before RHEL 8 and tdnf install none.
 
     ## Why is this bad?
     apt installs every package's *recommended* packages by default: documentation, extra
