@@ -40,13 +40,12 @@ def install_without_update(context, options):
     None: where the update belongs depends on the rest of the RUN.
     """
     for _stage, instruction, facts in context.runs:
-        installs = facts.calls_of(INSTALL)
+        # apk, dnf, zypper, pip … fetch a missing or expired index by themselves: apt's only.
+        installs = [c for c in facts.calls_of(INSTALL) if c.manager.needs_update]
         if not installs:
             continue
         effects = context.effects(instruction)
         for install in installs:
-            if not install.manager.needs_update:
-                continue  # apk, dnf, zypper … fetch a missing or expired index by themselves
             if install.updates_first or install.simulates or install.does_nothing:
                 continue  # `install --update` (apt 3) updates first; -s or no package changes nothing
             if effects.before(install.command).fresh != ABSENT:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.layers import ASSUME_YES
-from dlint.packages import PROMPTS
+from dlint.packages import APT, PROMPTS
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -57,7 +57,7 @@ def missing_assume_yes(context, options):
             )
             if piped_yes:
                 continue
-            if ASSUME_YES in context.effects(instruction).settings_at(call.command):
+            if call.manager is APT and ASSUME_YES in context.effects(instruction).settings_at(call.command):
                 continue  # an apt.conf.d file written earlier in the stage says Assume-Yes
             verb = call.verb_word.span
             yield Violation(
