@@ -421,7 +421,8 @@ PIP = Manager(
     index_dirs=(),
     cache_dirs=("~/.cache/pip",),
     parse_package=parse_pip_package,
-    no_cache=frozenset({"--no-cache-dir"}),
+    # pip takes any unambiguous prefix of a long option: --no-cache is --no-cache-dir.
+    no_cache=frozenset({"--no-cache-dir", "--no-cache", "--no-cache-d", "--no-cache-di"}),
     no_cache_env=("PIP_NO_CACHE_DIR",),
     clean_hint="use `pip install --no-cache-dir`",
     pin_hint="{name}==<version>",
@@ -464,7 +465,7 @@ NPM = Manager(
     clean_hint="add `npm cache clean --force` at the end of this RUN",
     pin_hint="{name}@<version>",
     family="npm",
-    clean_words=frozenset({"clean"}),
+    clean_words=frozenset({"clean", "clear"}),  # npm before 5: `npm cache clear`
 )
 YARN = Manager(
     name="yarn",

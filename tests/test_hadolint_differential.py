@@ -79,10 +79,16 @@ RM_CACHE = "the RUN deletes the cache it filled (rm -rf /var/cache/apk/*, ~/.cac
 CLEAN_PARTIAL = "yum clean packages keeps the metadata in /var/cache/yum: dlint asks for clean all, hadolint accepts any clean"
 CACHE_MOUNT = "a cache mount on /var/cache/dnf keeps the cache out of the layer (and between builds); hadolint 2.15 ignores mounts here"
 MICRODNF = "microdnf 3 (UBI, Oracle Linux slim) installs without asking (the official openjdk images run it without -y); hadolint wants -y"
+PIP_PREFIX = "pip takes any unambiguous prefix of a long option: --no-cache is --no-cache-dir; hadolint wants the full spelling"
 SETOPT_VALUE = "--setopt install_weak_deps=0 is an option and its value, not a package; hadolint reads the value as an unpinned package"
 
 # (fixture relative to fixtures/, hadolint code, instruction line, who reports it) -> why
 ALLOWED: dict[tuple[str, str, int, str], str] = {
+    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 5, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 5, 'hadolint'): PIP_PREFIX,
+    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 8, 'hadolint'): RM_CACHE,
+    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3038', 17, 'hadolint'): MICRODNF,
     ('rules/DF101/other-managers.Dockerfile', 'DL3019', 4, 'hadolint'): STAGES,
     ('rules/DF101/other-managers.Dockerfile', 'DL3036', 17, 'dlint'): REFRESH,
@@ -119,7 +125,6 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF106/other-managers.Dockerfile', 'DL3059', 8, 'dlint'): CONSECUTIVE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3062', 56, 'hadolint'): GO_MODULE,
     ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 4, 'dlint'): CONSECUTIVE,
-    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 8, 'dlint'): CONSECUTIVE,
     ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 9, 'dlint'): CONSECUTIVE,
     ('rules/DF107/other-managers.Dockerfile', 'DL3019', 10, 'dlint'): APK_UPDATE,
     ('rules/DF107/other-managers.Dockerfile', 'DL3019', 11, 'hadolint'): RM_CACHE,
@@ -128,8 +133,6 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF107/other-managers.Dockerfile', 'DL3042', 3, 'hadolint'): STAGES,
     ('rules/DF107/other-managers.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
     ('rules/DF107/other-managers.Dockerfile', 'DL3059', 11, 'dlint'): CONSECUTIVE,
-    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 7, 'hadolint'): RM_CACHE,
-    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3059', 9, 'dlint'): CONSECUTIVE,
     ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3032', 6, 'dlint'): CLEAN_PARTIAL,
     ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3040', 10, 'dlint'): LOOK_THROUGH,
     ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3040', 8, 'hadolint'): CACHE_MOUNT,
