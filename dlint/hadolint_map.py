@@ -15,6 +15,23 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL3008": ("DF106", "Pin versions in apt-get install"),
     "DL3009": ("DF107", "Delete the apt-get lists after installing something"),
     "DL3014": ("DF109", "Use the -y switch to avoid manual input"),
+    "DL3013": ("DF106", "Pin versions in pip"),
+    "DL3016": ("DF106", "Pin versions in npm"),
+    "DL3018": ("DF106", "Pin versions in apk add"),
+    "DL3019": ("DF107", "Use the --no-cache switch to avoid the need to use --update and remove /var/cache/apk/*"),
+    "DL3028": ("DF106", "Pin versions in gem install"),
+    "DL3030": ("DF109", "Use the -y switch to avoid manual input yum install -y <package>"),
+    "DL3032": ("DF107", "yum clean all missing after yum command"),
+    "DL3033": ("DF106", "Specify version with yum install -y <package>-<version>"),
+    "DL3034": ("DF109", "Non-interactive switch missing from zypper command: zypper install -y"),
+    "DL3036": ("DF107", "zypper clean missing after zypper use"),
+    "DL3037": ("DF106", "Specify version with zypper install -y <package>=<version>"),
+    "DL3038": ("DF109", "Use the -y switch to avoid manual input dnf install -y <package>"),
+    "DL3040": ("DF107", "dnf clean all missing after dnf command"),
+    "DL3041": ("DF106", "Specify version with dnf install -y <package>-<version>"),
+    "DL3042": ("DF107", "Avoid cache directory with pip install --no-cache-dir <package>"),
+    "DL3060": ("DF107", "yarn cache clean missing after yarn install was run"),
+    "DL3062": ("DF106", "Pin versions in go install"),
     "DL3015": ("DF110", "Avoid additional packages by specifying --no-install-recommends"),
     "DL3027": ("DF111", "Do not use apt as it is meant to be an end-user tool"),
     "DL3002": ("DF502", "Last USER should not be root"),
@@ -59,8 +76,6 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL3058": ("DF515", "Label is not a valid email format (RFC 5322)"),
 }
 
-_PACKAGE_MANAGERS = "not yet: package managers other than apt come with their own rules (planned)"
-
 # hadolint 2.15's other codes, each with why dlint has no rule for it. Together with the table
 # above this is every DL code of hadolint 2.15 (tests/test_hadolint_differential.py checks it
 # against the installed hadolint).
@@ -72,12 +87,8 @@ HADOLINT_NOT_COVERED: dict[str, str] = {
               "directory; WORKDIR would change every later instruction",
     "DL3010": "deliberately not: COPY + RUN tar is often chosen on purpose (checksums verified before "
               "unpacking); ADD's implicit unpacking is what DF302 warns about",
-    "DL3013": _PACKAGE_MANAGERS, "DL3016": _PACKAGE_MANAGERS, "DL3018": _PACKAGE_MANAGERS,
-    "DL3019": _PACKAGE_MANAGERS, "DL3028": _PACKAGE_MANAGERS, "DL3030": _PACKAGE_MANAGERS,
-    "DL3032": _PACKAGE_MANAGERS, "DL3033": _PACKAGE_MANAGERS, "DL3034": _PACKAGE_MANAGERS,
-    "DL3035": _PACKAGE_MANAGERS, "DL3036": _PACKAGE_MANAGERS, "DL3037": _PACKAGE_MANAGERS,
-    "DL3038": _PACKAGE_MANAGERS, "DL3040": _PACKAGE_MANAGERS, "DL3041": _PACKAGE_MANAGERS,
-    "DL3042": _PACKAGE_MANAGERS, "DL3060": _PACKAGE_MANAGERS, "DL3062": _PACKAGE_MANAGERS,
+    "DL3035": "no rule yet: zypper dist-upgrade in a build (hadolint's advice) is a policy dlint has not "
+              "taken up; dlint checks its prompt (DF109) and cache (DF107)",
     "DL3043": "reported as an error that stops the build (ONBUILD FROM, ONBUILD MAINTAINER, ONBUILD "
               "ONBUILD), exit status 2, not as a rule",
     "DL3061": "reported as an error that stops the build (an instruction before FROM), exit status 2, "

@@ -28,8 +28,8 @@ from typing import Iterable, NamedTuple
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.packages import (
-    APT, BUILD_DEP, CLEAN, INSTALL, MARK_AUTO, MARK_MANUAL, REMOVE, UPDATE, UPGRADE, RunFacts,
-    facts_of, removes_directory,
+    APT, BUILD_DEP, CLEAN, INSTALL, MARK_AUTO, MARK_MANUAL, REMOVE, UPDATE, UPGRADE, Package, PackageCall,
+    RunFacts, facts_of, removes_directory,
 )
 from dlint.shell import Command, Word
 
@@ -141,7 +141,7 @@ class RunEffects:
 
     @property
     def updates_index(self) -> bool:
-        return any(c.verb == UPDATE or c.updates_first for c in self.facts.calls)
+        return any((c.verb == UPDATE or c.updates_first) and c.manager is APT for c in self.facts.calls)
 
     def settings_at(self, command: Command) -> frozenset[str]:
         return self.before(command).settings
@@ -163,6 +163,14 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
             these = ops[key] = []  # rules ask what holds when a package call starts
         if verb is None:
             continue
+        if call.manager is not APT:  # other managers: what is installed and removed (DF105)
+            if verb == INSTALL:
+                these.append(("install", [(installed_key(call, p), p) for p in call.packages if p.is_name]))
+            elif verb == REMOVE:
+                unknown = call.from_stdin or any(not p.is_name for p in call.packages)
+                names = {installed_key(call, p, group=False) for p in call.packages if p.is_name}
+                these.append(("remove", names, unknown))
+            continue
         options = call.options  # most calls have a few options: the checks below need them
         if options and call.simulates:
             continue
@@ -171,7 +179,7 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
         if verb == INSTALL or verb == UPGRADE or verb == BUILD_DEP:
             these.append(("fill", ARCHIVES))
             if verb == INSTALL:
-                these.append(("install", [p for p in call.packages if p.is_name]))
+                these.append(("install", [(p.name, p) for p in call.packages if p.is_name]))
         elif verb == REMOVE:
             # Names from a variable, a pattern or stdin (`xargs apt-get purge`): anything may go.
             unknown = call.from_stdin or any(not p.is_name for p in call.packages)
@@ -199,6 +207,30 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
                 for setting in _settings_written(facts.script.commands, index, command):
                     ops.setdefault(id(command), []).append(("setting", setting))
     return ops
+
+
+def installed_key(call: PackageCall, package: Package, group: bool = True) -> str:
+    """The key of an installed package in :attr:`State.installed`: apt's packages by name, other
+    managers' as ``manager:name`` (pip's ``requests`` is not apt's), apk's in a ``--virtual``
+    group as ``apk:group/name`` (``apk del group`` removes them)."""
+    manager = call.manager
+    if manager is APT:
+        return package.name
+    if group and manager.group_options and call.options:
+        for option, value in zip_group(call):
+            return f"{manager.name}:{value}/{package.name}"
+    return f"{manager.name}:{package.name}"
+
+
+def zip_group(call: PackageCall):
+    """(option, group name) of an apk ``--virtual NAME`` / ``-t NAME`` option."""
+    words = call.command.words
+    for index, word in enumerate(words[:-1]):
+        value = word.value or ""
+        if value in call.manager.group_options:
+            yield value, words[index + 1].value or "?"
+        elif value.startswith("--virtual="):
+            yield value, value.split("=", 1)[1]
 
 
 def _settings_written(commands: list[Command], index: int, command: Command) -> Iterable[str]:
@@ -244,15 +276,21 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
             state.visible[kind] = state.written[kind] = ABSENT
         elif what == "install":
             installed = dict(state.installed)
-            for package in operation[1]:
-                installed.setdefault(package.name, package.word)
+            for key, package in operation[1]:
+                installed.setdefault(key, package.word)
             state.installed = installed
-            state.auto = state.auto - {p.name for p in operation[1]}
+            state.auto = state.auto - {key for key, _ in operation[1]}
         elif what == "remove":
             if operation[2]:
                 state.installed = {}
             elif operation[1]:
-                state.installed = {n: w for n, w in state.installed.items() if n not in operation[1]}
+                gone = operation[1]
+                # apk del NAME also removes the packages of an `apk add --virtual NAME` group.
+                groups = tuple(n + "/" for n in gone if n.startswith("apk:"))
+                state.installed = {
+                    n: w for n, w in state.installed.items()
+                    if n not in gone and not (groups and n.startswith(groups))
+                }
         elif what == "mark":
             state.auto = state.auto | operation[1]
             state.auto_all = state.auto_all or operation[2]
@@ -446,7 +484,8 @@ def leftovers(dockerfile: Dockerfile) -> dict[int, Leftovers]:
             deletes=tuple(dict.fromkeys((r.kind, r.line) for r in run.removals)),
             updates_index=run.updates_index,
             reads_stale_index=any(
-                c.verb in (INSTALL, UPGRADE, BUILD_DEP) and not c.updates_first and not c.simulates
+                c.manager is APT and c.verb in (INSTALL, UPGRADE, BUILD_DEP) and not c.updates_first
+                and not c.simulates
                 and run.before(c.command).fresh == ABSENT
                 for c in calls
             ),

@@ -41,6 +41,7 @@ class Package(NamedTuple):
     name: str | None = None
     version: str | None = None  # name=version
     release: str | None = None  # name/release
+    bound: str | None = None  # a range operator (>=, <, ~=, ^ …): a bound, not one version
 
     @property
     def is_name(self) -> bool:
@@ -63,6 +64,177 @@ def parse_apt_package(word: Word) -> Package:
     return Package(word, "name", name, version or None, release or None)
 
 
+_URLISH = ("http://", "https://", "git+", "git:", "file:", "ssh://", "github:", "git@")
+
+
+def _is_path(value: str) -> bool:
+    return value.startswith(("/", "./", "../", "~", ".")) or value.startswith(_URLISH) or "://" in value
+
+
+_APK_VERSION = re.compile(r"^(?P<name>[^=<>~]+?)(?P<op>[<>]=?|=|~)(?P<version>.*)$")
+
+
+def parse_apk_package(word: Word) -> Package:
+    """apk: ``name``, ``name=1.2.3-r0`` (exact), ``name~1.2`` (fuzzy: that version series),
+    ``name>=1.2``, ``name<2`` (bounds), ``name@testing`` (a tagged repository), ``.apk`` files."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or value.endswith(".apk"):
+        return Package(word, "path")
+    if "*" in value:
+        return Package(word, "pattern")
+    name, _, tag = value.partition("@")
+    match = _APK_VERSION.match(name)
+    if match is None:
+        return Package(word, "name", name, None, tag or None)
+    op, version = match.group("op"), match.group("version")
+    return Package(word, "name", match.group("name"), version, tag or None, None if op in ("=", "~") else op)
+
+
+_RPM_PART = re.compile(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
+
+
+def parse_rpm_package(word: Word) -> Package:
+    """dnf, yum, microdnf, tdnf: ``name``, ``name-1.2.3[-release]`` (NEVRA), ``@group``, ``.rpm``
+    files and URLs, globs. A name whose own parts hold digits (``java-17-openjdk``) reads as
+    pinned only when it ends in digits (``devtoolset-4``): a missed finding rather than a
+    wrong one; ``devtoolset-4-gcc`` and ``java-1.8.0-openjdk-devel`` are names."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or value.endswith(".rpm"):
+        return Package(word, "path")
+    if any(c in value for c in "*?[") or value.startswith("@"):
+        return Package(word, "pattern")
+    if " " in value:  # 'name >= 1.2' as one word
+        name, _, rest = value.partition(" ")
+        return Package(word, "name", name, rest.strip(), None, "=")
+    parts = value.split("-")
+    if len(parts) > 1 and _RPM_PART.match(parts[-1]):
+        # name-version or name-version-release: the last one or two parts start with digits.
+        cut = -2 if len(parts) > 2 and _RPM_PART.match(parts[-2]) else -1
+        return Package(word, "name", "-".join(parts[:cut]), "-".join(parts[cut:]))
+    return Package(word, "name", value)
+
+
+_ZYPPER_VERSION = re.compile(r"^(?P<name>[^=<>]+?)(?P<op>[<>]=?|=)(?P<version>.*)$")
+
+
+def parse_zypper_package(word: Word) -> Package:
+    """zypper: ``name``, ``name=1.2.3`` (exact), ``name>=1.2`` (bound), ``.rpm``, ``pattern:x``."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or value.endswith(".rpm"):
+        return Package(word, "path")
+    if any(c in value for c in "*?[") or ":" in value:  # pattern:lamp_server, patch:…
+        return Package(word, "pattern")
+    match = _ZYPPER_VERSION.match(value)
+    if match is None:
+        return Package(word, "name", value)
+    op = match.group("op")
+    return Package(word, "name", match.group("name"), match.group("version"), None, None if op == "=" else op)
+
+
+_PIP_SPEC = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?P<spec>[=<>!~@].*)?$")
+
+
+def parse_pip_package(word: Word) -> Package:
+    """pip: ``name``, ``name==1.2`` / ``===`` (exact), ``name>=1.2``, ``~=``, ``!=``, ``<`` (bounds),
+    ``name @ URL``, ``name[extra]``; wheels, archives, paths and URLs are not judged."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or value.endswith((".whl", ".tar.gz", ".zip", ".tgz")) or "/" in value:
+        return Package(word, "path")
+    match = _PIP_SPEC.match(value.split(";", 1)[0].strip())
+    if match is None:
+        return Package(word, "pattern")
+    name, spec = match.group("name"), match.group("spec")
+    if not spec:
+        return Package(word, "name", name.lower().replace("_", "-"))
+    spec = spec.strip()
+    key = name.lower().replace("_", "-")
+    if spec.startswith("@"):
+        return Package(word, "path", key)  # name @ https://…: a direct reference
+    if spec.startswith("===") or (spec.startswith("==") and "*" not in spec and "," not in spec):
+        return Package(word, "name", key, spec.lstrip("="))
+    return Package(word, "name", key, spec, None, spec[:2].rstrip("0123456789. "))
+
+
+_NPM_EXACT = re.compile(r"^v?\d+\.\d+\.\d+\S*$")
+
+
+def parse_npm_package(word: Word) -> Package:
+    """npm, yarn, pnpm: ``name``, ``@scope/name``, ``name@1.2.3`` (exact), ``name@^1.2`` (range),
+    ``name@latest`` (a tag: unpinned); paths, tarballs, git and GitHub references are not judged."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or value.endswith((".tgz", ".tar.gz")):
+        return Package(word, "path")
+    scope = ""
+    rest = value
+    if value.startswith("@"):
+        scope, _, rest = value[1:].partition("/")
+        if not rest:
+            return Package(word, "pattern")
+        scope = "@" + scope + "/"
+    if "/" in rest or ":" in rest:  # user/repo (GitHub), npm:alias
+        return Package(word, "path")
+    name, at, version = rest.partition("@")
+    name = scope + name
+    if not at or not version:
+        return Package(word, "name", name)
+    if _NPM_EXACT.match(version):
+        return Package(word, "name", name, version)
+    if version[:1] in "^~<>=*" or version[:1].isdigit() or "x" in version.split(".")[1:]:
+        return Package(word, "name", name, version, None, version[:1])
+    return Package(word, "name", name, None, version)  # a dist-tag: latest, next, lts
+
+
+def parse_gem_package(word: Word) -> Package:
+    """gem: ``name``, ``name:1.2`` (``gem install name:version``); ``.gem`` files not judged."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or value.endswith(".gem"):
+        return Package(word, "path")
+    name, _, version = value.partition(":")
+    return Package(word, "name", name, version or None)
+
+
+_GO_PINNED = re.compile(r"^(v\d|[0-9a-f]{7,40}$)")
+
+
+def parse_go_package(word: Word) -> Package:
+    """go install: ``pkg@v1.2.3`` or ``@<commit>`` (pinned), ``pkg@latest``, ``@master`` (not);
+    ``pkg`` with no version installs what the current module requires (not judged)."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value) or "@" not in value:
+        return Package(word, "path")
+    name, _, version = value.rpartition("@")
+    if "$" in version:
+        return Package(word, "variable")
+    if _GO_PINNED.match(version):
+        return Package(word, "name", name, version)
+    return Package(word, "name", name, None, version)  # latest, master, a branch
+
+
+def parse_cargo_package(word: Word) -> Package:
+    """cargo install: ``crate``, ``crate@1.2.3`` (pinned; ``--version`` pins too)."""
+    value = word.value
+    if value is None:
+        return Package(word, "variable")
+    if _is_path(value):
+        return Package(word, "path")
+    name, _, version = value.partition("@")
+    return Package(word, "name", name, version or None)
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: one object per manager
 class Manager:
     name: str  # shown in messages
@@ -83,6 +255,21 @@ class Manager:
     index_cleaners: frozenset[str] = frozenset()  # verbs that delete the index (dist-clean)
     auto_remove_verbs: frozenset[str] = frozenset()  # verbs that remove unneeded packages
     config_true: dict[str, str] = field(default_factory=dict)  # -o KEY=true that means an option
+    # What the rules need to know beyond apt's shape:
+    needs_update: bool = False  # installs read only the index an `update` wrote (apt); others fetch it
+    prompts: bool = False  # install and remove ask for confirmation without assume-yes (DF109)
+    no_cache: frozenset[str] = frozenset()  # options that keep the cache out (--no-cache, --no-cache-dir)
+    no_cache_env: tuple[str, ...] = ()  # environment variables that do the same (PIP_NO_CACHE_DIR)
+    clean_hint: str = ""  # the exact fix DF107 names (`apk add --no-cache`, `dnf clean all`)
+    weak_deps_key: str = ""  # --setopt KEY=False turns off weak dependencies (dnf)
+    pin_hint: str = "{name}=<version>"  # how a pin is written, for messages
+    recommends_hint: str = ""  # the option DF110 names
+    family: str = ""  # "os" for system managers, else the language (pip, npm …)
+    version_options: frozenset[str] = frozenset()  # options that pin every package (gem -v)
+    source_options: frozenset[str] = frozenset()  # options that take packages from elsewhere (cargo --git)
+    group_options: frozenset[str] = frozenset()  # apk --virtual NAME: the packages form a group
+    skip_words: frozenset[str] = frozenset()  # words before the verb (`yarn global add`)
+    clean_words: frozenset[str] = frozenset()  # after a clean verb, the words that empty the cache
 
 
 _APT_VERBS = {
@@ -111,6 +298,10 @@ APT = Manager(
     index_dirs=("/var/lib/apt/lists",),
     cache_dirs=("/var/cache/apt",),
     interactive_programs=frozenset({"apt"}),
+    needs_update=True,
+    prompts=True,
+    recommends_hint="--no-install-recommends",
+    family="os",
     archive_dirs=("/var/cache/apt/archives",),
     simulate=frozenset({"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"}),
     quiet=("-q", "--quiet"),
@@ -125,17 +316,262 @@ APT = Manager(
         "apt::install-recommends": "recommends",
     },
 )
+APK = Manager(
+    name="apk",
+    programs=frozenset({"apk"}),
+    verbs={"add": INSTALL, "del": REMOVE, "update": UPDATE, "upgrade": UPGRADE, "cache": CLEAN},
+    options_with_value=frozenset({"-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch",
+                                  "--keys-dir", "--repositories-file", "--cache-dir", "--cache-max-age"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=("/var/cache/apk",),
+    cache_dirs=("/var/cache/apk", "/etc/apk/cache"),
+    parse_package=parse_apk_package,
+    update_first=frozenset({"-U", "--update-cache", "--update"}),
+    no_cache=frozenset({"--no-cache", "--no-network"}),  # --no-network fetches nothing to keep
+    clean_hint="use `apk add --no-cache`",
+    pin_hint="{name}=<version>",
+    family="os",
+    group_options=frozenset({"-t", "--virtual"}),
+    clean_words=frozenset({"clean", "purge"}),
+)
+_RPM_VERBS = {
+    "install": INSTALL, "groupinstall": INSTALL, "reinstall": INSTALL, "localinstall": INSTALL,
+    "in": INSTALL,
+    "upgrade": UPGRADE, "update": UPGRADE, "distro-sync": UPGRADE, "upgrade-minimal": UPGRADE,
+    "update-minimal": UPGRADE, "groupupdate": UPGRADE,
+    "remove": REMOVE, "erase": REMOVE, "autoremove": REMOVE, "groupremove": REMOVE,
+    "makecache": UPDATE, "check-update": UPDATE,
+    "clean": CLEAN,
+}
+_RPM_OPTIONS = frozenset({"--setopt", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--releasever",
+                          "--installroot", "-x", "--exclude", "-c", "--config", "--forcearch", "--downloaddir",
+                          "--destdir", "--repofrompath", "-d", "--debuglevel", "-e", "--errorlevel",
+                          "--color", "--rpmverbosity", "--advisory", "--security-severity"})
+
+
+def _rpm(name: str, programs: set[str], weak_deps: bool = True, prompts: bool = True) -> Manager:
+    return Manager(
+        name=name,
+        programs=frozenset(programs),
+        verbs=_RPM_VERBS,
+        options_with_value=_RPM_OPTIONS,
+        assume_yes=frozenset({"-y", "--assumeyes"}),
+        no_recommends=frozenset(),
+        index_dirs=("/var/cache/dnf", "/var/cache/yum", "/var/cache/tdnf", "/var/cache/libdnf5"),
+        cache_dirs=("/var/cache/dnf", "/var/cache/yum", "/var/cache/tdnf", "/var/cache/libdnf5"),
+        parse_package=parse_rpm_package,
+        prompts=prompts,
+        clean_hint=f"add `{name} clean all` at the end of this RUN",
+        pin_hint="{name}-<version>",
+        # yum before RHEL 8 and tdnf install no weak dependencies; on RHEL 8 and later yum is dnf,
+        # but a Dockerfile does not say which: only dnf and microdnf are held to it.
+        weak_deps_key="install_weak_deps" if weak_deps else "",
+        recommends_hint="--setopt=install_weak_deps=False" if weak_deps else "",
+        family="os",
+        clean_words=frozenset({"all"}),
+    )
+
+
+DNF = _rpm("dnf", {"dnf", "dnf5", "dnf-3"})
+YUM = _rpm("yum", {"yum"}, weak_deps=False)
+# microdnf (3.x, the C one of UBI and Oracle Linux slim images) installs without asking: the
+# official openjdk images run `microdnf install` without -y. (dnf5 answers to microdnf on
+# Fedora 40 and later, but a Dockerfile does not say which it gets.)
+MICRODNF = _rpm("microdnf", {"microdnf"}, prompts=False)
+TDNF = _rpm("tdnf", {"tdnf"}, weak_deps=False)
+ZYPPER = Manager(
+    name="zypper",
+    programs=frozenset({"zypper"}),
+    verbs={"install": INSTALL, "in": INSTALL, "remove": REMOVE, "rm": REMOVE, "refresh": UPDATE, "ref": UPDATE,
+           "update": UPGRADE, "up": UPGRADE, "dist-upgrade": UPGRADE, "dup": UPGRADE, "patch": UPGRADE,
+           "clean": CLEAN, "cc": CLEAN},
+    options_with_value=frozenset({"-r", "--repo", "--from", "-t", "--type", "-R", "--root", "-D", "--reposd-dir",
+                                  "-C", "--cache-dir", "-c", "--config", "--installroot", "--raw-cache-dir",
+                                  "--solv-cache-dir", "--pkg-cache-dir"}),
+    assume_yes=frozenset({"-n", "--non-interactive", "-y", "--no-confirm"}),
+    no_recommends=frozenset({"--no-recommends"}),
+    index_dirs=("/var/cache/zypp",),
+    cache_dirs=("/var/cache/zypp",),
+    parse_package=parse_zypper_package,
+    prompts=True,
+    clean_hint="add `zypper clean -a` at the end of this RUN",
+    pin_hint="{name}=<version>",
+    recommends_hint="--no-recommends",
+    family="os",
+    clean_words=frozenset({"*"}),
+)
+_PIP_OPTIONS = frozenset({
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
+    "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--trusted-host", "--src", "--upgrade-strategy",
+    "--platform", "--python-version", "--implementation", "--abi", "--only-binary", "--no-binary",
+    "--progress-bar", "--log", "--proxy", "--retries", "--timeout", "--cert", "--client-cert", "--cache-dir",
+    "-C", "--config-settings", "--global-option", "--install-option", "--report", "--exists-action", "--python",
+    "--index-strategy", "--extra-index", "-p", "--prerelease", "--resolution", "--keyring-provider",
+    "--group", "--target-platform", "--link-mode", "--torch-backend", "--build-constraint", "-b",
+    "--override", "--overrides", "--allow-external", "--allow-unverified", "--download-cache",
+})
+PIP = Manager(
+    name="pip",
+    programs=frozenset({"pip", "pip2", "pip3"} | {f"pip3.{minor}" for minor in range(6, 15)}),
+    verbs={"install": INSTALL, "uninstall": REMOVE, "cache": CLEAN},
+    options_with_value=_PIP_OPTIONS,
+    assume_yes=frozenset({"-y", "--yes"}),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=("~/.cache/pip",),
+    parse_package=parse_pip_package,
+    # pip takes any unambiguous prefix of a long option: --no-cache is --no-cache-dir.
+    no_cache=frozenset({"--no-cache-dir", "--no-cache", "--no-cache-d", "--no-cache-di"}),
+    no_cache_env=("PIP_NO_CACHE_DIR",),
+    clean_hint="use `pip install --no-cache-dir`",
+    pin_hint="{name}==<version>",
+    family="pip",
+    clean_words=frozenset({"purge"}),
+)
+UV_PIP = Manager(
+    name="uv pip",
+    programs=frozenset(),  # `uv pip …`: found by facts_of
+    verbs={"install": INSTALL, "uninstall": REMOVE, "sync": INSTALL},
+    options_with_value=_PIP_OPTIONS,
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=("~/.cache/uv",),
+    parse_package=parse_pip_package,
+    no_cache=frozenset({"--no-cache", "-n"}),
+    no_cache_env=("UV_NO_CACHE",),
+    clean_hint="use `uv pip install --no-cache`",
+    pin_hint="{name}==<version>",
+    family="pip",
+)
+_NPM_OPTIONS = frozenset({"--prefix", "--registry", "--cache", "--loglevel", "-w", "--workspace", "--omit",
+                          "--include", "--tag", "--save-prefix", "--userconfig", "--globalconfig",
+                          "--network-timeout", "--cache-folder", "--modules-folder", "--mutex", "--cwd",
+                          "--store-dir", "--filter", "-C", "--dir", "--install-links", "--fetch-retries",
+                          "--fetch-timeout", "--maxsockets", "--scope", "--auth-type", "--node-options",
+                          "--script-shell", "--shell", "--userconfig"})
+NPM = Manager(
+    name="npm",
+    programs=frozenset({"npm"}),
+    verbs={"install": INSTALL, "i": INSTALL, "add": INSTALL, "ci": INSTALL, "isntall": INSTALL,
+           "uninstall": REMOVE, "remove": REMOVE, "rm": REMOVE, "un": REMOVE, "cache": CLEAN},
+    options_with_value=_NPM_OPTIONS,
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=("~/.npm",),
+    parse_package=parse_npm_package,
+    clean_hint="add `npm cache clean --force` at the end of this RUN",
+    pin_hint="{name}@<version>",
+    family="npm",
+    clean_words=frozenset({"clean", "clear"}),  # npm before 5: `npm cache clear`
+)
+YARN = Manager(
+    name="yarn",
+    programs=frozenset({"yarn", "yarnpkg"}),
+    verbs={"add": INSTALL, "install": INSTALL, "remove": REMOVE, "cache": CLEAN},
+    options_with_value=_NPM_OPTIONS,
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=("~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn/berry/cache"),
+    parse_package=parse_npm_package,
+    clean_hint="add `yarn cache clean` at the end of this RUN",
+    pin_hint="{name}@<version>",
+    family="npm",
+    skip_words=frozenset({"global"}),
+    clean_words=frozenset({"clean"}),
+)
+PNPM = Manager(
+    name="pnpm",
+    programs=frozenset({"pnpm"}),
+    verbs={"add": INSTALL, "install": INSTALL, "i": INSTALL, "remove": REMOVE, "rm": REMOVE, "store": CLEAN},
+    options_with_value=_NPM_OPTIONS,
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=("~/.local/share/pnpm/store", "~/.cache/pnpm", "/pnpm/store"),
+    parse_package=parse_npm_package,
+    clean_hint="add `pnpm store prune` at the end of this RUN",
+    pin_hint="{name}@<version>",
+    family="npm",
+    clean_words=frozenset({"prune"}),
+)
+GEM = Manager(
+    name="gem",
+    programs=frozenset({"gem"}),
+    verbs={"install": INSTALL, "uninstall": REMOVE},
+    options_with_value=frozenset({"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source",
+                                  "--platform", "-P", "--trust-policy", "--build-root", "--target-rbconfig",
+                                  "-g", "--file", "--without", "--with"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),
+    parse_package=parse_gem_package,
+    pin_hint="{name}:<version>",
+    family="gem",
+    version_options=frozenset({"-v", "--version"}),
+)
+BUNDLER = Manager(
+    name="bundle",
+    programs=frozenset({"bundle", "bundler"}),
+    verbs={"install": INSTALL},
+    options_with_value=frozenset({"--gemfile", "--jobs", "-j", "--path", "--retry", "--without", "--with",
+                                  "--binstubs", "--standalone", "--shebang", "--trust-policy"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),
+    parse_package=parse_gem_package,
+    family="gem",
+)
+GO = Manager(
+    name="go",
+    programs=frozenset({"go"}),
+    verbs={"install": INSTALL},
+    options_with_value=frozenset({"-C", "-p", "-o", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod",
+                                  "-modfile", "-overlay", "-pkgdir", "-toolexec", "-buildmode", "-compiler",
+                                  "-pgo", "-installsuffix"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),
+    parse_package=parse_go_package,
+    pin_hint="{name}@<version>",
+    family="go",
+)
+CARGO = Manager(
+    name="cargo",
+    programs=frozenset({"cargo"}),
+    verbs={"install": INSTALL},
+    options_with_value=frozenset({"--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root",
+                                  "--target", "--features", "-F", "--profile", "-j", "--jobs", "--index",
+                                  "--registry", "--bin", "--example", "--target-dir", "--config", "-Z",
+                                  "--color"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),
+    parse_package=parse_cargo_package,
+    pin_hint="{name}@<version>",
+    family="cargo",
+    version_options=frozenset({"--version", "--vers"}),
+    source_options=frozenset({"--git", "--path"}),
+)
 _FIX_BROKEN = frozenset({"-f", "--fix-broken"})
 # apt.conf values that mean yes (apt's StringToBool).
 _TRUE = frozenset({"1", "yes", "true", "with", "on", "enable"})
 _FALSE = frozenset({"0", "no", "false", "without", "off", "disable"})
 
-MANAGERS: tuple[Manager, ...] = (APT,)
+MANAGERS: tuple[Manager, ...] = (APT, APK, DNF, YUM, MICRODNF, TDNF, ZYPPER, PIP, UV_PIP, NPM, YARN, PNPM, GEM, BUNDLER,
+                                 GO, CARGO)
 
 # Where package managers leave indexes and caches in an image, for ``dlint build``'s leftovers:
 # (label, path marker, rule that prevents it). Markers under /var/ are absolute; the others sit
-# under any home directory (/root/.cache/pip/, /home/app/.npm/_cacache/). Only apt is linted
-# so far (DF107); the others are measured now and get their rules with their managers.
+# under any home directory (/root/.cache/pip/, /home/app/.npm/_cacache/). DF107 now lints them
+# too (dlint/image keeps its own labels: the image engineer links them).
 LEFTOVER_LOCATIONS: tuple[tuple[str, str, str | None], ...] = (
     ("apt package index", APT.index_dirs[0] + "/", "DF107"),
     ("apt cache", APT.cache_dirs[0] + "/", "DF107"),
@@ -246,8 +682,8 @@ class PackageCall:
     def does_nothing(self) -> bool:
         """`apt-get install` or `remove` naming no package (not `-f`, nothing from stdin, no
         auto-removal): it changes nothing and asks nothing."""
-        if self.packages or self.from_stdin or self.verb not in (INSTALL, REMOVE):
-            return False
+        if self.packages or self.from_stdin or self.verb not in (INSTALL, REMOVE) or self.manager is not APT:
+            return False  # `npm install`, `pip install -r x` name no package and install many
         if self.removes_unneeded:
             return False
         return not self.has_option(_FIX_BROKEN)
@@ -307,6 +743,22 @@ class RunFacts:
             for removal in self.removals
         )
 
+    def removes_home(self, directory: str, after: int = -1) -> bool:
+        """:meth:`removes` for a directory that may sit in a home (``~/.cache/pip``): ``rm -rf
+        ~/.cache``, ``$HOME/.cache/pip``, ``/root/.cache/*`` and ``/home/app/.cache`` all count."""
+        target = _homed(directory)
+        return any(
+            removal.index > after and any(removes_directory(_homed(p.value or p.text), target) for p in removal.paths)
+            for removal in self.removals
+        )
+
+    def masks_home(self, directory: str) -> bool:
+        """:meth:`masks` for a directory that may sit in a home (a mount on /root/.cache)."""
+        target = _homed(directory)
+        return any(
+            target == t or target.startswith(t.rstrip("/") + "/") for t in map(_homed, self.masked)
+        )
+
     def mounts_cache(self, directory: str) -> bool:
         return any(directory == t or directory.startswith(t.rstrip("/") + "/") for t in self.cache_mounts)
 
@@ -314,6 +766,14 @@ class RunFacts:
         """Whether a mount (cache, tmpfs, bind) covers ``directory``: what the RUN writes or
         deletes under it never reaches the layer, and the next RUN sees what was there before."""
         return any(directory == t or directory.startswith(t.rstrip("/") + "/") for t in self.masked)
+
+
+_HOME = re.compile(r"^(~|\$\{?HOME\}?|/root|/home/[^/]+)(?=/|$)")
+
+
+def _homed(path: str) -> str:
+    """A path with its home directory spelled /HOME (``~``, ``$HOME``, ``/root``, ``/home/x``)."""
+    return _HOME.sub("/HOME", path.strip("\"'"), count=1) if path else path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,12 +846,34 @@ def _package_call(manager: Manager, command: Command, index: int, argv: list[Wor
             position += 1
             continue
         if call.verb_word is None:
+            if value in manager.skip_words:  # `yarn global add`
+                position += 1
+                continue
             call.verb_word = word
             call.verb = manager.verbs.get(value or "")
         else:
             packages.append(parse_package(word))
         position += 1
     return call
+
+
+_PYTHON = re.compile(r"python[0-9.]*$")
+
+
+def _indirect(program: str, argv: list[Word]) -> tuple[Manager | None, list[Word]]:
+    """``python -m pip install …`` and ``uv pip install …``: the call starts at ``pip``."""
+    if program == "uv" and argv[1].value == "pip":
+        return UV_PIP, argv[1:]
+    if _PYTHON.match(program):
+        for position in range(1, min(len(argv) - 1, 4)):
+            value = argv[position].value or ""
+            if value == "-m" and argv[position + 1].value in ("pip", "pip3"):
+                return PIP, argv[position + 1 :]
+            if value == "-mpip":
+                return PIP, argv[position:]
+            if not value.startswith("-"):
+                break
+    return None, argv
 
 
 _REMOVERS = frozenset({"rm", "find"})
@@ -485,6 +967,8 @@ def facts_of(instruction: Instruction) -> RunFacts:
                 continue
             program = _program(argv[0])
         manager = _BY_PROGRAM.get(program)
+        if manager is None and len(argv) > 2:
+            manager, argv = _indirect(program, argv)
         if manager is not None:
             calls.append(_package_call(manager, command, index, argv, stdin))
         elif program in _REMOVERS:

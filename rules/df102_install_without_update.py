@@ -40,7 +40,8 @@ def install_without_update(context, options):
     None: where the update belongs depends on the rest of the RUN.
     """
     for _stage, instruction, facts in context.runs:
-        installs = facts.calls_of(INSTALL)
+        # apk, dnf, zypper, pip … fetch a missing or expired index by themselves: apt's only.
+        installs = [c for c in facts.calls_of(INSTALL) if c.manager.needs_update]
         if not installs:
             continue
         effects = context.effects(instruction)

@@ -51,7 +51,7 @@ def packages_not_one_per_line(context, options):
         if len(packages) >= minimum and instruction.exec_form is None and _shares_a_line(install):
             yield Violation(
                 packages[0].word.span,
-                f"{len(packages)} packages of this `{install.program.value} install` are not "
+                f"{len(packages)} packages of this `{install.program.value} {install.verb_text}` are not "
                 "each on their own line",
                 _one_per_line_fix(dockerfile, install),
             )

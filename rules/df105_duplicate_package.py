@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL
+from dlint.layers import installed_key
+from dlint.packages import APT, INSTALL
 from dlint.rule import Severity, Violation, rule
 
 
@@ -63,7 +64,8 @@ def duplicate_package(context, options):
                 if package.kind != "name":
                     continue
                 name = package.name
-                if name in in_this_install or name in installed:
+                key = name if install.manager is APT else installed_key(install, package)
+                if name in in_this_install or key in installed:
                     if deliberate is None:
                         deliberate = (
                             install.simulates or install.verb_text == "reinstall" or install.has_option(_DELIBERATE)
@@ -72,17 +74,22 @@ def duplicate_package(context, options):
                         break
                     if name in in_this_install:
                         yield Violation(
-                            package.word.span, f"'{name}' is named twice in this `{install.program.value} install`"
+                            package.word.span,
+                            f"'{name}' is named twice in this `{install.program.value} {install.verb_text}`",
                         )
-                    elif not _changes_version(package, installed[name]):
+                    elif not _changes_version(package, installed[key]):
                         yield Violation(
-                            package.word.span, f"'{name}' is already installed at line {installed[name].span.line}"
+                            package.word.span, f"'{name}' is already installed at line {installed[key].span.line}"
                         )
                 in_this_install.add(name)
 
 
 # Options that make installing an installed package again deliberate: another release.
-_DELIBERATE = frozenset({"--reinstall", "-t", "--target-release", "--default-release"})
+_DELIBERATE = frozenset({
+    "--reinstall", "-t", "--target-release", "--default-release",
+    # pip, npm, gem, cargo: upgrade or reinstall what is there
+    "-U", "--upgrade", "--force-reinstall", "-I", "--ignore-installed", "--force", "-f", "--latest",
+})
 
 
 def _changes_version(package, earlier) -> bool:

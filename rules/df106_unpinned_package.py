@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import INSTALL
+from dlint.packages import APT, INSTALL
 from dlint.rule import Severity, Violation, rule
 
 
@@ -9,14 +9,19 @@ from dlint.rule import Severity, Violation, rule
     "unpinned-package",
     Severity.WARNING,
     "A package is installed without a version pin",
-    options={"allowed-unpinned": []},
+    options={"allowed-unpinned": [], "pin-policy": "exact"},
 )
 def unpinned_package(context, options):
     """## What it does
-    Flags an install whose packages have no version (`name=version` for apt): one finding per
-    install, at its first unpinned package, naming them all. Local `.deb` paths and variables
-    are not judged; a version given by a variable (`curl="$CURL_VERSION"`) is a pin. Packages
-    listed in the `allowed-unpinned` option are accepted.
+    Flags an install whose packages have no version, in each manager's syntax: apt and zypper
+    `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3`, pip
+    `name==1.2`, npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
+    (`@latest` and branches are not versions), `cargo install name@1.2` or `--version`. One
+    finding per install, at its first unpinned package, naming them all. Local files, URLs,
+    requirement files (`pip install -r`) and variables are not judged; a version given by a
+    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin. A range (`>=`, `~=`,
+    `^1.2`) is not a pin unless the `pin-policy` option is `"bounds"`. Packages listed in the
+    `allowed-unpinned` option are accepted.
 
     ## Why is this bad?
     An unpinned package installs whatever the index offers on the day the layer is built, so
@@ -56,12 +61,19 @@ def unpinned_package(context, options):
     None: the right version depends on your base image's suite.
     """
     allowed = set(options.get("allowed-unpinned", ()))
+    bounds_pin = options.get("pin-policy", "exact") == "bounds"
     # One finding per install, at its first unpinned package, naming them all: one list is one
     # decision (pin it or not), and a finding per package buried real findings (4,561 findings
     # for 816 installs over 2,027 public Dockerfiles).
     for _stage, _instruction, install in context.package_calls(INSTALL):
+        manager = install.manager
+        if install.options and (
+            install.has_option(manager.version_options) or install.has_option(manager.source_options)
+        ):
+            continue  # gem install x -v 1.2, cargo install --version 1.2 / --git URL
         unpinned = [
-            p for p in install.packages if p.is_name and not p.version and p.name not in allowed
+            p for p in install.packages
+            if p.is_name and (not p.version or (p.bound and not bounds_pin)) and p.name not in allowed
         ]
         if not unpinned:
             continue
@@ -71,12 +83,19 @@ def unpinned_package(context, options):
             names += f" and {len(listed) - _LISTED} more"
         first = unpinned[0]
         if len(unpinned) == 1:
-            if first.release:
-                message = f"'{first.word.value}' pins a release, not a version (use {first.name}=<version>)"
+            use = manager.pin_hint.format(name=first.name)
+            if first.bound:
+                message = f"'{first.word.value}' sets a range, not a version (use {use})"
+            elif first.release and manager is APT:
+                message = f"'{first.word.value}' pins a release, not a version (use {use})"
+            elif first.release and manager.family in ("npm", "go"):
+                message = f"'{first.word.value}' names a tag or branch, not a version (use {use})"
             else:
-                message = f"'{first.name}' is not pinned to a version (use {first.name}=<version>)"
+                message = f"'{first.name}' is not pinned to a version (use {use})"
         else:
-            releases = " (a /release pins a suite, not a version)" if any(p.release for p in unpinned) else ""
+            releases = (
+                " (a /release pins a suite, not a version)" if manager is APT and any(p.release for p in unpinned) else ""
+            )
             message = f"{len(listed)} packages are not pinned to a version: {names}{releases}"
         yield Violation(first.word.span, message)
 

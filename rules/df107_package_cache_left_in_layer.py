@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.layers import ABSENT, INDEX
-from dlint.packages import CLEAN, READS_INDEX, UPDATE
+from dlint.packages import APT, CLEAN, INSTALL, READS_INDEX, UPDATE, UPGRADE
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -10,7 +10,7 @@ from dlint.source import Span
     "DF107",
     "package-cache-left-in-layer",
     Severity.WARNING,
-    "The package index is downloaded but not removed in the same RUN",
+    "A package index or cache is left in the layer of the RUN that downloaded it",
     fixable=True,
 )
 def package_cache_left_in_layer(context, options):
@@ -21,6 +21,15 @@ def package_cache_left_in_layer(context, options):
     is not enough: it deletes the downloaded packages, not the index. A BuildKit cache mount on
     `/var/lib/apt` or `/var/lib/apt/lists` keeps the index out of the layer, so such a `RUN` is
     fine. Builder stages that are only copied from are not checked.
+
+    Other managers leave their caches too, and the message names the exact fix: `apk add`
+    without `--no-cache` (or `apk update`) leaves `/var/cache/apk` (`apk add --no-cache`);
+    `dnf`/`yum`/`microdnf`/`tdnf` leave `/var/cache/dnf` or `/var/cache/yum` (`dnf clean all`;
+    `clean packages` keeps the metadata); `zypper` leaves `/var/cache/zypp` (`zypper clean
+    -a`); `pip` leaves `~/.cache/pip` (`pip install --no-cache-dir`, or `PIP_NO_CACHE_DIR` in
+    the stage's environment; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
+    leave their caches (`npm cache clean --force`, `yarn cache clean`, `pnpm store prune`).
+    Deleting the directory in the same RUN, or a cache mount covering it, is fine.
 
     ## Why is this bad?
     The index is tens of MB of files nobody needs at run time, and every layer is shipped
@@ -77,6 +86,7 @@ def package_cache_left_in_layer(context, options):
         # ONBUILD triggers run in every image built FROM this one: they always reach one.
         if not effects.trigger and (stage is None or not stage.reaches_final):
             continue
+        yield from _other_managers(context, instruction, facts)
         if not effects.leaves(INDEX):
             continue
         updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
@@ -97,6 +107,64 @@ def package_cache_left_in_layer(context, options):
             message,
             _append_cleanup(context, instruction, facts, update, directory),
         )
+
+
+_WRITES = frozenset({INSTALL, UPGRADE, UPDATE})
+
+
+def _other_managers(context, instruction, facts):
+    """apk, dnf/yum/microdnf/tdnf, zypper, pip, uv, npm, yarn, pnpm: one finding per manager
+    whose install leaves its cache in this RUN's layer."""
+    seen = set()
+    for call in facts.calls:
+        manager = call.manager
+        if manager is APT or not manager.cache_dirs or call.verb not in _WRITES or manager.name in seen:
+            continue
+        if call.verb == UPDATE and not manager.index_dirs:
+            continue
+        if call.verb == UPGRADE and manager.family != "os":
+            continue
+        if call.simulates or (call.options and call.has_option(manager.no_cache)):
+            continue  # apk add --no-cache, pip install --no-cache-dir, uv pip install --no-cache
+        if _no_cache_env(context, instruction, call):
+            continue  # PIP_NO_CACHE_DIR / UV_NO_CACHE in the stage or on the command
+        dirs = manager.cache_dirs
+        if any(facts.masks_home(d) for d in dirs):
+            continue  # a cache or tmpfs mount keeps it out of the layer (and keeps it between builds)
+        if any(facts.removes_home(d, call.index) for d in dirs):
+            continue
+        if any(
+            later.index > call.index and later.verb == CLEAN and later.manager.cache_dirs == dirs
+            and _empties(later)
+            for later in facts.calls
+        ):
+            continue  # dnf clean all, npm cache clean --force, yarn cache clean, pip cache purge
+        seen.add(manager.name)
+        where = next((d for d in dirs if manager.name in d), dirs[0])
+        hint = manager.clean_hint
+        if call.verb == UPDATE and call.manager.no_cache:
+            hint = f"drop `{call.program.value} update` and {hint}"  # apk add --no-cache fetches its own index
+        yield Violation(
+            instruction.keyword_span,
+            f"`{_quote(call.command)}` leaves the {manager.name} cache ({where}) in this layer: {hint}",
+        )
+
+
+def _empties(call):
+    words = call.manager.clean_words
+    return "*" in words or any(p.word.value in words for p in call.packages)
+
+
+def _no_cache_env(context, instruction, call):
+    names = call.manager.no_cache_env
+    if not names:
+        return False
+    command = call.command
+    source = " ".join(w.text for w in command.assignments) + " " + command.source
+    if any(name + "=" in source for name in names):
+        return True  # PIP_NO_CACHE_DIR=1 pip install …, env PIP_NO_CACHE_DIR=1 …
+    scope = context.dockerfile.variables.before(instruction)
+    return any(name in scope for name in names)
 
 
 def _append_cleanup(context, instruction, facts, update, directory):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.layers import ASSUME_YES
-from dlint.packages import PROMPTS
+from dlint.packages import APT, PROMPTS
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -20,7 +20,9 @@ def missing_assume_yes(context, options):
     `autoremove` and `build-dep`. `-y` may be spelled `--yes`, `--assume-yes` or
     `-o APT::Get::Assume-Yes=true`, or come from an `apt.conf.d` file written earlier in the
     stage; quiet level 2 (`-qq`, `-q -q`, `-q=2`) implies it, and a simulation (`-s`,
-    `--simulate`, `--dry-run`) never asks.
+    `--simulate`, `--dry-run`) never asks. The same holds for `dnf`, `yum` and `tdnf`
+    (`install`, `upgrade`/`update`, `remove` without `-y`/`--assumeyes`) and `zypper` (without
+    `-n`/`--non-interactive`, or `install -y`). apk, pip, npm and microdnf 3 never ask.
 
     ## Why is this bad?
     A build has no terminal to answer `Do you want to continue? [Y/n]`: apt reads end of
@@ -46,7 +48,7 @@ def missing_assume_yes(context, options):
     for _stage, instruction, facts in context.runs:
         commands = facts.script.commands
         for call in facts.calls:
-            if call.verb not in PROMPTS or call.assumes_yes:
+            if call.verb not in PROMPTS or not call.manager.prompts or call.assumes_yes:
                 continue  # -y in any spelling, -qq, -o APT::Get::Assume-Yes=true, -s
             if call.does_nothing:
                 continue  # `apt-get install` naming no package
@@ -55,16 +57,19 @@ def missing_assume_yes(context, options):
             )
             if piped_yes:
                 continue
-            if ASSUME_YES in context.effects(instruction).settings_at(call.command):
+            if call.manager is APT and ASSUME_YES in context.effects(instruction).settings_at(call.command):
                 continue  # an apt.conf.d file written earlier in the stage says Assume-Yes
             verb = call.verb_word.span
             yield Violation(
                 instruction.keyword_span,
-                f"`{call.program.value} {call.verb_text}` without `-y` stops at the confirmation prompt "
-                "and aborts the build",
+                f"`{call.program.value} {call.verb_text}` without `{_YES.get(call.manager.name, '-y')}` stops at "
+                "the confirmation prompt and aborts the build",
                 _insert_after(verb, " -y", "add -y"),
             )
             break
+
+
+_YES = {"zypper": "-n"}  # zypper's global --non-interactive (install also takes -y)
 
 
 def _insert_after(span, text, description):

@@ -10,13 +10,15 @@ from dlint.rules.df109_missing_assume_yes import _insert_after
     "DF110",
     "install-recommends",
     Severity.INFO,
-    "apt installs recommended packages too",
+    "A package install also installs recommended packages (weak dependencies)",
     fixable=True,
 )
 def install_recommends(context, options):
     """## What it does
     Flags `apt-get install` without `--no-install-recommends` (or
-    `-o APT::Install-Recommends=false`).
+    `-o APT::Install-Recommends=false`), `zypper install` without `--no-recommends`, and
+    `dnf`/`microdnf install` without `--setopt=install_weak_deps=False` (dnf's recommended
+    packages are its weak dependencies). yum before RHEL 8 and tdnf install none.
 
     ## Why is this bad?
     apt installs every package's *recommended* packages by default: documentation, extra
@@ -47,17 +49,22 @@ def install_recommends(context, options):
     """
     for _stage, instruction, facts in context.runs:
         for install in facts.calls_of(INSTALL):
-            if install.has_option(install.manager.no_recommends) or install.simulates:
+            manager = install.manager
+            hint = manager.recommends_hint
+            if not hint or install.has_option(manager.no_recommends) or install.simulates:
+                continue  # managers without recommended packages (apk, pip …)
+            if manager.weak_deps_key:
+                if install.config_is(manager.weak_deps_key, False):
+                    continue
+            elif install.config_is("APT::Install-Recommends", False):
                 continue
-            if install.config_is("APT::Install-Recommends", False):
-                continue
-            if NO_RECOMMENDS in context.effects(instruction).settings_at(install.command):
+            elif NO_RECOMMENDS in context.effects(instruction).settings_at(install.command):
                 continue  # an apt.conf.d file written earlier in the stage turns them off
-            fix = _insert_after(install.verb_word.span, " --no-install-recommends", "add --no-install-recommends")
+            fix = _insert_after(install.verb_word.span, " " + hint, "add " + hint)
+            what = "weak dependencies" if manager.weak_deps_key else "recommended packages"
             yield Violation(
                 instruction.keyword_span,
-                f"`{install.program.value} install` without `--no-install-recommends` also installs "
-                "recommended packages",
+                f"`{install.program.value} {install.verb_text}` without `{hint}` also installs {what}",
                 # Unsafe: a recommended package the image relies on (ca-certificates for HTTPS
                 # with curl) would be missing.
                 fix and Fix(fix.description, fix.edits, safe=False),

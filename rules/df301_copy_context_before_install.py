@@ -15,7 +15,12 @@ _WHOLE_CONTEXT = {".", "./", "*", "./*", "./."}
 def copy_context_before_install(context, options):
     """## What it does
     Flags a `COPY . …` or `ADD . …` (the whole build context) that comes before a `RUN`
-    installing packages in the same stage.
+    installing packages in the same stage, with any package manager (apt, apk, dnf, pip,
+    npm, gem, go, cargo …). For an install that reads a manifest (`pip install -r`, `npm ci`,
+    `npm install`) the message names the files to copy first (`requirements*.txt`,
+    `package.json` and the lock file). An install of the project itself (`pip install .`,
+    `-e .`, `go install ./cmd/...`, `cargo install --path .`, a local `.deb`) needs the
+    context and is not flagged.
 
     ## Why is this bad?
     The build cache keys a `COPY` on the content of every file it copies. With the whole
@@ -53,12 +58,13 @@ def copy_context_before_install(context, options):
                 if any(_whole_context(dockerfile, instruction, source) for source in instruction.sources):
                     copied_at = instruction
             elif copied_at is not None and instruction.keyword == "RUN":
-                install = next(iter(context.facts(instruction).calls_of(INSTALL)), None)
-                if install is not None:
+                installs = context.facts(instruction).calls_of(INSTALL)
+                advice = next((a for a in map(_advice, installs) if a is not None), None)
+                if advice is not None:
                     yield Violation(
                         copied_at.keyword_span,
                         f"the whole build context is copied before the install at line {instruction.line}: "
-                        "any file change re-runs it",
+                        f"any file change re-runs it{advice}",
                     )
                     break
 
@@ -71,3 +77,33 @@ def _whole_context(dockerfile, instruction, source):
         return source.value in _WHOLE_CONTEXT
     expanded = dockerfile.expand(instruction, source)
     return expanded.known and expanded.value in _WHOLE_CONTEXT
+
+
+_PROJECT_OPTIONS = frozenset({"-e", "--editable", "--path"})  # pip install -e ., cargo install --path
+_MANIFESTS = {
+    "pip": "requirements*.txt (or pyproject.toml and its lock file)",
+    "npm": "package.json and the lock file",
+    "gem": "Gemfile and Gemfile.lock",
+}
+
+
+def _advice(install):
+    """What to say about an install after the whole context was copied (the end of the
+    message), or None when the install needs the context: a local package (``./x.deb``,
+    ``pip install .``, ``-e .``, ``go install ./cmd/...``, ``cargo install --path .``) is the
+    project itself, and copying it first is right."""
+    manager = install.manager
+    if any(p.kind == "path" and (p.word.value or "").startswith((".", "/", "~")) for p in install.packages):
+        return None
+    if manager.family == "go" and any(p.kind == "path" for p in install.packages):
+        return None
+    if install.options and install.has_option(_PROJECT_OPTIONS):
+        return None
+    family = manager.family
+    if family == "pip" and install.options and install.has_option(frozenset({"-r", "--requirement"})):
+        return f": copy {_MANIFESTS['pip']} first, install, then copy the rest"
+    if family == "npm" and not install.packages:
+        return f": copy {_MANIFESTS['npm']} first, install, then copy the rest"
+    if not install.packages:
+        return None  # `pip install` of nothing, `gem install` from a .gemspec …: not judged
+    return ""

@@ -214,7 +214,7 @@ ALLOWED_KEYS = (
         (".dlint.toml", '[severity]\nDF999 = "error"\n',
          ".dlint.toml: severity.DF999: unknown rule (allowed: a rule code, name or code prefix; see `dlint rules`)"),
         (".dlint.toml", "[rules.DF106]\nallowed = []\n",
-         ".dlint.toml: rules.DF106.allowed: unknown option (allowed: allowed-unpinned)"),
+         ".dlint.toml: rules.DF106.allowed: unknown option (allowed: allowed-unpinned, pin-policy)"),
         (".dlint.toml", "[rules.DF101]\nx = 1\n",
          ".dlint.toml: rules.DF101.x: unknown option (allowed: none; DF101 has no options)"),
         (".dlint.toml", "[rules.DF106]\nallowed-unpinned = [1]\n",
@@ -328,6 +328,11 @@ def test_hadolint_mapping_table_is_printed_and_names_real_rules(tmp_path):
         "DL3065": "DF207", "DL3066": "DF512", "DL3067": "DF212", "DL3049": "DF515", "DL3050": "DF515",
         "DL3051": "DF515", "DL3052": "DF515", "DL3053": "DF515", "DL3054": "DF515", "DL3055": "DF515",
         "DL3056": "DF515", "DL3058": "DF515",
+        # package managers other than apt (issue 11)
+        "DL3013": "DF106", "DL3016": "DF106", "DL3018": "DF106", "DL3028": "DF106", "DL3033": "DF106",
+        "DL3037": "DF106", "DL3041": "DF106", "DL3062": "DF106", "DL3019": "DF107", "DL3032": "DF107",
+        "DL3036": "DF107", "DL3040": "DF107", "DL3042": "DF107", "DL3060": "DF107", "DL3030": "DF109",
+        "DL3034": "DF109", "DL3038": "DF109",
     }
     result = dlint("rules", "--hadolint", cwd=tmp_path)
     assert result.returncode == 0

@@ -21,6 +21,7 @@ import pytest
 from dlint.checker import Settings, lint
 from dlint.dockerfile import parse
 from dlint.hadolint_map import HADOLINT_NOT_COVERED, HADOLINT_TO_DLINT
+from dlint.packages import facts_of
 from dlint.registry import all_rules
 from tests.helpers import FIXTURES
 
@@ -68,8 +69,95 @@ PIPE_NOTHING_HIDDEN = 'no failure hidden: the pipe starts with a command that on
 TOOL_LABELS = 'keys tools read as written: podman/atomic run labels (RUN, INSTALL, UNINSTALL), and Red Hat legacy labels (Name, Version …) on a Red Hat-family base'
 PIPEFAIL = 'no failure hidden: the pipe starts with yes/printf/echo, or pipefail is set in the RUN (hadolint only sees SHELL), or the reader fails on empty input (tar, gpg, apt-key, sha256sum -c, gunzip), or ends in || true'
 
+STAGES = "a cache rule (DF107) judges only the stages whose layers reach the final image; hadolint flags every stage, also builder stages only copied from"
+REFRESH = "zypper refresh leaves its metadata in /var/cache/zypp too; hadolint asks for zypper clean after installs only"
+OTHER_MANAGER = "dlint's finding in this RUN is about another manager (npm's cache); pip's is turned off here"
+PIN_RANGE = "a range (>=, ~=, ^) is not a version under dlint's default pin-policy (exact); hadolint accepts any version operator"
+PIN_TAG = "npm@latest names a tag, not a version: dlint flags it, hadolint counts any @ as a pin"
+PIN_SOURCE = "local paths, GitHub shorthands (user/repo), @groups, pattern:…, .rpm files and ${VARIABLE} versions have no version to pin; hadolint flags them"
+GO_MODULE = "go install without @version installs the version go.mod requires (or a local ./cmd/...): dlint judges only @latest and branches"
+LOOK_THROUGH = "dlint sees the manager through set -eux;, sudo and env VAR=x; hadolint does not"
+APK_UPDATE = "apk update writes its index to /var/cache/apk even when the add uses --no-cache: the index stays in the layer"
+RM_CACHE = "the RUN deletes the cache it filled (rm -rf /var/cache/apk/*, ~/.cache/pip): nothing is left in the layer; hadolint wants the option anyway"
+CLEAN_PARTIAL = "yum clean packages keeps the metadata in /var/cache/yum: dlint asks for clean all, hadolint accepts any clean"
+CACHE_MOUNT = "a cache mount on /var/cache/dnf keeps the cache out of the layer (and between builds); hadolint 2.15 ignores mounts here"
+MICRODNF = "microdnf 3 (UBI, Oracle Linux slim) installs without asking (the official openjdk images run it without -y); hadolint wants -y"
+PIP_PREFIX = "pip takes any unambiguous prefix of a long option: --no-cache is --no-cache-dir; hadolint wants the full spelling"
+SETOPT_VALUE = "--setopt install_weak_deps=0 is an option and its value, not a package; hadolint reads the value as an unpinned package"
+
 # (fixture relative to fixtures/, hadolint code, instruction line, who reports it) -> why
 ALLOWED: dict[tuple[str, str, int, str], str] = {
+    ('rules/DF305/prefer-cache-mount.Dockerfile', 'DL3059', 17, 'dlint'): CONSECUTIVE,
+    ('rules/DF305/prefer-cache-mount.Dockerfile', 'DL3059', 19, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 5, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 5, 'hadolint'): PIP_PREFIX,
+    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 8, 'hadolint'): RM_CACHE,
+    ('rules/DF107/pip-and-uv.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3038', 17, 'hadolint'): MICRODNF,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3019', 4, 'hadolint'): STAGES,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3036', 17, 'dlint'): REFRESH,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3040', 10, 'hadolint'): STAGES,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3059', 12, 'dlint'): CONSECUTIVE,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3059', 18, 'dlint'): CONSECUTIVE,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3059', 4, 'dlint'): CONSECUTIVE,
+    ('rules/DF101/other-managers.Dockerfile', 'DL3059', 5, 'dlint'): CONSECUTIVE,
+    ('rules/DF102/other-managers.Dockerfile', 'DL3032', 5, 'hadolint'): STAGES,
+    ('rules/DF102/other-managers.Dockerfile', 'DL3036', 7, 'hadolint'): STAGES,
+    ('rules/DF102/other-managers.Dockerfile', 'DL3040', 5, 'hadolint'): STAGES,
+    ('rules/DF102/other-managers.Dockerfile', 'DL3042', 9, 'dlint'): OTHER_MANAGER,
+    ('rules/DF105/other-managers.Dockerfile', 'DL3059', 14, 'dlint'): CONSECUTIVE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3013', 29, 'dlint'): PIN_RANGE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3016', 41, 'dlint'): PIN_TAG,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3016', 44, 'hadolint'): PIN_SOURCE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3018', 8, 'dlint'): LOOK_THROUGH,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3019', 3, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3019', 6, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3033', 15, 'dlint'): LOOK_THROUGH,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3036', 22, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3036', 23, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3037', 23, 'hadolint'): PIN_SOURCE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3040', 12, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3040', 13, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3040', 17, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3041', 13, 'hadolint'): PIN_SOURCE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3042', 27, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3042', 29, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3042', 30, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3042', 33, 'hadolint'): STAGES,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3059', 51, 'dlint'): CONSECUTIVE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3059', 8, 'dlint'): CONSECUTIVE,
+    ('rules/DF106/other-managers.Dockerfile', 'DL3062', 56, 'hadolint'): GO_MODULE,
+    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 4, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 9, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3019', 10, 'dlint'): APK_UPDATE,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3019', 11, 'hadolint'): RM_CACHE,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3019', 14, 'dlint'): LOOK_THROUGH,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3019', 3, 'hadolint'): STAGES,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3042', 3, 'hadolint'): STAGES,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3059', 10, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/other-managers.Dockerfile', 'DL3059', 11, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3032', 6, 'dlint'): CLEAN_PARTIAL,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3040', 10, 'dlint'): LOOK_THROUGH,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3040', 8, 'hadolint'): CACHE_MOUNT,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3059', 11, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3059', 13, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3059', 14, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3059', 4, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3059', 6, 'dlint'): CONSECUTIVE,
+    ('rules/DF107/rpm-and-zypper.Dockerfile', 'DL3059', 7, 'dlint'): CONSECUTIVE,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3030', 6, 'dlint'): OTHER_VERBS,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3036', 15, 'hadolint'): STAGES,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3036', 16, 'hadolint'): STAGES,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3040', 3, 'hadolint'): STAGES,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3040', 4, 'hadolint'): STAGES,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3040', 9, 'hadolint'): STAGES,
+    ('rules/DF109/other-managers.Dockerfile', 'DL3059', 8, 'dlint'): CONSECUTIVE,
+    ('rules/DF110/other-managers.Dockerfile', 'DL3036', 3, 'hadolint'): STAGES,
+    ('rules/DF110/other-managers.Dockerfile', 'DL3036', 4, 'hadolint'): STAGES,
+    ('rules/DF110/other-managers.Dockerfile', 'DL3040', 12, 'dlint'): LOOK_THROUGH,
+    ('rules/DF110/other-managers.Dockerfile', 'DL3041', 10, 'hadolint'): SETOPT_VALUE,
     ('rules/DF503/absolute.Dockerfile', 'DL3000', 3, 'hadolint'): WORKDIR,
     ('rules/DF503/absolute.Dockerfile', 'DL3000', 6, 'hadolint'): WORKDIR,
     ('rules/DF503/relative.Dockerfile', 'DL3000', 6, 'hadolint'): WORKDIR,
@@ -253,8 +341,24 @@ def _hadolint(paths: list[Path]) -> tuple[dict[str, set[tuple[str, int]]], set[s
 BY_STAGE = {"DL3012": "HEALTHCHECK", "DL4003": "CMD", "DL4004": "ENTRYPOINT", "DL4001": None}
 
 
-def _dlint(path: Path) -> tuple[set[tuple[str, int]], object]:
-    """{(DF code, first line of the instruction)} of the mapped codes, and the model."""
+# hadolint has one code per package manager where dlint has one rule for all of them (DF106 pins,
+# DF107 caches, DF109 prompts): a dlint finding counts for a code of that kind only when its
+# RUN calls the code's manager (a RUN with pip and apk unpinned is DL3013 and DL3018 both).
+# Managers hadolint has no code for (tdnf, pnpm, cargo, uv) are not compared.
+MANAGERS_OF = {
+    "DL3008": {"apt-get"}, "DL3009": {"apt-get"}, "DL3014": {"apt-get"}, "DL3015": {"apt-get"},
+    "DL3027": {"apt-get"},
+    "DL3013": {"pip"}, "DL3042": {"pip"}, "DL3016": {"npm"}, "DL3060": {"yarn"},
+    "DL3018": {"apk"}, "DL3019": {"apk"}, "DL3028": {"gem"}, "DL3062": {"go"},
+    "DL3030": {"yum"}, "DL3032": {"yum"}, "DL3033": {"yum"},
+    "DL3034": {"zypper"}, "DL3036": {"zypper"}, "DL3037": {"zypper"},
+    "DL3038": {"dnf", "microdnf"}, "DL3040": {"dnf", "microdnf"}, "DL3041": {"dnf", "microdnf"},
+}
+
+
+def _dlint(path: Path) -> tuple[set[tuple[str, int]], object, dict[int, set[str]]]:
+    """{(DF code, first line of the instruction)} of the mapped codes, the model, and the
+    package managers each RUN (by first line) calls."""
     dockerfile = parse(path.read_bytes(), str(path))
     starts = [(i.line, i.end_line) for i in dockerfile.instructions]
     mapped = {code for code, _what in HADOLINT_TO_DLINT.values()}
@@ -263,7 +367,11 @@ def _dlint(path: Path) -> tuple[set[tuple[str, int]], object]:
     for finding in lint(dockerfile, Settings(rules)):
         line = next((start for start, end in starts if start <= finding.line <= end), finding.line)
         found.add((finding.code, line))
-    return found, dockerfile
+    managers: dict[int, set[str]] = defaultdict(set)
+    for run in dockerfile.runs():  # an ONBUILD trigger by the ONBUILD's line
+        line = next((start for start, end in starts if start <= run.line <= end), run.line)
+        managers[line] |= {call.manager.name for call in facts_of(run).calls}
+    return found, dockerfile, managers
 
 
 def _stage_line(dockerfile, line: int, keyword: str | None) -> int | None:
@@ -288,7 +396,7 @@ def compare():
             continue
         name = str(path.relative_to(FIXTURES))
         theirs = by_hadolint.get(str(path), set())
-        ours, dockerfile = _dlint(path)
+        ours, dockerfile, managers = _dlint(path)
         for dl_code, (df_code, _what) in HADOLINT_TO_DLINT.items():
             if dl_code in OFF_BY_DEFAULT_IN_BOTH:
                 continue
@@ -304,6 +412,8 @@ def compare():
             siblings = {c for c, (d, _w) in HADOLINT_TO_DLINT.items() if d == df_code and c != dl_code}
             sibling_lines = {line for code, line in theirs if code in siblings}
             our_lines = {line for code, line in ours if code == df_code} - (sibling_lines - their_lines)
+            if dl_code in MANAGERS_OF:
+                our_lines = {line for line in our_lines if managers.get(line, set()) & MANAGERS_OF[dl_code]}
             _count(name, dl_code, their_lines, our_lines, agree, disagreements)
     return agree, disagreements, sorted(str(Path(p).relative_to(FIXTURES)) for p in unparsed)
 

@@ -118,3 +118,50 @@ def test_the_context_computes_facts_once_per_run():
     run = context.runs[0]
     assert context.facts(run.instruction) is run.facts
     assert [site.call.verb for site in context.package_calls(UPDATE)] == ["update"]
+
+
+def _packages(text: str):
+    return [
+        [(p.kind, p.name, p.version, p.bound) for p in call.packages]
+        for call in run_facts(text).calls
+    ]
+
+
+def test_other_managers_pin_syntax():
+    assert _packages(
+        "RUN apk add --virtual .deps curl=8.9.1-r0 git~2.45 'gcc>=13' musl-dev x.apk\n"
+    ) == [[("name", "curl", "8.9.1-r0", None), ("name", "git", "2.45", None), ("name", "gcc", "13", ">="),
+           ("name", "musl-dev", None, None), ("path", None, None, None)]]
+    assert _packages(
+        "RUN dnf install -y --setopt install_weak_deps=0 httpd-2.4.62 devtoolset-4-gcc python3-3.9.1-1.el8 "
+        "@dev /tmp/x.rpm\n"
+    ) == [[("name", "httpd", "2.4.62", None), ("name", "devtoolset-4-gcc", None, None),
+           ("name", "python3", "3.9.1-1.el8", None), ("pattern", None, None, None), ("path", None, None, None)]]
+    assert _packages("RUN zypper -n in vim=9.1 'tar>=1.3' pattern:devel\n") == [
+        [("name", "vim", "9.1", None), ("name", "tar", "1.3", ">="), ("pattern", None, None, None)]
+    ]
+    assert _packages(
+        "RUN python3 -m pip install -r req.txt Flask==3.0 'uvicorn[standard]==0.30' 'x~=1.2' ./dist/a.whl "
+        "git+https://e.com/r.git \"y==${Y}\"\n"
+    ) == [[("name", "flask", "3.0", None), ("name", "uvicorn", "0.30", None), ("name", "x", "~=1.2", "~="),
+           ("path", None, None, None), ("path", None, None, None), ("variable", None, None, None)]]
+    assert _packages("RUN npm i -g --loglevel warn pm2 @s/t@1.2.3 npm@latest serve@^14 ./dir user/repo\n") == [
+        [("name", "pm2", None, None), ("name", "@s/t", "1.2.3", None), ("name", "npm", None, None),
+         ("name", "serve", "^14", "^"), ("path", None, None, None), ("path", None, None, None)]
+    ]
+    assert _packages("RUN go install a.com/b@v1.2.3 a.com/c@latest ./cmd/x\n") == [
+        [("name", "a.com/b", "v1.2.3", None), ("name", "a.com/c", None, None), ("path", None, None, None)]
+    ]
+
+
+def test_other_managers_programs_verbs_and_look_through():
+    calls = run_facts(
+        "RUN set -eux; sudo apk update; env A=1 yum -y makecache; uv pip install x; yarn global add y; "
+        "B=2 gem install z:1.0; cargo install --locked w; sh -c 'pip3.12 install v'\n"
+    ).calls
+    assert [(c.manager.name, c.verb, c.verb_text) for c in calls] == [
+        ("apk", UPDATE, "update"), ("yum", UPDATE, "makecache"), ("uv pip", INSTALL, "install"),
+        ("yarn", INSTALL, "add"), ("gem", INSTALL, "install"), ("cargo", INSTALL, "install"),
+        ("pip", INSTALL, "install"),
+    ]
+    assert calls[4].packages[0].version == "1.0"
