@@ -689,6 +689,11 @@ class PackageCall:
         return not self.has_option(_FIX_BROKEN)
 
     @property
+    def fixes_broken(self) -> bool:
+        """``apt-get -f install``: also installs what broken dependencies need."""
+        return self.manager is APT and self.has_option(_FIX_BROKEN)
+
+    @property
     def updates_first(self) -> bool:
         """``apt-get install --update`` (apt 3) updates the index before it installs."""
         return bool(self.options) and self.verb in (INSTALL, UPGRADE) and self.has_option(self.manager.update_first)

@@ -52,6 +52,8 @@ def missing_assume_yes(context, options):
                 continue  # -y in any spelling, -qq, -o APT::Get::Assume-Yes=true, -s
             if call.does_nothing:
                 continue  # `apt-get install` naming no package
+            if _fixes_nothing(call, commands, _left_broken_before(context, instruction)):
+                continue  # `dpkg -i x.deb && apt-get -f install`: runs only when nothing is broken
             piped_yes = call.command.operator == "|" and call.index > 0 and (
                 commands[call.index - 1].name == "yes"
             )
@@ -67,6 +69,42 @@ def missing_assume_yes(context, options):
                 _insert_after(verb, " -y", "add -y"),
             )
             break
+
+
+def _fixes_nothing(call, commands, left_broken: bool) -> bool:
+    """`apt-get -f install` naming no package prompts only for the dependencies a failed
+    `dpkg -i` left broken; where it runs only when every command before it succeeded (after
+    `&&`, under `set -e`, or first in its RUN when no earlier RUN let a failed `dpkg -i` pass
+    with `||`), there is nothing to fix and nothing to ask."""
+    if call.packages or call.from_stdin or not call.fixes_broken:
+        return False
+    if call.index == 0:
+        return not left_broken
+    if call.command.operator == "&&":
+        return True
+    return any(
+        command.name == "set" and any(_sets_errexit(w.value or "") for w in command.words[1:])
+        for command in commands[: call.index]
+    )
+
+
+def _left_broken_before(context, instruction) -> bool:
+    """Whether an earlier RUN of the stage let a `dpkg -i` fail on (`dpkg -i x.deb || true`)."""
+    for run in context.runs:
+        if run.instruction.line >= instruction.line:
+            break
+        if run.stage is None or run.stage.index != instruction.stage_index:
+            continue
+        commands = run.facts.script.commands
+        for index, command in enumerate(commands[:-1]):
+            installs = command.name == "dpkg" and any((w.value or "") in ("-i", "--install") for w in command.words)
+            if installs and commands[index + 1].operator == "||":
+                return True
+    return False
+
+
+def _sets_errexit(option: str) -> bool:
+    return option == "errexit" or (option.startswith("-") and not option.startswith("--") and "e" in option[1:])
 
 
 _YES = {"zypper": "-n"}  # zypper's global --non-interactive (install also takes -y)
