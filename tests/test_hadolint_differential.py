@@ -440,3 +440,9 @@ def test_dlint_agrees_with_hadolint_or_says_why(capsys):
     assert unexplained == []
     stale = [key for key in ALLOWED if key not in disagreements]
     assert stale == [], "allow-list entries that no longer disagree"
+
+
+def test_the_readme_gives_every_reason():
+    """The README lists why dlint and hadolint disagree: every reason of the allow-list."""
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    assert [reason for reason in sorted(set(ALLOWED.values())) if f"- {reason}" not in readme] == []
