@@ -85,8 +85,18 @@ MICRODNF = "microdnf 3 (UBI, Oracle Linux slim) installs without asking (the off
 PIP_PREFIX = "pip takes any unambiguous prefix of a long option: --no-cache is --no-cache-dir; hadolint wants the full spelling"
 SETOPT_VALUE = "--setopt install_weak_deps=0 is an option and its value, not a package; hadolint reads the value as an unpinned package"
 
+FIX_BROKEN_NOTHING = ("apt-get -f install naming no package, where it runs only when every command before it "
+                      "succeeded (&&, set -e, first in its RUN): a failed dpkg -i stops first, nothing is left to "
+                      "fix and nothing asks")
+
 # (fixture relative to fixtures/, hadolint code, instruction line, who reports it) -> why
 ALLOWED: dict[tuple[str, str, int, str], str] = {
+    ('rules/DF109/fix-broken.Dockerfile', 'DL3014', 4, 'hadolint'): FIX_BROKEN_NOTHING,
+    ('rules/DF109/fix-broken.Dockerfile', 'DL3014', 5, 'hadolint'): FIX_BROKEN_NOTHING,
+    ('rules/DF109/fix-broken.Dockerfile', 'DL3014', 8, 'hadolint'): FIX_BROKEN_NOTHING,
+    ('rules/DF109/fix-broken.Dockerfile', 'DL3059', 11, 'dlint'): CONSECUTIVE,
+    ('rules/DF109/fix-broken.Dockerfile', 'DL3059', 13, 'dlint'): CONSECUTIVE,
+    ('rules/DF109/other-verbs.Dockerfile', 'DL3059', 18, 'dlint'): CONSECUTIVE,
     ('rules/DF305/prefer-cache-mount.Dockerfile', 'DL3059', 17, 'dlint'): CONSECUTIVE,
     ('rules/DF305/prefer-cache-mount.Dockerfile', 'DL3059', 19, 'dlint'): CONSECUTIVE,
     ('rules/DF107/npm-yarn-pnpm.Dockerfile', 'DL3059', 5, 'dlint'): CONSECUTIVE,
