@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from urllib.parse import urlparse
 
 from dlint.rule import Severity, Violation, rule
 
@@ -18,6 +16,8 @@ TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
 
 
 def _valid_url(value: str) -> bool:
+    from urllib.parse import urlparse  # only for a schema with a url label (start-up cost)
+
     parts = urlparse(value)
     return bool(parts.scheme) and bool(parts.netloc or parts.path) and " " not in value
 
@@ -25,6 +25,8 @@ def _valid_url(value: str) -> bool:
 def _valid_rfc3339(value: str) -> bool:
     if not _RFC3339.fullmatch(value):
         return False
+    from datetime import datetime  # only for a schema with an rfc3339 label (start-up cost)
+
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
