@@ -156,37 +156,9 @@ def ensure_podman_engine():
 
 
 def ensure_containerd_engine():
-    """A pinged client of dockerd 26 with the containerd image store, base images loaded;
-    scripts/engine_containerd.sh starts it (it needs the default engine's base images)."""
-    if "containerd" in _state:
-        return _state["containerd"]
-    if "containerd_error" in _state:
-        raise EngineUnavailable(_state["containerd_error"])
-    try:
-        ensure_engine()
-        import docker
-
-        def connect():
-            try:
-                client = docker.DockerClient(base_url=CONTAINERD_HOST, timeout=600)
-                client.ping()
-                return client if _images_present(client) else None
-            except Exception:
-                return None
-
-        client = connect()
-        if client is None:
-            if not _can_start_local():
-                raise EngineUnavailable(f"no engine with the containerd store answers at {CONTAINERD_HOST}")
-            _run_script("engine_containerd.sh", timeout=900)
-            client = connect()
-            if client is None:
-                raise EngineUnavailable(f"engine_containerd.sh ran but {CONTAINERD_HOST} does not answer")
-    except EngineUnavailable as e:
-        _state["containerd_error"] = str(e)
-        raise
-    _state["containerd"] = client
-    return client
+    """dockerd 26 with the containerd image store, base images loaded; scripts/engine_containerd.sh
+    starts it (it needs the default engine's base images)."""
+    return _ensure_other("containerd", CONTAINERD_HOST, "engine_containerd.sh")
 
 
 class Store:
