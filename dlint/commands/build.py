@@ -292,14 +292,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, platform, lab
     reasons = []
     if lint_failed:  # at or above the failure threshold of the lint's configuration
         reasons.append({"reason": "findings", "message": "lint findings at or above the failure threshold"})
-    if limit is not None and waste.reclaimable > limit:
-        reasons.append({"reason": "max_waste",
-                        "message": f"reclaimable waste {render.human(waste.reclaimable)} exceeds --max-waste {max_waste}"})
-    if any(item.refused for item in extracted):
-        reasons.append({"reason": "extraction_refused",
-                        "message": "extraction refused some members (listed above); nothing was written outside DEST"})
-    for message in extract_errors:
-        reasons.append({"reason": "extraction_failed", "message": message})
+    reasons += render.exit_reasons(waste, limit, max_waste, extracted, extract_errors)
 
     if format == "json":
         from dlint.report.json import finding_to_dict

@@ -115,7 +115,7 @@ def _run(name, archive, file, target, platform, format, max_waste, no_layer_cach
     from dlint.image.errors import BuildCommandError, ExtractError
     from dlint.image.extract import parse_spec
     from dlint.image.layer_cache import LayerCache
-    from dlint.image.render import dumps, human, layers_text, parse_size, waste_text, document, extracted_text
+    from dlint.image.render import dumps, exit_reasons, layers_text, parse_size, waste_text, document, extracted_text
     from dlint.image.waste import analyse
 
     if bool(name) == bool(archive):
@@ -206,14 +206,7 @@ def _run(name, archive, file, target, platform, format, max_waste, no_layer_cach
             except ExtractError as error:
                 errors.append(str(error))
 
-    reasons = []
-    if limit is not None and waste.reclaimable > limit:
-        reasons.append({"reason": "max_waste",
-                        "message": f"reclaimable waste {human(waste.reclaimable)} exceeds --max-waste {max_waste}"})
-    if any(item.refused for item in extracted):
-        reasons.append({"reason": "extraction_refused",
-                        "message": "extraction refused some members (listed above); nothing was written outside DEST"})
-    reasons += [{"reason": "extraction_failed", "message": message} for message in errors]
+    reasons = exit_reasons(waste, limit, max_waste, extracted, errors)
 
     if format == "json":
         doc = document([], image_id, None, None, None, table, waste, None, extracted)

@@ -270,3 +270,18 @@ def _valid_text(value):
 def dumps(doc: dict) -> str:
     """One JSON document, always valid UTF-8."""
     return json.dumps(_valid_text(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def exit_reasons(waste: WasteReport, limit: int | None, max_waste: str | None, extracted: list[Extracted],
+                 extract_errors: list[str]) -> list[dict]:
+    """Why a finished build or analysis exits 1 (besides lint findings): for people (stderr)
+    and for CI (the JSON's ``exit_reasons``)."""
+    reasons = []
+    if limit is not None and waste.reclaimable > limit:
+        reasons.append({"reason": "max_waste",
+                        "message": f"reclaimable waste {human(waste.reclaimable)} exceeds --max-waste {max_waste}"})
+    if any(item.refused for item in extracted):
+        reasons.append({"reason": "extraction_refused",
+                        "message": "extraction refused some members (listed above); nothing was written outside DEST"})
+    reasons += [{"reason": "extraction_failed", "message": message} for message in extract_errors]
+    return reasons
