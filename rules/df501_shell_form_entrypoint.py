@@ -1,60 +1,7 @@
 from __future__ import annotations
 
-import re
-
+from dlint.base_images import sh_is_dash
 from dlint.rule import Severity, Violation, rule
-
-# What /bin/sh is on an image, judged from the name and tag of the root of its stage chain.
-# dash (Debian, Ubuntu) forks the command given to `sh -c` and stays as PID 1 without
-# passing signals on; BusyBox `sh` (Alpine, busybox) and bash (RHEL family, Fedora, Amazon
-# Linux, Arch …) replace themselves with the command, so there the signal does arrive.
-_TOKENS = re.compile(r"[-_./:@]+")
-_NOT_DASH = re.compile(
-    r"(alpine|busybox|centos|rhel|ubi|fedora|rocky|rockylinux|alma|almalinux|oraclelinux|oracle|"
-    r"amazonlinux|amzn|corretto|photon|arch|archlinux|opensuse|sles|suse|clearlinux|mariner|"
-    r"azurelinux|distroless|windows|windowsservercore|servercore|nanoserver|ltsc\d*)\d*"
-)
-_DASH = re.compile(
-    r"(debian|ubuntu|raspbian|buildpack|bookworm|bullseye|buster|stretch|jessie|wheezy|trixie|"
-    r"forky|sid|focal|jammy|noble|bionic|xenial|trusty|precise|oracular|plucky|lunar|mantic|"
-    r"kinetic|impish|hirsute|groovy|eoan|disco|cosmic)\d*"
-)
-# Official images built on Debian or Ubuntu unless their tag names another base (`-alpine`,
-# `-ubi9`, `-windowsservercore` …). Not mysql: its default tags are Oracle Linux.
-_OFFICIAL_DASH = frozenset(
-    "debian ubuntu buildpack-deps python node ruby golang openjdk eclipse-temurin php perl httpd "
-    "nginx postgres redis rust gcc haproxy tomcat maven gradle wordpress drupal joomla julia pypy "
-    "erlang elixir haskell clojure r-base mongo mariadb cassandra rabbitmq memcached nextcloud "
-    "ghost jenkins jruby groovy swift odoo composer".split()
-)
-_OFFICIAL_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/")
-
-
-def _official_name(name: str) -> str | None:
-    for prefix in _OFFICIAL_PREFIXES:
-        if name.startswith(prefix):
-            name = name[len(prefix) :]
-            break
-    return None if "/" in name else name
-
-
-def _sh_forks(stage) -> bool:
-    """True when the stage's /bin/sh is known to be dash: its chain's root is a Debian or
-    Ubuntu image (by name or tag), or an official image built on one. Unknown bases (a
-    variable, an image of unknown make) are not assumed to be dash."""
-    if stage is None:
-        return False
-    root = stage.chain[0].base
-    if root.has_variable or root.is_scratch:
-        return False
-    name = root.name.lower()
-    tokens = [t for t in _TOKENS.split(f"{name}:{root.tag or ''}") if t]
-    if any(_NOT_DASH.fullmatch(t) for t in tokens):
-        return False
-    if any(_DASH.fullmatch(t) for t in tokens):
-        return True
-    return _official_name(name) in _OFFICIAL_DASH
-
 
 def _program(shell) -> str:
     return shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
@@ -120,7 +67,7 @@ def shell_form_entrypoint(context, options):
         runner = " ".join(shell)
         stage = stages[instruction.stage_index] if 0 <= instruction.stage_index < len(stages) else None
         if program == "sh":
-            forks = _sh_forks(stage)
+            forks = sh_is_dash(stage)
         else:
             # dash forks, and so does PowerShell (it runs a program as its child); bash,
             # BusyBox sh/ash and zsh exec the command

@@ -67,3 +67,10 @@ def test_windows_and_exec_form_runs_are_not_shell_scripts():
         'RUN ["/bin/echo", "$x"]\n'
     )
     assert comments(text) == []
+
+
+def test_sh_on_a_debian_base_is_checked_as_dash():
+    """dash has `local` (SC3043 in POSIX sh); on Alpine, /bin/sh is BusyBox: checked as sh."""
+    script = "RUN f() { local x=1; echo \"$x\"; }; f\n"
+    assert comments("FROM debian:bookworm-20241016\n" + script) == []
+    assert comments("FROM alpine:3.20\n" + script) == [("SC3043", 2, 11)]
