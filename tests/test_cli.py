@@ -317,7 +317,9 @@ def test_explain_a_hadolint_code_explains_the_rule_it_maps_to():
     assert mapped.stdout.split("\n", 2)[2] == dlint("explain", "DF106").stdout
     unmapped = dlint("explain", "DL3003")
     assert (unmapped.returncode, unmapped.stderr) == (
-        2, "dlint: error: DL3003 is a hadolint rule with no dlint equivalent (see `dlint rules --hadolint`)\n"
+        2, "dlint: error: DL3003 is a hadolint rule with no dlint equivalent: deliberately not: a cd inside a RUN "
+           "changes only that RUN, the idiomatic way to work in a directory; WORKDIR would change every later "
+           "instruction (see `dlint rules --hadolint`)\n"
     )
 
 

@@ -75,7 +75,11 @@ def explain(
             typer.echo(f"hadolint's {hadolint} ({HADOLINT_TO_DLINT[hadolint][1]}) is dlint's {found.code} "
                        f"{found.name}; see `dlint rules --hadolint`.\n")
         elif hadolint.startswith(("DL", "SC")) and hadolint[2:].isdigit():
-            raise fail(f"{hadolint} is a hadolint rule with no dlint equivalent (see `dlint rules --hadolint`)")
+            from dlint.hadolint_map import HADOLINT_NOT_COVERED
+
+            why = HADOLINT_NOT_COVERED.get(hadolint)
+            raise fail(f"{hadolint} is a hadolint rule with no dlint equivalent"
+                       f"{': ' + why if why else ''} (see `dlint rules --hadolint`)")
         else:
             raise fail(str(error))
     typer.echo(f"# {found.code} {found.name}\n")
