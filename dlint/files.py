@@ -20,6 +20,7 @@ def write_atomically(path: str, data: bytes, mode: int | None = None, durable: b
     failure leaves the original untouched and no temporary file behind. ``mode``: the new
     file's permission bits (default: those of the file replaced, else the umask's);
     ``durable``: flush it to disk before the rename (a cache can skip that)."""
+    import signal
     import tempfile
 
     directory = os.path.dirname(os.path.abspath(path))
@@ -28,23 +29,31 @@ def write_atomically(path: str, data: bytes, mode: int | None = None, durable: b
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = None
-    handle, temporary = tempfile.mkstemp(prefix=".dlint-", dir=directory)
+    # Ctrl-C (or a supervisor's SIGTERM) between creating the temporary file and renaming or
+    # removing it would leave it behind: both wait until the file is in place or gone.
+    masked = hasattr(signal, "pthread_sigmask")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if masked else None
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            if durable:
-                out.flush()
-                os.fsync(out.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
+        handle, temporary = tempfile.mkstemp(prefix=".dlint-", dir=directory)
         try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                if durable:
+                    out.flush()
+                    os.fsync(out.fileno())
+            if mode is not None:
+                os.chmod(temporary, mode)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+            raise
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
