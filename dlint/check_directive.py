@@ -8,7 +8,9 @@ Names are BuildKit's check names (case-insensitive), mapped through
 :mod:`dlint.buildkit_map` to the dlint rules that cover them; ``skip=all`` turns off the
 dlint rules that cover a BuildKit check, not dlint's other rules. ``error=true`` raises
 those rules' findings to ``error``. ``experimental=…`` is accepted and has no effect.
-Unknown names are reported (DF002 words them), never silently dropped.
+Unknown names are reported (DF002 words them), never silently dropped. The same
+``# check=skip=…`` written directly above an instruction (or a FROM: its stage) is read with
+the inline ignores, in :mod:`dlint.ignores`.
 """
 
 from __future__ import annotations

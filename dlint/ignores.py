@@ -10,7 +10,10 @@ such as ``DF1`` works too) and an optional trailing ``-- reason``::
 
 hadolint's ``# hadolint ignore=DL3008`` (the instruction below) and ``# hadolint global
 ignore=DL3008`` (the file) are honoured through :mod:`dlint.hadolint_map`; hadolint codes with
-no dlint equivalent (``DL3003``, ``SC2086``) are left alone.
+no dlint equivalent (``DL3003``) are left alone, and ``SC2086`` is ShellCheck's code of the SC
+rule. BuildKit's ``# check=skip=JSONArgsRecommended`` directly above an instruction (above a
+FROM: its stage) goes through :mod:`dlint.buildkit_map`; at the top of the file it is the
+parser directive of :mod:`dlint.check_directive`.
 
 Each named rule of a pragma remembers whether it suppressed a finding, so that the checker's
 unused-ignore pass (``DF002``, after every other rule) can report the stale ones.
@@ -29,6 +32,9 @@ _PATTERNS = {
     "dlint": (r"#\s*dlint\s*:\s*(?P<body>.*)$", re.IGNORECASE),
     "form": (r"(?P<kind>ignore-file|ignore-stage|ignore)\s*=\s*", re.IGNORECASE),
     "hadolint": (r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>\S+)", re.IGNORECASE),
+    # BuildKit's check directive written above an instruction (or a FROM: its stage); what
+    # follows the names after a blank is a reason.
+    "check": (r"#\s*check\s*=\s*skip\s*=\s*(?P<names>\S+)", re.IGNORECASE),
     "reason": (r"\s--(?:\s|$)", 0),
     "item": (r"[^,\s]+", 0),
 }
@@ -42,6 +48,8 @@ def _pattern(name: str) -> re.Pattern:
     return pattern
 
 INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
+# `# check=skip=…` above an instruction: that instruction, or above a FROM, that stage.
+CHECK = "check"
 
 
 class Item:
@@ -65,7 +73,7 @@ class Item:
 
 
 class Pragma:
-    __slots__ = ("kind", "line", "span", "items", "first", "last", "reason", "problem")
+    __slots__ = ("kind", "line", "span", "items", "first", "last", "reason", "problem", "buildkit")
 
     def __init__(self, kind: str, line: int, span: Span, items: list[Item], reason: str | None = None,
                  problem: str | None = None) -> None:
@@ -77,6 +85,7 @@ class Pragma:
         self.last = 0
         self.reason = reason
         self.problem = problem  # why it covers nothing, as DF002 words it
+        self.buildkit = kind == CHECK  # `# check=skip=…`: its names are BuildKit's checks
 
     def covers(self, line: int) -> bool:
         return self.first <= line <= self.last
@@ -128,7 +137,8 @@ def parse(dockerfile: Dockerfile) -> Pragmas:
 def may_be_pragma(comment: str) -> bool:
     """Whether a comment's text (after the ``#``) can be a pragma: the quick test before the
     exact reading, in any letter case as the reading itself (``# DLINT: ignore=…``)."""
-    return "lint" in comment.lower()  # dlint, hadolint
+    lowered = comment.lower()
+    return "lint" in lowered or "check" in lowered  # dlint, hadolint; BuildKit's check=skip
 
 
 def _read(text: str, start: int, line: int) -> Pragma | None:
@@ -138,6 +148,11 @@ def _read(text: str, start: int, line: int) -> Pragma | None:
         kind = FILE if hadolint.group("global") else INSTRUCTION
         items = [_hadolint_item(m, line) for m in _pattern("item").finditer(text, hadolint.start("codes"), hadolint.end("codes"))]
         return Pragma(kind, line, span, items)
+    check = _pattern("check").match(text, start)
+    if check:
+        items = [_check_item(m, line) for m in _pattern("item").finditer(text, check.start("names"), check.end("names"))]
+        reason = text[check.end():].strip() or None
+        return Pragma(CHECK, line, span, items, reason=reason)
     match = _pattern("dlint").match(text, start)
     if not match:
         return None
@@ -174,6 +189,21 @@ def _item(match: re.Match, line: int) -> Item:
     return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1))
 
 
+def _check_item(match: re.Match, line: int) -> Item:
+    """A BuildKit check name (``JSONArgsRecommended``, or ``all``): the dlint rules covering it.
+    A check dlint does not cover is known, not an error (as a hadolint-only code is)."""
+    from dlint.buildkit_map import BUILDKIT_TO_DLINT, dlint_code
+
+    text = match.group(0)
+    if text.lower() == "all":
+        codes = frozenset(code for code, _what in BUILDKIT_TO_DLINT.values() if code)
+        return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1))
+    known = any(text.lower() == name.lower() for name in BUILDKIT_TO_DLINT)
+    code = dlint_code(text)
+    return Item(text, frozenset({code}) if code else frozenset(), Span(line, match.start() + 1, line, match.end() + 1),
+                hadolint=known)
+
+
 def _hadolint_item(match: re.Match, line: int) -> Item:
     from dlint.hadolint_map import dlint_code
 
@@ -193,6 +223,11 @@ def _place(pragma: Pragma, dockerfile: Dockerfile) -> None:
         pragma.first, pragma.last = 1, max(len(dockerfile.lines), 1)
         return
     target = _instruction_below(pragma.line, dockerfile)
+    if pragma.kind == CHECK:  # above a FROM: its stage; above another instruction: that one
+        if target is None:
+            pragma.problem = "check=skip is not directly above an instruction, so it skips nothing"
+            return
+        pragma.kind = STAGE if target.keyword == "FROM" else INSTRUCTION
     if pragma.kind == INSTRUCTION:
         if target is None:
             pragma.problem = "ignore is not directly above an instruction, so it ignores nothing"
@@ -238,7 +273,9 @@ def unused(pragmas: Pragmas, ran: Iterable[str]) -> list[tuple[Span, str]]:
             out.append((pragma.span, pragma.problem))
             continue
         for item in pragma.items:
-            if item.unknown:
+            if item.unknown and pragma.buildkit:
+                out.append((item.span, f"'{item.text}' is not a BuildKit check (see `dlint rules --buildkit`)"))
+            elif item.unknown:
                 out.append((item.span, f"'{item.text}' is not a dlint rule (see `dlint rules`)"))
             elif not item.used and item.codes & ran:
                 out.append((item.span, f"'{item.text}' suppresses nothing here: remove it from the ignore"))

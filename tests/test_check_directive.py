@@ -51,3 +51,26 @@ def test_unknown_names_and_keys_are_kept_for_reporting():
     assert directive.unknown == ("NoSuchCheck",)
     assert directive.problems == ("unknown key 'colour'", "error=maybe is neither true nor false")
     assert directive.skip == frozenset()  # UndefinedVar is a BuildKit check dlint does not cover
+
+
+def test_check_skip_above_an_instruction_or_a_from():
+    """`# check=skip=…` directly above an instruction skips those checks for it alone; above a
+    FROM, for that stage; `all` is every check dlint covers; text after the names is a reason.
+    An unknown name is DF002's, worded for BuildKit."""
+    text = (
+        "FROM debian:bookworm-20241016 AS build\n"
+        "# check=skip=JSONArgsRecommended,NoSuchCheck -- this one runs a shell on purpose\n"
+        "CMD echo hi\n"
+        "CMD echo again\n"
+        "# check=skip=StageNameCasing a reason after a blank\n"
+        "FROM debian:bookworm-20241016 AS Final\n"
+        "# check=skip=all\n"
+        "MAINTAINER Jane Doe\n"
+        "MAINTAINER John Doe\n"
+    )
+    rules = tuple(r for r in all_rules() if r.enabled or r.code == "DF002")
+    found = [(f.code, f.line, f.column, f.message) for f in lint(parse(text.encode()), Settings(rules))]
+    assert [(code, line, column) for code, line, column, _ in found] == [
+        ("DF002", 2, 34), ("DF013", 3, 1), ("DF501", 4, 1), ("DF505", 9, 1),
+    ]
+    assert found[0][3] == "'NoSuchCheck' is not a BuildKit check (see `dlint rules --buildkit`)"
