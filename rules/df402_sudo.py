@@ -42,21 +42,9 @@ def sudo_in_run(context, options):
             word = command.words[0]
             if (word.value or "").rsplit("/", 1)[-1] != "sudo":
                 continue
-            user = _target_user(command.words[1:])
+            user = command.option_value("-u", "--user", stop_at_operand=True)
             if user and user not in ("root", "0"):
                 advice = f"switch with `USER {user}` (or `runuser -u {user} --`)"
             else:
                 advice = "use `USER root` for the steps that need root"
             yield Violation(word.span, f"`sudo` in a build step: {advice}")
-
-
-def _target_user(words):
-    values = [w.value or "" for w in words]
-    for index, value in enumerate(values):
-        if value in ("-u", "--user") and index + 1 < len(values):
-            return values[index + 1]
-        if value.startswith("--user="):
-            return value.split("=", 1)[1]
-        if not value.startswith("-"):
-            break
-    return None

@@ -6,19 +6,6 @@ from dlint.rule import Severity, Violation, rule
 _HIGH_UID = 100_000
 
 
-def _uid(words):
-    """The value of -u/--uid, or None."""
-    values = [w.value or "" for w in words]
-    for index, value in enumerate(values):
-        if value in ("-u", "--uid") and index + 1 < len(values):
-            return values[index + 1]
-        if value.startswith("--uid="):
-            return value.split("=", 1)[1]
-        if value.startswith("-u") and not value.startswith("--") and len(value) > 2:
-            return value[2:]
-    return None
-
-
 @rule(
     "DF403",
     "useradd-high-uid-without-l",
@@ -56,7 +43,7 @@ def useradd_high_uid_without_l(context, options):
             words = command.words
             if (words[0].value or "").rsplit("/", 1)[-1] != "useradd":
                 continue
-            uid = _uid(words[1:])
+            uid = command.option_value("-u", "--uid")
             if not uid or not uid.isdigit() or int(uid) < _HIGH_UID:
                 continue
             if any((w.value or "") in ("-l", "--no-log-init") or _short_options_include(w.value, "l") for w in words[1:]):

@@ -92,6 +92,22 @@ class Command:
         """The command as written: its words joined by single blanks (for messages)."""
         return " ".join(word.text for word in self.words)
 
+    def option_value(self, short: str, long: str, stop_at_operand: bool = False) -> str | None:
+        """The value of an option given as ``-u VALUE``, ``-uVALUE`` or ``--user=VALUE`` /
+        ``--user VALUE`` (``short`` "-u", ``long`` "--user"); with ``stop_at_operand``, only
+        among the options before the first operand (sudo's own, not its command's)."""
+        values = [word.value or "" for word in self.words[1:]]
+        for index, value in enumerate(values):
+            if value in (short, long) and index + 1 < len(values):
+                return values[index + 1]
+            if value.startswith(long + "="):
+                return value.split("=", 1)[1]
+            if value.startswith(short) and not value.startswith("--") and len(value) > len(short):
+                return value[len(short):]
+            if stop_at_operand and not value.startswith("-"):
+                break
+        return None
+
     def excludes(self, other: "Command") -> bool:
         """Whether the two commands are alternatives: in different arms of one choice."""
         if not self.branch or not other.branch:
