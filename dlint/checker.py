@@ -39,7 +39,8 @@ class Settings:
     """What to run and how; built by the lint session from the configuration (tests build
     their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
-    __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "subcodes", "_rule_options")
+    __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "subcodes", "build_context",
+                 "_rule_options")
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class Settings:
         respect_pragmas: bool = True,  # honour `# dlint: ignore=` (and hadolint's) comments
         unsafe_fixes: bool = False,  # --fix also applies fixes marked unsafe (Fix.safe False)
         subcodes: "SubcodeFilter | None" = None,  # which SC2086-like codes of a rule are kept
+        build_context: str | None = None,  # --context DIR (None: each Dockerfile's folder)
     ) -> None:
         self.rules = tuple(rules)
         self.severities = severities or {}
@@ -56,6 +58,7 @@ class Settings:
         self.respect_pragmas = respect_pragmas
         self.unsafe_fixes = unsafe_fixes
         self.subcodes = subcodes or SubcodeFilter()
+        self.build_context = build_context
         # Each rule's defaults with the configured options on top, merged once for all files.
         # Rules read their options and never modify them.
         self._rule_options: dict[str, Mapping[str, Any]] = {}
@@ -99,7 +102,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     ignores (DF002, when chosen), sorted by position."""
     from dlint.context import LintContext
 
-    context = LintContext(dockerfile)
+    context = LintContext(dockerfile, settings.build_context)
     findings = []
     unused_ignore = None
     for rule in settings.rules:

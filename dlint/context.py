@@ -33,8 +33,10 @@ class PackageCallSite(NamedTuple):
 
 
 class LintContext:
-    def __init__(self, dockerfile: Dockerfile) -> None:
+    def __init__(self, dockerfile: Dockerfile, build_context: str | None = None) -> None:
         self.dockerfile = dockerfile
+        self._context_dir = build_context  # --context DIR (None: the Dockerfile's folder)
+        self._build_context = None
         self._facts: dict[int, RunFacts] = {}  # id(instruction) -> facts
         self._runs: list[Run] | None = None
         self._calls: dict[str | None, list[PackageCallSite]] = {}
@@ -78,3 +80,14 @@ class LintContext:
                 for call in run.facts.calls_of(role)
             ]
         return calls
+
+    @property
+    def build_context(self):
+        """The folder the image is built from and its .dockerignore (a
+        :class:`dlint.build_context.BuildContext`, read on first use), or None when there is
+        none to look at (standard input without ``--context``)."""
+        if self._build_context is None:
+            from dlint.build_context import BuildContext
+
+            self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir) or False
+        return self._build_context or None

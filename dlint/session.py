@@ -37,6 +37,7 @@ class LintOptions(NamedTuple):
     failure_threshold: str | None = None
     no_fail: bool = False
     unsafe_fixes: bool = False
+    context: str | None = None  # --context DIR: the build context of every Dockerfile
 
 
 class Task(NamedTuple):
@@ -117,6 +118,7 @@ class Session:
         if settings is None:
             settings = self._settings[id(config)] = to_settings(config)
             settings.unsafe_fixes = self.options.unsafe_fixes
+            settings.build_context = self.options.context
         self._thresholds[name] = (config.failure_threshold or Severity.STYLE, bool(config.no_fail))
         return Task(path, name, settings)
 

@@ -31,6 +31,7 @@ from dlint.rules.df212_copy_whole_filesystem import copy_whole_filesystem
 from dlint.rules.df301_copy_context_before_install import copy_context_before_install
 from dlint.rules.df302_add_instead_of_copy import add_instead_of_copy
 from dlint.rules.df303_add_remote_url import add_remote_url
+from dlint.rules.df304_copy_ignored_or_no_dockerignore import copy_ignored_or_no_dockerignore
 from dlint.rules.df305_prefer_cache_mount import prefer_cache_mount
 from dlint.rules.df306_volatile_arg_before_install import volatile_value_before_install
 from dlint.rules.df401_pipe_without_pipefail import pipe_without_pipefail
@@ -87,6 +88,7 @@ ALL_RULES = (
     copy_context_before_install,
     add_instead_of_copy,
     add_remote_url,
+    copy_ignored_or_no_dockerignore,
     prefer_cache_mount,
     volatile_value_before_install,
     pipe_without_pipefail,

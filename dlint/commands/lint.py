@@ -42,6 +42,8 @@ OPTIONS = (
     (("--config",), "config", "value", "PATH",
      "Use this config file (.dlint.toml or pyproject.toml) for every file [env: DLINT_CONFIG]."),
     (("--isolated",), "isolated", "flag", None, "Ignore all config files (and DLINT_CONFIG)."),
+    (("--context",), "context", "value", "DIR",
+     "The build context of the Dockerfiles, for DF304's .dockerignore checks [default: each Dockerfile's folder]."),
     (("--hadolint-config",), "hadolint_config", "value", "PATH",
      "Also read a .hadolint.yaml (ignored, override, failure-threshold) through `dlint rules --hadolint`."),
     (("--statistics",), "statistics", "flag", None, "Text output: count findings per rule instead."),
@@ -150,11 +152,14 @@ class CommandError(Exception):
 
 
 def run(paths, format, output_file, failure_threshold, no_fail, select, extend_select, ignore, extend_ignore,
-        config, isolated, hadolint_config, statistics, stdin_filename, jobs, fix, diff, unsafe_fixes) -> int:
+        config, isolated, hadolint_config, statistics, stdin_filename, jobs, fix, diff, unsafe_fixes,
+        context=None) -> int:
     from dlint.session import LintOptions, Session, SessionError, lint_file, prepare, split_values
 
     if fix and diff:
         raise CommandError("--fix and --diff cannot be combined (--diff shows what --fix would do)")
+    if context is not None and not os.path.isdir(context):
+        raise CommandError(f"--context: {context}: not a directory")
     try:
         session = Session(LintOptions(
             select=split_values(select) if select else None,
@@ -167,6 +172,7 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
             failure_threshold=failure_threshold,
             no_fail=no_fail,
             unsafe_fixes=unsafe_fixes,
+            context=context,
         ))
         outputs = _outputs(format, output_file, session.format_for_cwd())
         tasks = session.plan(paths or ["."], stdin_filename)

@@ -22,12 +22,15 @@ import sys
 
 import pytest
 
-from dlint.registry import all_rules
+from dlint.registry import all_rules, lookup
 from tests.rules.expectations import fixture_options
 
 BASE = "FROM debian:bookworm-20241016\n"
 SECTION = re.compile(r"^## (.+?)\s*$", re.M)
 BLOCK = re.compile(r"^```dockerfile\n(.*?)^```", re.M | re.S)
+# A section may show the .dockerignore its Dockerfiles are built with (DF304): each snippet of
+# that section is linted with it as `<name>.dockerignore`, the file BuildKit reads first.
+IGNORE_BLOCK = re.compile(r"^```dockerignore\n(.*?)^```", re.M | re.S)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -62,6 +65,8 @@ def results(tmp_path_factory):
     for code, kind, index, text in CASES:
         name = f"{code}-{kind.replace(' ', '-')}-{index}.Dockerfile"
         (folder / name).write_text(text, encoding="utf-8")
+        for ignore in IGNORE_BLOCK.findall(sections(lookup(code).doc).get(kind, "")):
+            (folder / f"{name}.dockerignore").write_text(ignore, encoding="utf-8")
         names[(code, kind, index)] = name
     proc = subprocess.run(
         [sys.executable, "-m", "dlint", "lint", "--isolated", "--no-fail", "--select", "ALL",

@@ -1,0 +1,84 @@
+"""The build context as far as a lint can see it: the folder the image is built from
+(``dlint lint --context DIR``, else the Dockerfile's folder, as ``docker build -f`` users
+mostly run it) and the .dockerignore that applies to it, read on first use.
+
+Only rules about COPY/ADD ask for it (through ``LintContext.build_context``), so a file
+without such instructions costs no file-system call.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dlint.dockerignore import DEFAULT_NAME, BadPattern, Matcher, ignore_file
+
+_UNREAD = object()
+
+
+class BuildContext:
+    __slots__ = ("root", "dockerfile", "given", "_ignore_file", "_matcher", "error")
+
+    def __init__(self, root: str, dockerfile: str | None, given: bool) -> None:
+        self.root = root  # the context folder, as given or as the Dockerfile's path names it
+        self.dockerfile = dockerfile  # the Dockerfile on disk (None: standard input)
+        self.given = given  # named by --context (else the Dockerfile's folder is assumed)
+        self._ignore_file = _UNREAD
+        self._matcher = _UNREAD
+        self.error: str | None = None  # the .dockerignore could not be read or has a bad pattern
+
+    @classmethod
+    def of(cls, path: str, given: str | None) -> "BuildContext | None":
+        """The context of the Dockerfile at ``path`` (``-``: standard input); None when
+        there is no folder to look at."""
+        dockerfile = path if path != "-" and os.path.isfile(path) else None
+        if given is not None:
+            root = given
+        elif dockerfile is not None:
+            root = os.path.dirname(dockerfile) or "."
+        else:
+            return None
+        return cls(root, dockerfile, given is not None) if os.path.isdir(root) else None
+
+    @property
+    def ignore_file(self) -> str | None:
+        """``<Dockerfile>.dockerignore`` next to the Dockerfile, else the context's
+        ``.dockerignore``; None when there is neither."""
+        if self._ignore_file is _UNREAD:
+            self._ignore_file = ignore_file(self.dockerfile, self.root)
+        return self._ignore_file  # type: ignore[return-value]
+
+    @property
+    def matcher(self) -> Matcher | None:
+        """The patterns of the .dockerignore (None without one, or when it cannot be read:
+        then ``error`` says why)."""
+        if self._matcher is _UNREAD:
+            self._matcher = None
+            path = self.ignore_file
+            if path is not None:
+                try:
+                    with open(path, "rb") as handle:
+                        self._matcher = Matcher.read(handle.read(1 << 20))
+                except (OSError, BadPattern) as error:
+                    self.error = f"{path}: {getattr(error, 'strerror', None) or error}"
+        return self._matcher  # type: ignore[return-value]
+
+    def has(self, name: str) -> bool:
+        """An entry of that name at the root of the context (a file, folder or link)."""
+        return os.path.lexists(os.path.join(self.root, name))
+
+    def ignore_file_above(self) -> str | None:
+        """A .dockerignore in a folder above the assumed context, up to the repository's root
+        (the folder holding .git): a sign that builds run from there. None when the context
+        was named with --context."""
+        if self.given:
+            return None
+        folder = os.path.abspath(self.root)
+        while not os.path.lexists(os.path.join(folder, ".git")):
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                return None
+            folder = parent
+            candidate = os.path.join(folder, DEFAULT_NAME)
+            if os.path.isfile(candidate):
+                return candidate
+        return None
