@@ -61,3 +61,20 @@ def sh_is_dash(stage) -> bool:
     return _official_name(name) in _OFFICIAL_DASH
 
 
+
+
+# Official images whose configuration sets no ENV but the PATH every builder sets: a stage
+# built on one of them (or on scratch) inherits no variable dlint cannot see.
+_OFFICIAL_PATH_ONLY = frozenset(("debian", "ubuntu", "alpine", "busybox"))
+
+
+def env_is_known(stage) -> bool:
+    """True when every ENV the stage inherits is in this Dockerfile: its chain starts ``FROM
+    scratch`` or from an official image that sets nothing but PATH (debian, ubuntu, alpine,
+    busybox). An image of unknown make may set any variable."""
+    if stage is None:
+        return False
+    root = stage.chain[0].base
+    if root.has_variable:
+        return False
+    return root.is_scratch or _official_name(root.name.lower()) in _OFFICIAL_PATH_ONLY

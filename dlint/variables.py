@@ -367,3 +367,52 @@ class Variables:
         BuildKit replaces an unset variable in FROM with nothing; dlint says unknown."""
         expanded = process_word(raw, self.escape, self.global_scope(), closed=True)
         return expanded.value if expanded.known and expanded.value else None
+
+
+class Reference(NamedTuple):
+    """A variable a word refers to (see :func:`references`)."""
+
+    name: str
+    start: int  # offset of its ``$`` in the word
+    end: int  # offset just past it (past the closing ``}``)
+    operator: str  # "" for ``$NAME``/``${NAME}``; else what follows the name: ":-", "-", "+", "?", "#", "/" …
+
+
+_REFERENCE_HEAD = re.compile(r"\$(\{)?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!0-])(:?[^}]?)?")
+
+
+class _Finder(_Lexer):
+    """BuildKit's word processing, noting each variable it looks up (quotes and escapes are
+    honoured: ``'$A'`` and ``\\$A`` refer to nothing)."""
+
+    __slots__ = ("found",)
+
+    def __init__(self, text: str, escape: str) -> None:
+        super().__init__(text, escape, {})
+        self.found: list[Reference] = []
+
+    def dollar(self) -> str:
+        start = self.pos
+        result = super().dollar()
+        head = _REFERENCE_HEAD.match(self.text, start, self.pos)
+        if head is not None and (not head.group(1) or self.text[self.pos - 1] == "}"):
+            operator = ""
+            if head.group(1):
+                operator = head.group(3) or ""
+                operator = "" if operator == "}" else operator.rstrip("}")
+            self.found.append(Reference(head.group(2), start, self.pos, operator))
+        return result
+
+
+def references(text: str, escape: str = "\\") -> list[Reference]:
+    """The variables a word (as written) refers to, as BuildKit's lexer reads it, in the order
+    of their ``$``; nested ones (``${A:-$B}``) included. Empty when the word has none or
+    BuildKit would refuse it (an unbalanced quote or brace)."""
+    if "$" not in text:
+        return []
+    finder = _Finder(text, escape)
+    try:
+        finder.run()
+    except (_Unknown, IndexError, RecursionError):
+        return []
+    return sorted(finder.found, key=lambda reference: reference.start)

@@ -53,6 +53,7 @@ from dlint.rules.df509_relative_copy_destination import relative_copy_destinatio
 from dlint.rules.df511_runtime_opt_in import missing_healthcheck, missing_user, non_numeric_user
 from dlint.rules.df513_invalid_label_key import invalid_label_key
 from dlint.rules.df515_label_schema import label_schema
+from dlint.rules.df516_undefined_variable import undefined_variable
 
 ALL_RULES = (
     continuation_swallows_instruction,
@@ -113,4 +114,5 @@ ALL_RULES = (
     missing_user,
     invalid_label_key,
     label_schema,
+    undefined_variable,
 )

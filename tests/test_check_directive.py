@@ -47,10 +47,10 @@ def test_error_true_raises_buildkit_checks_to_errors():
 
 
 def test_unknown_names_and_keys_are_kept_for_reporting():
-    _result, directive = findings("# check=skip=NoSuchCheck,UndefinedVar;colour=blue;error=maybe\n" + BODY)
+    _result, directive = findings("# check=skip=NoSuchCheck,InvalidBaseImagePlatform;colour=blue;error=maybe\n" + BODY)
     assert directive.unknown == ("NoSuchCheck",)
     assert directive.problems == ("unknown key 'colour'", "error=maybe is neither true nor false")
-    assert directive.skip == frozenset()  # UndefinedVar is a BuildKit check dlint does not cover
+    assert directive.skip == frozenset()  # InvalidBaseImagePlatform is a BuildKit check dlint does not cover
 
 
 def test_check_skip_above_an_instruction_or_a_from():

@@ -103,3 +103,19 @@ def test_platform_args_are_unknown():
     df = parse("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM alpine:${TARGETARCH}\n")
     assert not df.stages[0].base.has_variable
     assert df.stages[1].base.has_variable
+
+
+@pytest.mark.parametrize("word, found", [
+    ("$A/${B}", [("A", 0, 2, ""), ("B", 3, 7, "")]),
+    ('"$C" \'$NOT\' \\$NOT', [("C", 1, 3, "")]),  # single quotes and an escape hide a variable
+    ("${D:-$E}", [("D", 0, 8, ":-"), ("E", 5, 7, "")]),  # nested in a default
+    ("${F:+x}${G#pre}${H%%suf}${I/a/b}", [("F", 0, 7, ":+"), ("G", 7, 15, "#"), ("H", 15, 24, "%"),
+                                         ("I", 24, 32, "/")]),
+    ("a$1$", [("1", 1, 3, "")]),
+    ("${J", []),  # unbalanced: BuildKit refuses the word
+    ("plain", []),
+])
+def test_references_as_buildkit_looks_them_up(word, found):
+    from dlint.variables import references
+
+    assert [tuple(r) for r in references(word)] == found
