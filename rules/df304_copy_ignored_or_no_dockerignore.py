@@ -28,7 +28,8 @@ def copy_ignored_or_no_dockerignore(context, options):
       the file is not in the context, so the build fails with "not found" (a folder that an
       exception such as `!dir/keep` partly takes back is not flagged);
     - `COPY .`/`ADD .` (the whole context) when the context holds `.git` (or `.hg`, `.svn`)
-      and the .dockerignore does not exclude it;
+      and the .dockerignore does not exclude it, unless the stage installs or runs `git` (the
+      build may read the history on purpose: `git describe` for a version);
     - `COPY .`/`ADD .` when the context has no .dockerignore at all and holds something no
       image needs (`.git`, `node_modules`, `.venv`, `__pycache__`, tool caches): the
       message names them. A context without a .dockerignore that holds none of these is not
@@ -98,7 +99,9 @@ def copy_ignored_or_no_dockerignore(context, options):
                                     f"{_name(build)} excludes every file of the context")
                 elif not whole_done:
                     whole_done = True
-                    message = _whole_context_cost(build, matcher, instruction.keyword, value)
+                    stage = dockerfile.stage_of(instruction)
+                    message = _whole_context_cost(build, matcher, instruction.keyword, value, _uses_git(context, stage),
+                                                  "the image" if stage is not None and stage.reaches_final else "its stage")
                     if message:
                         yield Violation(source.span, message)
                 continue
@@ -119,19 +122,42 @@ def copy_ignored_or_no_dockerignore(context, options):
             )
 
 
-def _whole_context_cost(build, matcher, keyword: str, value: str) -> str | None:
+_GIT_PACKAGES = frozenset(("git", "git-core", "git-all", "git-minimal"))
+
+
+def _uses_git(context, stage) -> bool:
+    """The stage (or one it is built FROM) installs or runs git: the build may read the copied
+    .git on purpose (`git describe` for a version, an app showing its commit), so its
+    history is not called waste."""
+    if stage is None:
+        return False
+    from dlint.packages import INSTALL
+
+    chain = set(map(id, stage.chain))
+    for run in context.runs:
+        if run.stage is None or id(run.stage) not in chain:
+            continue
+        if "git" in run.facts.programs:
+            return True
+        if any(p.name in _GIT_PACKAGES for call in run.facts.calls_of(INSTALL) for p in call.packages):
+            return True
+    return False
+
+
+def _whole_context_cost(build, matcher, keyword: str, value: str, git_used: bool, into: str) -> str | None:
     copy = f"`{keyword} {value}`"
+    history = () if git_used else (".git", ".hg", ".svn")
     if matcher is not None:
-        kept = [name for name in (".git", ".hg", ".svn") if build.has(name) and not matcher.matches(name)]
+        kept = [name for name in history if build.has(name) and not matcher.matches(name)]
         if not kept:
             return None
         listed = " and ".join(kept)
         return (f"{_name(build)} does not exclude {listed}: {copy} sends the repository's history to the builder "
-                f"and into the image, and every commit re-runs this step and every step after it; "
+                f"and copies it into {into}, and every commit re-runs this step and every step after it; "
                 f"add `{kept[0]}` to {_name(build)}")
     if build.ignore_file_above() is not None:
         return None
-    present = [name for name in _NOT_FOR_IMAGES if build.has(name)]
+    present = [name for name in _NOT_FOR_IMAGES if build.has(name) and (name in history or name not in (".git", ".hg", ".svn"))]
     if not present:
         return None
     from dlint.files import display_path

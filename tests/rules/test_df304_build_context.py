@@ -95,3 +95,33 @@ def test_a_bad_dockerignore_is_left_to_the_build(tmp_path):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE + "COPY README.md /\n")
     (tmp_path / ".dockerignore").write_text("README.md\n[\n")
     assert lint(tmp_path, "Dockerfile")[:2] == (0, [])
+
+
+def test_a_build_that_uses_git_keeps_its_history(tmp_path):
+    """A stage that installs or runs git may read the copied .git on purpose (a version from
+    `git describe`): .git is then not called waste, the other folders still are."""
+    (tmp_path / ".git").mkdir()
+    for build in ("RUN apk add --no-cache git make\nCOPY . .\nRUN make build\n",
+                  "COPY . .\nRUN VERSION=$(git describe --tags) && echo $VERSION > /version\n"):
+        (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nWORKDIR /src\n" + build)
+        assert lint(tmp_path, "Dockerfile")[:2] == (0, []), build
+        (tmp_path / ".dockerignore").write_text("node_modules\n")
+        assert lint(tmp_path, "Dockerfile")[:2] == (0, []), build
+        (tmp_path / ".dockerignore").unlink()
+    (tmp_path / ".venv").mkdir()
+    _, findings, _ = lint(tmp_path, "Dockerfile")
+    assert [(line, message.split(": ")[0]) for _, line, _, message in findings] == [
+        (3, "the build context '.' has no .dockerignore")]
+    assert ".venv included" in findings[0][3] and ".git" not in findings[0][3]
+
+
+def test_the_message_says_where_the_history_goes(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".dockerignore").write_text("*.log\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.13-alpine AS docs\nWORKDIR /docs\nCOPY . .\nRUN pip install mkdocs && mkdocs build\n"
+        "FROM nginx:1.27-alpine\nCOPY --from=docs /docs/site /usr/share/nginx/html\n")
+    _, findings, _ = lint(tmp_path, "Dockerfile")
+    assert [message for _, _, _, message in findings] == [
+        ".dockerignore does not exclude .git: `COPY .` sends the repository's history to the builder and copies it "
+        "into its stage, and every commit re-runs this step and every step after it; add `.git` to .dockerignore"]
