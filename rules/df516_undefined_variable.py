@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dlint.base_images import env_is_known
 from dlint.rule import Severity, Violation, rule
-from dlint.variables import references
+from dlint.variables import AUTOMATIC_ARGS, references
 
 # The instructions whose arguments BuildKit expands and whose unknown variables it reports
 # (dockerfile2llb: SupportsSingleWordExpansion, and ARG defaults). EXPOSE is expanded but not
@@ -28,6 +28,8 @@ def undefined_variable(context, options):
     A stage built from an image of a registry inherits that image's `ENV`, which dlint cannot
     see (BuildKit reads the image's configuration; dlint does not pull). So in such a stage a
     name is reported only when it cannot come from the image:
+    - a platform ARG the builder sets (`TARGETARCH`, `BUILDPLATFORM` …) that the stage does
+      not declare with `ARG`;
     - an `ARG` declared before the first `FROM` and not declared again in the stage (global
       ARGs are seen by `FROM` lines only), unless a `FROM` of the stage's chain uses it
       (`FROM node:${NODE_VERSION}`: the image likely sets it too);
@@ -103,7 +105,9 @@ def undefined_variable(context, options):
                         if global_args is None:
                             global_args = _global_args(dockerfile)
                         close = _close_name(name, [*scope, "PATH", *same])
-                        if name in global_args:
+                        if name in AUTOMATIC_ARGS:
+                            reason = "automatic"  # no image sets these: the builder does, for ARG only
+                        elif name in global_args:
                             if not known_base:
                                 if from_words is None:
                                     from_words = " ".join(s.from_instruction.text.text for s in chain)
@@ -168,6 +172,9 @@ def _assigned_names(instruction, text: str) -> set[str]:
 
 
 def _message(keyword: str, name: str, close: str | None, reason: str | None) -> str:
+    if reason == "automatic":
+        return (f"${name} is empty here: the builder sets {name} for every build, but a stage sees it only "
+                f"after `ARG {name}`; declare it in this stage")
     if reason == "append":
         return (f"${name} is not set before this {keyword} (no ARG or ENV defines it, nor the base image), so the "
                 f"new value keeps an empty entry where ${name} stands (in a search path such as "
