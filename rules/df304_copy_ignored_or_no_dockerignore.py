@@ -37,7 +37,8 @@ def copy_ignored_or_no_dockerignore(context, options):
       there: say so with `--context`).
 
     `COPY --from`, URLs, heredocs and sources with unknown variables are not context files
-    and are not looked at. Once per file for the whole-context cases, at the first `COPY .`.
+    and are not looked at. The whole-context cases are reported once per file, at the first
+    `COPY .` they apply to.
 
     ## Why is this bad?
     Everything `COPY .` reads is sent to the builder on every build and keyed into the build
@@ -98,11 +99,11 @@ def copy_ignored_or_no_dockerignore(context, options):
                     yield Violation(source.span, f"{instruction.keyword} {value} copies nothing: "
                                     f"{_name(build)} excludes every file of the context")
                 elif not whole_done:
-                    whole_done = True
                     stage = dockerfile.stage_of(instruction)
                     message = _whole_context_cost(build, matcher, instruction.keyword, value, _uses_git(context, stage),
                                                   "the image" if stage is not None and stage.reaches_final else "its stage")
-                    if message:
+                    if message:  # once per file: the cause is the context, not each COPY
+                        whole_done = True
                         yield Violation(source.span, message)
                 continue
             if matcher is None:

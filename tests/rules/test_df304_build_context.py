@@ -125,3 +125,12 @@ def test_the_message_says_where_the_history_goes(tmp_path):
     assert [message for _, _, _, message in findings] == [
         ".dockerignore does not exclude .git: `COPY .` sends the repository's history to the builder and copies it "
         "into its stage, and every commit re-runs this step and every step after it; add `.git` to .dockerignore"]
+
+
+def test_once_per_file_at_the_first_copy_that_costs(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.20 AS version\nRUN apk add --no-cache git\nCOPY . /src\n"  # reads .git: not flagged
+        "FROM alpine:3.20\nCOPY . /app\nCOPY . /app2\n")
+    _, findings, _ = lint(tmp_path, "Dockerfile")
+    assert [(line, column) for _, line, column, _ in findings] == [(5, 6)]
