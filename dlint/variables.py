@@ -378,7 +378,7 @@ class Reference(NamedTuple):
     operator: str  # "" for ``$NAME``/``${NAME}``; else what follows the name: ":-", "-", "+", "?", "#", "/" …
 
 
-_REFERENCE_HEAD = re.compile(r"\$(\{)?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!0-])(:?[^}]?)?")
+_REFERENCE_HEAD: "re.Pattern[str] | None" = None  # compiled on first use (DF516 only)
 
 
 class _Finder(_Lexer):
@@ -394,7 +394,7 @@ class _Finder(_Lexer):
     def dollar(self) -> str:
         start = self.pos
         result = super().dollar()
-        head = _REFERENCE_HEAD.match(self.text, start, self.pos)
+        head = _reference_head().match(self.text, start, self.pos)
         if head is not None and (not head.group(1) or self.text[self.pos - 1] == "}"):
             operator = ""
             if head.group(1):
@@ -402,6 +402,13 @@ class _Finder(_Lexer):
                 operator = "" if operator == "}" else operator.rstrip("}")
             self.found.append(Reference(head.group(2), start, self.pos, operator))
         return result
+
+
+def _reference_head() -> "re.Pattern[str]":
+    global _REFERENCE_HEAD
+    if _REFERENCE_HEAD is None:
+        _REFERENCE_HEAD = re.compile(r"\$(\{)?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!0-])(:?[^}]?)?")
+    return _REFERENCE_HEAD
 
 
 def references(text: str, escape: str = "\\") -> list[Reference]:
