@@ -300,9 +300,10 @@ def _insert_mounts(dockerfile, instruction, flags):
     blank = len(rest) - len(rest.lstrip(" \t"))
     if not blank or not rest.strip() or rest.strip() == dockerfile.escape:
         return None
-    lead = text[: instruction.column - 1]
-    uses_tabs = any(other.startswith("\t") for other in dockerfile.lines[line : instruction.end_line])
-    indent = lead + ("\t" if uses_tabs else "    ")
+    continued = [other for other in dockerfile.lines[line : instruction.end_line] if other.strip()]
+    indent = continued[0][: len(continued[0]) - len(continued[0].lstrip(" \t"))] if continued else ""
+    if not indent:  # as the file indents its continuation lines, else four blanks
+        indent = text[: instruction.column - 1] + "    "
     joined = f" {dockerfile.escape}\n{indent}".join(flags)
     replacement = f" {joined} {dockerfile.escape}\n{indent}"
     return Edit(Span(line, after + 1, line, after + blank + 1), replacement)
