@@ -27,7 +27,10 @@ def copy_context_before_install(context, options):
     context copied first, any change to any file, a README or a test, invalidates that layer
     and every layer after it, so the package install runs again on every build: minutes of
     downloads instead of a cache hit. Copy only the files the install needs (a lock file, a
-    requirements file), install, then copy the rest.
+    requirements file), install, then copy the rest. Measured with `dlint build` on a real
+    engine (tests/image/test_copy_order_cache.py, an install of three seconds): after a change
+    to one source file, the rebuild re-ran the install with the context copied first (3.35 s)
+    and took it from the cache with the manifest copied first (0.18 s).
 
     ## Example
     ```dockerfile
