@@ -76,14 +76,15 @@ def package_cache_left_in_layer(context, options):
     ```dockerfile
     RUN rm -f /etc/apt/apt.conf.d/docker-clean
     RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
-        --mount=type=cache,target=/var/lib/apt,sharing=locked \\
+        --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\
         apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1
     ```
     `sharing=locked` matters: apt needs its directories to itself, and two builds sharing the
     cache at the same time would otherwise break each other. The official Debian and Ubuntu
     images ship `/etc/apt/apt.conf.d/docker-clean`, which deletes downloaded packages after
     every install, so a cache mount on `/var/cache/apt` stays empty until that file is removed
-    as above (the index under `/var/lib/apt` is cached either way).
+    as above (the index under `/var/lib/apt/lists` is cached either way; the rest of
+    `/var/lib/apt`, apt's record of automatically installed packages, belongs in the image).
 
     ## Fix
     `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the
