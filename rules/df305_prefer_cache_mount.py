@@ -13,7 +13,8 @@ _MOUNTS: dict[str, tuple[tuple[str, ...], str]] = {
     "apk": (("/var/cache/apk",), " (and `ln -s /var/cache/apk /etc/apk/cache`: apk keeps a cache only then)"),
     "dnf": (("/var/cache/dnf", "/var/cache/libdnf5"), " (with `--setopt=keepcache=True` to keep the packages too)"),
     "microdnf": (("/var/cache/yum",), ""),
-    "yum": (("/var/cache/yum",), " (with `--setopt=keepcache=1` to keep the packages too)"),
+    # yum is dnf on RHEL 8 and later (its cache is /var/cache/dnf there), yum 3 before.
+    "yum": (("/var/cache/yum", "/var/cache/dnf"), " (with `--setopt=keepcache=1` to keep the packages too)"),
     "tdnf": (("/var/cache/tdnf",), ""),
     "zypper": (("/var/cache/zypp",), ""),
     "pip": (("/root/.cache/pip",), ""),
