@@ -308,6 +308,10 @@ def _kept_out(context, instruction, facts, call, cache):
             if value is None or not value.startswith("/") or "$" in value:
                 return True  # GOCACHE=off, or a place dlint cannot follow
             dirs.append(value.split(":", 1)[0] + below)
+    if cache == "gem" and call.manager is GEM:
+        install_dir = call.command.option_value("-i", "--install-dir")
+        if install_dir is not None:
+            dirs.append(install_dir.rstrip("/") + "/cache")  # gem install -i DIR: DIR/cache
     for command in facts.script.commands:
         for word in command.assignments + command.words:
             match = _ASSIGNED.match(word.text)
