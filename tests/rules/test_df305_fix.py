@@ -176,3 +176,22 @@ def test_other_managers_that_keep_the_finding_without_a_fix(data):
     assert [line for line, _column, _fix in found] == [data.count(b"\n")]
     assert found[0][2] is None
     assert fixed(data, unsafe=True) == (data, [])
+
+
+@pytest.mark.parametrize(
+    "after, accepted",
+    [
+        (b"RUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.3\n", True),
+        # Any other flag still changes what the RUN does: a fix may not add it.
+        (b"RUN --mount=type=bind,source=.,target=/src pip install flask==3.0.3\n", False),
+        (b"RUN --network=none pip install flask==3.0.3\n", False),
+        (b"RUN --mount=type=cache,target=/root/.cache/pip [\"pip\", \"install\", \"flask==3.0.3\"]\n", False),
+    ],
+    ids=["cache-mount", "bind-mount", "network", "exec-form"],
+)
+def test_the_fix_guard_lets_a_fix_add_cache_mounts_only(after, accepted):
+    from dlint.fix import _same_sequence
+
+    before = parse(b"FROM python:3.12-slim\nRUN pip install flask==3.0.3\n")
+    result = parse(b"FROM python:3.12-slim\n" + after)
+    assert _same_sequence(before, result, [range(2, 3)]) is accepted
