@@ -339,8 +339,14 @@ class _Checker:
                 # Rules compare these names exactly: a pattern would silently match nothing.
                 if any(char in item for char in "*?["):
                     self.fail(key, f"{item!r} is a pattern", "allowed: exact names; patterns are not supported")
+        elif (rule.code, name) in _OPTION_CHOICES:
+            self.choice(key, value, _OPTION_CHOICES[rule.code, name])
         elif isinstance(default, str):
             self.string(key, value, "a string")
+
+
+# Options whose value is one of a few words (the first is the rule's default).
+_OPTION_CHOICES = {("DF106", "pin-policy"): ("exact", "bounds", "base-digest")}
 
 
 def _format(checker: _Checker, key: str, value: Any) -> str:

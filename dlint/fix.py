@@ -219,6 +219,20 @@ def _shape(instruction: Instruction) -> tuple:
     )
 
 
+def _adds_cache_mounts(old: Instruction, new: Instruction) -> bool:
+    """The only change to the instruction's shape is cache mounts added to its flags (DF305):
+    they keep a cache out of the layer and change nothing else the instruction does."""
+    before = [(f.name, f.value) for f in old.flags]
+    after = [(f.name, f.value) for f in new.flags]
+    added = [f for f in after if f not in before]
+    return (
+        bool(added)
+        and all(name == "mount" and (value or "").startswith("type=cache,") for name, value in added)
+        and [f for f in after if f in before] == before
+        and _shape(old)[1:] == _shape(new)[1:]
+    )
+
+
 def _signature(instruction: Instruction) -> tuple:
     """What an instruction is, as far as a fix of another instruction must not change it."""
     trigger = instruction.trigger
@@ -236,7 +250,7 @@ def _same_sequence(before: Dockerfile, after: Dockerfile, touched: list[range]) 
         if own:
             # Its keyword may change (ADD to COPY), not its shape: a word typed into an exec
             # form's JSON, say, would turn it into a shell command.
-            if _shape(old) != _shape(new):
+            if _shape(old) != _shape(new) and not _adds_cache_mounts(old, new):
                 return False
             continue
         if _signature(old) != _signature(new):

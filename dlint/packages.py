@@ -205,7 +205,7 @@ def parse_gem_package(word: Word) -> Package:
     return Package(word, "name", name, version or None)
 
 
-_GO_PINNED = re.compile(r"^(v\d|[0-9a-f]{7,40}$)")
+_GO_PINNED = re.compile(r"^(v\d|\d+\.\d+|[0-9a-f]{7,40}$)")  # v1.2.3, a release tag 2024.1.1, a commit
 
 
 def parse_go_package(word: Word) -> Package:

@@ -19,9 +19,20 @@ def unpinned_package(context, options):
     (`@latest` and branches are not versions), `cargo install name@1.2` or `--version`. One
     finding per install, at its first unpinned package, naming them all. Local files, URLs,
     requirement files (`pip install -r`) and variables are not judged; a version given by a
-    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin. A range (`>=`, `~=`,
-    `^1.2`) is not a pin unless the `pin-policy` option is `"bounds"`. Packages listed in the
+    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin. Packages listed in the
     `allowed-unpinned` option are accepted.
+
+    The `pin-policy` option chooses what counts as pinned:
+    - `"exact"` (the default): one version; a range (`>=`, `~=`, `^1.2`, apk's `~1.2` aside)
+      is not a pin;
+    - `"bounds"`: a range is accepted too (`gunicorn>=22`, `serve@^14`);
+    - `"base-digest"`: the system packages (apt, apk, dnf/yum/microdnf/tdnf, zypper) of a
+      stage whose base image is pinned by digest (`FROM debian:bookworm@sha256:…`, or a stage
+      built FROM such a stage) need no pin: the digest fixes the distribution release and its
+      sources, and a new package version can come only from that release's own updates.
+      Elsewhere exact pins are asked for, and language packages (pip, npm, gem, go, cargo)
+      always are: their registries are not part of the base image. ONBUILD triggers are
+      held to exact pins (they run on whatever image is built FROM this one).
 
     ## Why is this bad?
     An unpinned package installs whatever the index offers on the day the layer is built, so
@@ -61,12 +72,15 @@ def unpinned_package(context, options):
     None: the right version depends on your base image's suite.
     """
     allowed = set(options.get("allowed-unpinned", ()))
-    bounds_pin = options.get("pin-policy", "exact") == "bounds"
+    policy = str(options.get("pin-policy", "exact")).lower()
+    bounds_pin = policy == "bounds"
     # One finding per install, at its first unpinned package, naming them all: one list is one
     # decision (pin it or not), and a finding per package buried real findings (4,561 findings
     # for 816 installs over 2,027 public Dockerfiles).
-    for _stage, _instruction, install in context.package_calls(INSTALL):
+    for stage, instruction, install in context.package_calls(INSTALL):
         manager = install.manager
+        if policy == "base-digest" and manager.family == "os" and _base_pinned(stage, instruction):
+            continue  # the distribution's release is fixed by the base image's digest
         if install.options and (
             install.has_option(manager.version_options) or install.has_option(manager.source_options)
         ):
@@ -101,3 +115,12 @@ def unpinned_package(context, options):
 
 
 _LISTED = 8  # packages named in the message; the rest are counted
+
+
+def _base_pinned(stage, instruction):
+    """Whether the stage's base image (the root of its chain of stages) is pinned by digest.
+    An ONBUILD trigger runs on some later image: never."""
+    if stage is None or instruction.trigger_of is not None:
+        return False
+    digest = stage.chain[0].base.digest
+    return bool(digest) and "$" not in digest

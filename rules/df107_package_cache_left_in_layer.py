@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from dlint.layers import ABSENT, INDEX
-from dlint.packages import APT, CLEAN, INSTALL, READS_INDEX, UPDATE, UPGRADE
+from dlint.packages import APT, BUNDLER, CARGO, CLEAN, GEM, GO, INSTALL, READS_INDEX, UPDATE, UPGRADE
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -30,6 +32,19 @@ def package_cache_left_in_layer(context, options):
     the stage's environment; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
     leave their caches (`npm cache clean --force`, `yarn cache clean`, `pnpm store prune`).
     Deleting the directory in the same RUN, or a cache mount covering it, is fine.
+
+    Language toolchains keep caches no option turns off: `gem install` and `bundle install`
+    keep every downloaded `.gem` in the gem directory's `cache/` (`rm -rf "$(gem env
+    gemdir)"/cache`, or `vendor/bundle/ruby/*/cache` with a bundle path; a lone `gem install
+    bundler`, a few hundred kB, is not flagged); `go build` and `go install` fill the build
+    cache (`~/.cache/go-build`, Go 1.10 and later), `go install pkg@version` and `go mod
+    download` the module cache (`$GOPATH/pkg/mod`): `go clean -cache -modcache`; `cargo
+    install`, `build` and `fetch` fill `$CARGO_HOME/registry` (`rm -rf` it). A Go of unknown
+    age (a distribution's package in a file that uses no modules) and `go get` (GOPATH mode
+    predates both caches) are not judged, nor is a RUN that moves a cache itself (`export
+    GOCACHE=…`). Documentation that `gem install` builds without `--no-document` is installed
+    content, not a cache (and the official ruby images turn it off in their gemrc): not this
+    rule's concern.
 
     ## Why is this bad?
     The index is tens of MB of files nobody needs at run time, and every layer is shipped
@@ -61,14 +76,15 @@ def package_cache_left_in_layer(context, options):
     ```dockerfile
     RUN rm -f /etc/apt/apt.conf.d/docker-clean
     RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
-        --mount=type=cache,target=/var/lib/apt,sharing=locked \\
+        --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\
         apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1
     ```
     `sharing=locked` matters: apt needs its directories to itself, and two builds sharing the
     cache at the same time would otherwise break each other. The official Debian and Ubuntu
     images ship `/etc/apt/apt.conf.d/docker-clean`, which deletes downloaded packages after
     every install, so a cache mount on `/var/cache/apt` stays empty until that file is removed
-    as above (the index under `/var/lib/apt` is cached either way).
+    as above (the index under `/var/lib/apt/lists` is cached either way; the rest of
+    `/var/lib/apt`, apt's record of automatically installed packages, belongs in the image).
 
     ## Fix
     `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the
@@ -87,6 +103,7 @@ def package_cache_left_in_layer(context, options):
         if not effects.trigger and (stage is None or not stage.reaches_final):
             continue
         yield from _other_managers(context, instruction, facts)
+        yield from _toolchains(context, stage, instruction, facts)
         if not effects.leaves(INDEX):
             continue
         updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
@@ -148,6 +165,176 @@ def _other_managers(context, instruction, facts):
             instruction.keyword_span,
             f"`{_quote(call.command)}` leaves the {manager.name} cache ({where}) in this layer: {hint}",
         )
+
+
+# Language toolchains (gem, bundle, go, cargo): no option keeps their caches out, so a cache
+# is left unless the RUN deletes it, a mount covers it, or the stage never reaches the image.
+# cache -> (label, where it is by default, the variable that moves it and the part below it,
+#           words a deletion names when its path is a variable, the clean-up to advise)
+_CACHES = {
+    "go-build": ("build", ("~/.cache/go-build",), (("GOCACHE", ""),), ("gocache", "go-build"), "-cache"),
+    "go-mod": ("module", ("/go/pkg/mod", "~/go/pkg/mod"), (("GOMODCACHE", ""), ("GOPATH", "/pkg/mod")),
+               ("gomodcache", "gopath", "pkg/mod"), "-modcache"),
+    "cargo": ("cargo registry", ("~/.cargo/registry", "/usr/local/cargo/registry"), (("CARGO_HOME", "/registry"),),
+              ("cargo",), 'rm -rf "${CARGO_HOME:-$HOME/.cargo}/registry"'),
+    "gem": ("gem cache", ("/usr/local/bundle/cache", "~/.gem", "~/.local/share/gem", "/var/lib/gems",
+                          "/usr/local/lib/ruby/gems"),
+            (("GEM_HOME", "/cache"), ("BUNDLE_PATH", "")), ("gem", "bundle"), 'rm -rf "$(gem env gemdir)"/cache'),
+}
+_TOOLCHAINS = (GEM, BUNDLER, GO, CARGO)
+_OFFLINE = frozenset({"--offline", "--frozen", "--local"})  # cargo build --offline, bundle install --local
+_ASSIGNED = re.compile(r"^([A-Z_]+)=")
+_GO_VERSION = re.compile(r"^v?(\d+)\.(\d+)")
+
+
+def _toolchains(context, stage, instruction, facts):
+    """gem and bundle (the downloaded .gem files), go (the build and module caches) and cargo
+    (the crate registry): one finding per toolchain whose cache this RUN leaves in its layer."""
+    left = {}  # cache -> the first call that leaves it
+    for call in facts.calls:
+        if call.manager not in _TOOLCHAINS or call.verb_word is None:
+            continue
+        if call.options and call.has_option(_OFFLINE):
+            continue
+        for cache in _caches_of(context, stage, instruction, call):
+            if cache not in left and not _kept_out(context, instruction, facts, call, cache):
+                left[cache] = call
+    go = [cache for cache in ("go-build", "go-mod") if cache in left]
+    if go:
+        kinds = " and ".join(_CACHES[cache][0] for cache in go)
+        where = ", ".join(_where(context, instruction, cache) for cache in go)
+        flags = " ".join(_CACHES[cache][4] for cache in go)
+        yield Violation(
+            instruction.keyword_span,
+            f"`{_quote(min((left[c] for c in go), key=lambda c: c.index).command)}` leaves the go {kinds} cache{'s' if len(go) > 1 else ''} ({where}) "
+            f"in this layer: add `go clean {flags}` at the end of this RUN, or build in a stage the "
+            "final image only copies from",
+        )
+    for cache in ("cargo", "gem"):
+        if cache in left:
+            label, hint = _CACHES[cache][0], _CACHES[cache][4]
+            yield Violation(
+                instruction.keyword_span,
+                f"`{_quote(left[cache].command)}` leaves the {label} ({_where(context, instruction, cache)}) "
+                f"in this layer: add `{hint}` at the end of this RUN",
+            )
+
+
+def _caches_of(context, stage, instruction, call):
+    """The caches a call fills: `go build` and `go install` the build cache (Go 1.10 and
+    later), `go install pkg@version` and `go mod download` the module cache; `cargo install`,
+    `build` and `fetch` the registry; `gem install` and `bundle install` the gem cache.
+    (`go get` is not judged: in GOPATH mode it predates both caches, and in module mode,
+    Go 1.17 and later, it installs nothing.)"""
+    manager, verb = call.manager, call.verb_text
+    if manager is GO:
+        caches = []
+        if verb in ("build", "install") and _go_has_build_cache(context, stage, instruction):
+            caches.append("go-build")
+        remote = verb == "install" and any(p.kind == "name" for p in call.packages)  # pkg@version
+        if remote or (verb == "mod" and call.packages and call.packages[0].word.value == "download"):
+            caches.append("go-mod")
+        return caches
+    if manager is CARGO:
+        return ["cargo"] if verb in ("install", "build", "fetch") else []
+    if manager is GEM and call.verb == INSTALL:
+        # A lone bundler is a few hundred kB (the official ruby images leave its .gem too).
+        names = any(p.kind == "name" and p.name != "bundler" for p in call.packages)
+        return ["gem"] if names or call.has_option(frozenset({"-g", "--file"})) else []
+    if manager is BUNDLER and call.verb == INSTALL:
+        return ["gem"]
+    return []
+
+
+def _go_has_build_cache(context, stage, instruction):
+    """Go keeps a build cache since 1.10 (2018). Known from the official `golang` image's tag,
+    a GOLANG_VERSION or GO_VERSION of the stage, or a file that uses Go modules (`go mod`,
+    `go install pkg@version`, a copied go.mod: Go 1.11 and later). A Go of unknown age (a
+    distribution's package, `golang:latest` in a file written for GOPATH mode) is not judged."""
+    if stage is None:
+        return False
+    root = stage.chain[0].base
+    if not root.has_variable and root.name.lower() in _GOLANG_IMAGES:
+        match = _GO_VERSION.match(root.tag or "")
+        if match:
+            return (int(match.group(1)), int(match.group(2))) >= (1, 10)
+    scope = context.dockerfile.variables.before(instruction)
+    for name in ("GOLANG_VERSION", "GO_VERSION"):
+        match = _GO_VERSION.match(scope.get(name) or "")
+        if match:
+            return (int(match.group(1)), int(match.group(2))) >= (1, 10)
+    for run in context.runs:
+        for call in run.facts.calls:
+            if call.manager is GO and (
+                call.verb_text == "mod" or (call.verb_text == "install" and any(p.kind == "name" for p in call.packages))
+            ):
+                return True
+    return any(
+        (source.value or "").rsplit("/", 1)[-1] in ("go.mod", "go.sum")
+        for other in context.dockerfile.instructions
+        if other.keyword in ("COPY", "ADD")
+        for source in other.sources
+    )
+
+
+_GOLANG_IMAGES = frozenset({"golang", "library/golang", "docker.io/library/golang", "index.docker.io/library/golang"})
+
+
+def _where(context, instruction, cache):
+    """Where the cache is, as the stage's ENV says or by default (for the message)."""
+    _, defaults, variables, _, _ = _CACHES[cache]
+    scope = context.dockerfile.variables.before(instruction)
+    for name, below in variables:
+        value = scope.get(name)
+        if value and value.startswith("/"):
+            return value.split(":", 1)[0] + below
+    if cache == "gem":
+        return "the gem directory's cache/"
+    return {"go-mod": "$GOPATH/pkg/mod", "cargo": "$CARGO_HOME/registry"}.get(cache, defaults[0])
+
+
+def _kept_out(context, instruction, facts, call, cache):
+    """Whether the cache stays out of this RUN's layer: a mount covers it, a later command
+    deletes it (`go clean -cache`, `rm -rf` of it or a parent, or of a path naming the variable
+    that locates it: `rm -rf "$GOPATH"`), `GOCACHE=off`, or its place is set to something
+    dlint does not follow (a variable set in the RUN itself, an unknown ENV): not judged."""
+    _, defaults, variables, words, _ = _CACHES[cache]
+    names = {name for name, _ in variables}
+    dirs = list(defaults)
+    scope = context.dockerfile.variables.before(instruction)
+    for name, below in variables:
+        if name in scope:
+            value = scope[name]
+            if value is None or not value.startswith("/") or "$" in value:
+                return True  # GOCACHE=off, or a place dlint cannot follow
+            dirs.append(value.split(":", 1)[0] + below)
+    if cache == "gem" and call.manager is GEM:
+        install_dir = call.command.option_value("-i", "--install-dir")
+        if install_dir is not None:
+            dirs.append(install_dir.rstrip("/") + "/cache")  # gem install -i DIR: DIR/cache
+    for command in facts.script.commands:
+        for word in command.assignments + command.words:
+            match = _ASSIGNED.match(word.text)
+            if match and match.group(1) in names:
+                return True  # export GOPATH="$(mktemp -d)", GOCACHE=/tmp/c go build …: not followed
+    if any("$" in target for target in facts.masked) or any(facts.masks_home(d) for d in dirs):
+        return True
+    if any(facts.removes_home(d, call.index) for d in dirs):
+        return True
+    for removal in facts.removals:
+        if removal.index > call.index:
+            for path in removal.paths:
+                text = path.text.lower()
+                if any(w in text for w in words) and ("$" in text or (cache == "gem" and "cache" in text)):
+                    return True  # rm -rf "$GOPATH", $(go env GOCACHE), vendor/bundle/ruby/*/cache
+    if cache.startswith("go-"):
+        option = _CACHES[cache][4]
+        return any(
+            later.index > call.index and later.manager is GO and later.verb_text == "clean"
+            and any(o.value == option for o in later.options)
+            for later in facts.calls
+        )
+    return False
 
 
 def _empties(call):
