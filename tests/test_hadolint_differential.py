@@ -116,7 +116,6 @@ class Seen(NamedTuple):
 
 _CACHE_CODES = {code for code, (df, _w) in HADOLINT_TO_DLINT.items() if df == "DF107"}
 _PROMPT_CODES = {code for code, (df, _w) in HADOLINT_TO_DLINT.items() if df == "DF109"}
-_WORDS_OF = re.compile(r"\S+")
 
 
 def _facts(seen: Seen):
