@@ -307,6 +307,46 @@ def _tool_labels(seen: Seen) -> bool:
     return bool(odd) and all(key in _RUN_KEYS or (red_hat and key in _RED_HAT_KEYS) for key in odd)
 
 
+_SIMULATE = {"-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"}
+
+
+def _apt_answered(seen: Seen, option: set[str], setting: str, value: str, by_yes: bool) -> bool:
+    """Every apt-get install of the RUN without one of ``option`` is answered otherwise: a
+    simulation, ``-o SETTING=VALUE``, an apt.conf.d file an earlier RUN of the stage (or the
+    stages it is FROM) wrote with SETTING, ``yes |`` (when ``by_yes``), or no package at all."""
+    facts = _facts(seen)
+    if seen.d.who != "hadolint" or facts is None:
+        return False
+    earlier = [r for st in seen.stage.chain for r in st.instructions
+               if r.keyword == "RUN" and r.line < seen.instruction.line]
+    configured = any(setting in r.args and "apt.conf.d" in r.args for r in earlier)
+    commands = facts.script.commands
+    installs = [c for c in facts.calls if c.manager.name == "apt-get" and c.verb_text == "install"]
+    for call in installs:
+        words = {w.value or "" for w in call.command.words}
+        grouped_y = "-y" in option and any(w[:1] == "-" and w[1:2] != "-" and "y" in w for w in words)
+        if words & option or grouped_y:
+            continue
+        piped_from_yes = (call.command.operator == "|" and call.index > 0 and commands[call.index - 1].words
+                          and commands[call.index - 1].words[0].value == "yes")
+        nothing_named = not call.packages and not words & {"-f", "--fix-broken"}  # -f install may ask
+        if (words & _SIMULATE or configured or nothing_named or (by_yes and piped_from_yes)
+                or any(v.replace(" ", "").lower() == f"{setting}={value}".lower() for v in call.option_values)):
+            continue
+        return False
+    return bool(installs)
+
+
+def _never_prompts(seen: Seen) -> bool:
+    return seen.d.code == "DL3014" and _apt_answered(
+        seen, {"-y", "--yes", "--assume-yes", "-qq", "--force-yes"}, "APT::Get::Assume-Yes", "true", by_yes=True)
+
+
+def _no_recommends_configured(seen: Seen) -> bool:
+    return seen.d.code == "DL3015" and _apt_answered(
+        seen, {"--no-install-recommends"}, "APT::Install-Recommends", "0", by_yes=False)
+
+
 PATTERNS = (
     (STAGES, _not_shipped),
     (FROM_ARG, _from_reference),
@@ -327,6 +367,8 @@ PATTERNS = (
     (PLATFORM, _platform),
     (COPY_DEST, _copy_destination),
     (TOOL_LABELS, _tool_labels),
+    (NEVER_PROMPTS, _never_prompts),
+    (NO_RECOMMENDS_CONF, _no_recommends_configured),
 )
 
 
@@ -351,15 +393,6 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF513/keys.Dockerfile', 'DL3048', 5, 'dlint'): LABEL_KEY,
     ('rules/DF107/one-branch-cleans.Dockerfile', 'DL3009', 4, 'dlint'): LISTS_BRANCH,
     ('rules/DF106/other-managers.Dockerfile', 'DL3038', 17, 'hadolint'): MICRODNF,
-    ('rules/DF109/apt-conf-assume-yes.Dockerfile', 'DL3014', 4, 'hadolint'): NEVER_PROMPTS,
-    ('rules/DF109/good.Dockerfile', 'DL3014', 4, 'hadolint'): NEVER_PROMPTS,
-    ('rules/DF109/good.Dockerfile', 'DL3014', 7, 'hadolint'): NEVER_PROMPTS,
-    ('rules/DF109/never-prompts.Dockerfile', 'DL3014', 3, 'hadolint'): NEVER_PROMPTS,
-    ('rules/DF109/never-prompts.Dockerfile', 'DL3014', 10, 'hadolint'): NEVER_PROMPTS,
-    ('rules/DF109/never-prompts.Dockerfile', 'DL3014', 13, 'hadolint'): NEVER_PROMPTS,
-    ('rules/DF109/never-prompts.Dockerfile', 'DL3015', 3, 'hadolint'): NO_RECOMMENDS_CONF,
-    ('rules/DF110/apt-conf-no-recommends.Dockerfile', 'DL3015', 3, 'hadolint'): NO_RECOMMENDS_CONF,
-    ('rules/DF110/apt-conf-no-recommends.Dockerfile', 'DL3015', 4, 'hadolint'): NO_RECOMMENDS_CONF,
     ('rules/DF102/other-managers.Dockerfile', 'DL3042', 9, 'dlint'): OTHER_MANAGER,
     ('rules/DF106/other-managers.Dockerfile', 'DL3016', 44, 'hadolint'): PIN_SOURCE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3037', 23, 'hadolint'): PIN_SOURCE,
