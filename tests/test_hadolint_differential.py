@@ -55,7 +55,7 @@ WINDOWS = "a Windows stage (PowerShell, C:\\ paths) has no /bin/sh: a shell-form
 OTHER_VERBS = 'upgrade, dist-upgrade, remove, purge, autoremove prompt too (apt-get, yum); hadolint checks install only'
 NEVER_PROMPTS = 'no prompt: Assume-Yes in apt.conf.d or -o APT::Get::Assume-Yes=true, `yes |`, -s (simulate), or an install naming no package'
 NO_RECOMMENDS_CONF = 'Install-Recommends off in apt.conf.d or -o APT::Install-Recommends=0; or simulate (-s) installs nothing'
-ONBUILD = 'dlint lints ONBUILD triggers as the instructions they are (ONBUILD ADD, ONBUILD CMD in shell form); hadolint does not look inside ONBUILD'
+ONBUILD = 'dlint lints ONBUILD triggers as the instructions they are (ONBUILD ADD, ONBUILD CMD in shell form); hadolint looks inside ONBUILD at RUN only'
 ADD_GIT = 'ADD of a git@… repository is a remote source, not a local file: COPY cannot do it'
 COPY_DEST = "COPY of several sources to `.` works (it is the working directory) and a destination from a variable is unknown; hadolint requires a literal trailing /. It also misses ADD's JSON form"
 FROM_KNOWN = '--from=${TOOLS} is a variable (unknown until build), and --from=build names the stage `AS Build` (names are case-insensitive); hadolint flags both'
@@ -178,7 +178,9 @@ def _dist_clean(seen: Seen) -> bool:
 
 
 def _onbuild(seen: Seen) -> bool:
-    return seen.d.who == "dlint" and seen.instruction is not None and seen.instruction.keyword == "ONBUILD"
+    i = seen.instruction
+    return (seen.d.who == "dlint" and i is not None and i.keyword == "ONBUILD" and i.trigger is not None
+            and i.trigger.keyword != "RUN")
 
 
 def _healthcheck(seen: Seen) -> bool:
