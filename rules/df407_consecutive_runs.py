@@ -15,7 +15,8 @@ def consecutive_runs(context, options):
     Flags a `RUN` that directly follows another `RUN` of the same stage with the same flags
     (mounts, network, security; comments between them do not count), when each runs a single
     command: an author who chains commands (`a && b`, `a; b`, a pipe, `|| true`) in either RUN
-    split them on purpose. hadolint's DL3059. Off by default: turn it on with
+    split them on purpose. A RUN whose commands dlint does not read (a PowerShell or cmd
+    `SHELL`) is not judged. hadolint's DL3059. Off by default: turn it on with
     `extend-select = ["DF407"]`.
 
     ## Why is this bad?
@@ -44,7 +45,7 @@ def consecutive_runs(context, options):
         previous = None
         for instruction in stage.instructions:
             if instruction.keyword == "RUN" and previous is not None and previous.keyword == "RUN":
-                small = all(_commands(context.facts(run).script.commands) <= 1 for run in (previous, instruction))
+                small = all(_commands(context.facts(run).script.commands) == 1 for run in (previous, instruction))
                 same_flags = [(f.name, f.value) for f in previous.flags] == [(f.name, f.value) for f in instruction.flags]
                 if small and same_flags:
                     yield Violation(
