@@ -104,3 +104,16 @@ def test_a_case_is_linted_with_the_mapped_rule_and_its_part(spec):
     assert fires is True and [f.split()[:2] for f in findings] == [["2:24", "DF106"]]
     registry = spec.Case("DL3026", "RUN echo\n", False, False, spec.Config(allowed_registries=["x.example"]), 4)
     assert spec.dlint_fires(registry) == (False, [])
+
+
+def test_the_readme_mapping_table_is_the_one_in_the_code():
+    """The README's hadolint table is what `dlint rules --hadolint --format markdown` prints."""
+    import subprocess
+
+    table = subprocess.run(
+        [sys.executable, "-m", "dlint", "rules", "--hadolint", "--format", "markdown"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout.strip()
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    assert table.startswith("| hadolint | dlint |") and table in readme
