@@ -60,7 +60,7 @@ HADOLINT_TO_DLINT: dict[str, tuple[str, str]] = {
     "DL4003": ("DF013", "Multiple CMD instructions found"),
     "DL4004": ("DF013", "Multiple ENTRYPOINT instructions found"),
     "DL4005": ("DF406", "Use SHELL to change the default shell"),
-    "DL3063": ("DF514", "A USER instruction should be specified"),
+    "DL3063": ("DF203", "Stage name should not be a reserved word (scratch, context)"),
     "DL3064": ("DF507", "Potentially sensitive data should not be used in the ARG or ENV commands"),
     "DL3065": ("DF207", "Setting FROM --platform to predefined $TARGETPLATFORM is redundant"),
     "DL3066": ("DF512", "Non-numeric user-id may not be resolvable by host system"),
@@ -100,3 +100,69 @@ def dlint_code(hadolint_code: str) -> str | None:
     """The dlint code for a hadolint code, or None when dlint has no such rule."""
     entry = HADOLINT_TO_DLINT.get(hadolint_code.strip().upper())
     return entry[0] if entry else None
+
+
+# dlint options that give a mapped rule hadolint's default behaviour, for comparing the two
+# (benchmarks/hadolint_spec.py, tests/test_hadolint_differential.py); dlint's own defaults are
+# not changed by them.
+HADOLINT_OPTIONS: dict[str, dict[str, object]] = {
+    "DF106": {"pin-policy": "bounds"},  # hadolint accepts any version operator (>=, ~=, <) as a pin
+}
+
+
+# hadolint has one code per package manager where dlint has one rule for all of them (DF106 pins,
+# DF107 caches, DF109 prompts …): a finding of the dlint rule stands for such a code only in a RUN
+# that calls the code's manager.
+MANAGERS_OF: dict[str, frozenset[str]] = {
+    code: frozenset(managers) for code, managers in {
+        "DL3008": {"apt-get"}, "DL3009": {"apt-get"}, "DL3014": {"apt-get"}, "DL3015": {"apt-get"},
+        "DL3027": {"apt-get"},
+        "DL3013": {"pip"}, "DL3042": {"pip"}, "DL3016": {"npm"}, "DL3060": {"yarn"},
+        "DL3018": {"apk"}, "DL3019": {"apk"}, "DL3028": {"gem"}, "DL3062": {"go"},
+        "DL3030": {"yum"}, "DL3032": {"yum"}, "DL3033": {"yum"},
+        "DL3034": {"zypper"}, "DL3036": {"zypper"}, "DL3037": {"zypper"},
+        "DL3038": {"dnf", "microdnf"}, "DL3040": {"dnf", "microdnf"}, "DL3041": {"dnf", "microdnf"},
+    }.items()
+}
+
+# hadolint codes that stand for one keyword of a dlint rule covering several (DF013)
+KEYWORD_OF: dict[str, str] = {"DL3012": "HEALTHCHECK", "DL4003": "CMD", "DL4004": "ENTRYPOINT"}
+
+# hadolint codes that stand for one kind of a dlint rule's findings, told by its message
+MESSAGE_OF: dict[str, str] = {
+    "DL3006": "has no tag or digest", "DL3007": "is tagged `latest`",
+    "DL3049": "of the label schema is missing", "DL3050": "is not in the label schema",
+    "DL3051": "is empty", "DL3052": "not a URL", "DL3053": "not an RFC 3339 time",
+    "DL3054": "not an SPDX license expression", "DL3055": "not a git commit hash",
+    "DL3056": "not a semantic version", "DL3058": "not an e-mail address",
+}
+
+
+def finding_counts_for(hadolint_code: str, finding, dockerfile) -> bool:
+    """Does this finding of the mapped dlint rule stand for ``hadolint_code`` (its manager, its
+    keyword, its kind)? ``dockerfile`` is the model the finding was made on."""
+    if HADOLINT_TO_DLINT[hadolint_code][0] != finding.code:
+        return False
+    if hadolint_code in MESSAGE_OF:
+        return MESSAGE_OF[hadolint_code] in finding.message
+    keyword = KEYWORD_OF.get(hadolint_code)
+    managers = MANAGERS_OF.get(hadolint_code)
+    if keyword is None and managers is None:
+        return True
+    instruction = next((i for i in _instructions(dockerfile) if i.line <= finding.line <= i.end_line), None)
+    if instruction is None:
+        return False
+    if keyword is not None:
+        return instruction.keyword == keyword
+    if instruction.keyword != "RUN":
+        return False
+    from dlint.packages import facts_of
+
+    return any(call.manager.name in managers for call in facts_of(instruction).calls)
+
+
+def _instructions(dockerfile):
+    """Every instruction, ONBUILD triggers as the instructions they are (innermost last)."""
+    for run in dockerfile.runs():
+        yield run
+    yield from dockerfile.instructions

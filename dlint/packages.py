@@ -172,7 +172,7 @@ def parse_npm_package(word: Word) -> Package:
     value = word.value
     if value is None:
         return Package(word, "variable")
-    if _is_path(value) or value.endswith((".tgz", ".tar.gz")):
+    if _is_path(value) or value.endswith((".tgz", ".tar.gz", ".tar")):
         return Package(word, "path")
     scope = ""
     rest = value
@@ -337,8 +337,9 @@ APK = Manager(
 )
 _RPM_VERBS = {
     "install": INSTALL, "groupinstall": INSTALL, "reinstall": INSTALL, "localinstall": INSTALL,
-    "in": INSTALL,
-    "upgrade": UPGRADE, "update": UPGRADE, "distro-sync": UPGRADE, "upgrade-minimal": UPGRADE,
+    "in": INSTALL, "rei": INSTALL,
+    "upgrade": UPGRADE, "update": UPGRADE, "distro-sync": UPGRADE, "upgrade-minimal": UPGRADE, "up": UPGRADE,
+    "up-min": UPGRADE,
     "update-minimal": UPGRADE, "groupupdate": UPGRADE,
     "remove": REMOVE, "erase": REMOVE, "autoremove": REMOVE, "groupremove": REMOVE,
     "makecache": UPDATE, "check-update": UPDATE,
@@ -410,7 +411,10 @@ _PIP_OPTIONS = frozenset({
     "--index-strategy", "--extra-index", "-p", "--prerelease", "--resolution", "--keyring-provider",
     "--group", "--target-platform", "--link-mode", "--torch-backend", "--build-constraint", "-b",
     "--override", "--overrides", "--allow-external", "--allow-unverified", "--download-cache",
+    "--root-user-action",
 })
+# A constraints file (pip install -c constraints.txt pkg) gives the versions of the packages.
+_PIP_CONSTRAINTS = frozenset({"-c", "--constraint"})
 PIP = Manager(
     name="pip",
     programs=frozenset({"pip", "pip2", "pip3"} | {f"pip3.{minor}" for minor in range(6, 15)}),
@@ -427,6 +431,7 @@ PIP = Manager(
     clean_hint="use `pip install --no-cache-dir`",
     pin_hint="{name}==<version>",
     family="pip",
+    version_options=_PIP_CONSTRAINTS,
     clean_words=frozenset({"purge"}),
 )
 UV_PIP = Manager(
@@ -444,6 +449,7 @@ UV_PIP = Manager(
     clean_hint="use `uv pip install --no-cache`",
     pin_hint="{name}==<version>",
     family="pip",
+    version_options=_PIP_CONSTRAINTS,
 )
 _NPM_OPTIONS = frozenset({"--prefix", "--registry", "--cache", "--loglevel", "-w", "--workspace", "--omit",
                           "--include", "--tag", "--save-prefix", "--userconfig", "--globalconfig",
@@ -501,7 +507,7 @@ PNPM = Manager(
 GEM = Manager(
     name="gem",
     programs=frozenset({"gem"}),
-    verbs={"install": INSTALL, "uninstall": REMOVE},
+    verbs={"install": INSTALL, "i": INSTALL, "uninstall": REMOVE},
     options_with_value=frozenset({"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source",
                                   "--platform", "-P", "--trust-policy", "--build-root", "--target-rbconfig",
                                   "-g", "--file", "--without", "--with"}),
@@ -840,6 +846,8 @@ def _package_call(manager: Manager, command: Command, index: int, argv: list[Wor
     while position < len(argv):
         word = argv[position]
         value = word.value
+        if value == "--" and manager.family == "gem":
+            break  # gem install x -- --with-opt: the rest is for the extension's build
         if value is not None and value.startswith("-") and len(value) > 1:
             call.options.append(word)
             if value in manager.options_with_value and position + 1 < len(argv):

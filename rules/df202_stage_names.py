@@ -67,7 +67,8 @@ def duplicate_stage_name(context, options):
 )
 def reserved_stage_name(context, options):
     """## What it does
-    Flags a stage named `scratch` or `context` (in any case).
+    Flags a stage named `scratch` or `context` (in any case; hadolint's DL3063 only in lower
+    case).
 
     ## Why is this bad?
     `scratch` is the empty image and `context` names the build context in

@@ -22,11 +22,12 @@ def registry_of(image: str) -> str:
 )
 def untrusted_registry(context, options):
     """## What it does
-    Flags a `FROM` image whose registry does not match any pattern of the
-    `allowed-registries` option (glob patterns such as `docker.io`, `*.example.com`;
-    Docker Hub images are `docker.io`). With the option empty (the default), nothing is
-    flagged. hadolint's DL3026 (`trustedRegistries`). Stages, `scratch` and images named by
-    a variable are not judged.
+    Flags an image whose registry does not match any pattern of the `allowed-registries`
+    option (glob patterns such as `docker.io`, `*.example.com`; Docker Hub images are
+    `docker.io`): in `FROM`, and in `COPY --from=` and `RUN --mount=…,from=` when they
+    name an image rather than a stage. With the option empty (the default), nothing is
+    flagged. hadolint's DL3026 (`trustedRegistries`). Stages (by name or number), `scratch`
+    and images named by a variable are not judged.
 
     ## Why is this bad?
     A base image is code you run as root in every container: an organisation that mirrors
@@ -65,3 +66,35 @@ def untrusted_registry(context, options):
             words[0].span if words else stage.from_instruction.keyword_span,
             f"'{base.raw}' comes from {registry}, which is not an allowed registry ({', '.join(allowed)})",
         )
+    # COPY --from= and RUN --mount=…,from= name a stage (BuildKit looks among all stages of the
+    # file, in any case, or takes a number) or else an image
+    stages = {stage.name.lower() for stage in context.dockerfile.stages if stage.name}
+    for stage in context.dockerfile.stages:
+        for instruction in stage.instructions:
+            if instruction.keyword not in ("COPY", "RUN") or not instruction.flags:
+                continue
+            for flag, image in _images_named(instruction):
+                if image.lower() in stages or image.isdigit() or "$" in image or image.lower() == "scratch":
+                    continue
+                registry = registry_of(image)
+                if not any(fnmatchcase(registry, pattern) for pattern in allowed):
+                    yield Violation(
+                        flag.span,
+                        f"'{image}' comes from {registry}, which is not an allowed registry ({', '.join(allowed)})",
+                    )
+
+
+def _images_named(instruction):
+    """(flag, value) of COPY --from=VALUE and of the from=VALUE of RUN --mount=…"""
+    if instruction.keyword == "COPY":
+        for flag in instruction.flag("from"):
+            value = (flag.value or "").strip("\"'")
+            if value:
+                yield flag, value
+        return
+    for flag in instruction.flag("mount"):
+        for part in (flag.value or "").split(","):
+            key, _, value = part.partition("=")
+            value = value.strip("\"'")
+            if key.strip().lower() == "from" and value:
+                yield flag, value

@@ -13,8 +13,10 @@ from dlint.rule import Severity, Violation, rule
 def consecutive_runs(context, options):
     """## What it does
     Flags a `RUN` that directly follows another `RUN` of the same stage with the same flags
-    (mounts, network, security), when neither runs more than two commands: an author who
-    chains several commands in each RUN split them on purpose. hadolint's DL3059. Off by default: turn it on with
+    (mounts, network, security; comments between them do not count), when each runs a single
+    command: an author who chains commands (`a && b`, `a; b`, a pipe, `|| true`) in either RUN
+    split them on purpose. A RUN whose commands dlint does not read (a PowerShell or cmd
+    `SHELL`) is not judged. hadolint's DL3059. Off by default: turn it on with
     `extend-select = ["DF407"]`.
 
     ## Why is this bad?
@@ -43,7 +45,7 @@ def consecutive_runs(context, options):
         previous = None
         for instruction in stage.instructions:
             if instruction.keyword == "RUN" and previous is not None and previous.keyword == "RUN":
-                small = all(len(context.facts(run).script.commands) <= 2 for run in (previous, instruction))
+                small = all(_commands(context.facts(run).script.commands) == 1 for run in (previous, instruction))
                 same_flags = [(f.name, f.value) for f in previous.flags] == [(f.name, f.value) for f in instruction.flags]
                 if small and same_flags:
                     yield Violation(
@@ -51,3 +53,18 @@ def consecutive_runs(context, options):
                         f"this RUN directly follows the RUN at line {previous.line}: one RUN makes one layer",
                     )
             previous = instruction
+
+
+def _commands(commands) -> int:
+    """How many commands the RUN's own script runs: those of a `sh -c '…'` string are the
+    shell's (one command), those of a `$(…)` substitution count."""
+    count = 0
+    for command in commands:
+        inside = (not command.nested and any(
+            other is not command and (other.span.line, other.span.column) <= (command.span.line, command.span.column)
+            and (command.span.end_line, command.span.end_column) <= (other.span.end_line, other.span.end_column)
+            for other in commands
+        ))
+        if not inside:
+            count += 1
+    return count

@@ -15,7 +15,8 @@ _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]
 )
 def env_refers_to_same_instruction(context, options):
     """## What it does
-    Flags `ENV A=… B=$A`: a value that refers to a variable set earlier in the same `ENV`.
+    Flags `ENV A=… B=$A`: a value that refers to a variable set earlier in the same `ENV`,
+    also `ENV PATH=/a:$PATH PATH=/b:$PATH` (the second `$PATH` is not `/a:…`).
     (`ENV PATH=/opt/bin:$PATH`, a variable referring to its own old value, is fine.)
     hadolint's DL3044.
 
@@ -46,10 +47,14 @@ def env_refers_to_same_instruction(context, options):
         for assignment in instruction.assignments:
             key = assignment.name
             used = {a or b for a, b in _REFERENCE.findall(assignment.value or "")}
-            for name in sorted((used & set_here) - {key}):
-                yield Violation(
-                    assignment.span,
-                    f"${name} in the value of {key} is the value before this ENV, not the one it sets: "
-                    f"set {name} in an ENV of its own before this one",
-                )
+            # set_here holds the names set before this assignment: $KEY of a KEY set only here
+            # is its old value, as meant (PATH=/opt/bin:$PATH)
+            for name in sorted(used & set_here):
+                if name == key:
+                    message = (f"${name} in the second value of {key} is the value before this ENV, not the "
+                               f"one set just before it: that {key}=… is lost; set {key} in ENVs of their own")
+                else:
+                    message = (f"${name} in the value of {key} is the value before this ENV, not the one it "
+                               f"sets: set {name} in an ENV of its own before this one")
+                yield Violation(assignment.span, message)
             set_here.add(key)

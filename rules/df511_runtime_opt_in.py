@@ -103,7 +103,7 @@ def non_numeric_user(context, options):
 def missing_user(context, options):
     """## What it does
     Flags a Dockerfile whose final stage (with the stages it is built FROM) has no `USER`
-    instruction. hadolint's DL3063. Off by default: turn it on with
+    instruction (hadolint has no such rule). Off by default: turn it on with
     `extend-select = ["DF514"]`. Base images may set a user that dlint cannot see, which is
     why it is opt-in; DF502 flags an explicit `USER root`.
 

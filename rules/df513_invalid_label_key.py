@@ -5,6 +5,7 @@ import re
 from dlint.rule import Severity, Violation, rule
 
 _KEY = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+_SEPARATORS = re.compile(r"\.\.|--")
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
 # Keys that tools read as written: the run labels of `podman container runlabel` and
 # `atomic run/install/uninstall`, and the legacy labels of Red Hat's RHEL 7 images (their
@@ -36,8 +37,9 @@ def _red_hat_stage(dockerfile, instruction) -> bool:
 def invalid_label_key(context, options):
     """## What it does
     Flags a `LABEL` key with characters other than lower-case letters, digits, `.` and `-`,
-    one that does not start and end with a letter or digit, or one in the namespaces Docker
-    reserves (`com.docker.*`, `io.docker.*`, `org.dockerproject.*`). hadolint's DL3048.
+    one that does not start with a letter or end with a letter or digit, one with two
+    periods or two hyphens in a row (`..`, `--`), or one in the namespaces Docker reserves
+    (`com.docker.*`, `io.docker.*`, `org.dockerproject.*`). hadolint's DL3048.
     Keys with a variable are not judged, nor the keys tools read as written: Kubernetes-style
     qualified keys (`openshift.io/expose-services`), `RUN`,
     `INSTALL`, `UNINSTALL` (`podman container runlabel`, `atomic run`) and, on an image built
@@ -79,6 +81,10 @@ def invalid_label_key(context, options):
                 problem = "is in a namespace Docker reserves"
             elif not _KEY.fullmatch(key_text):
                 problem = "is not lower-case letters, digits, '.' and '-'"
+            elif not key_text[0].isalpha():
+                problem = "does not start with a letter"
+            elif _SEPARATORS.search(key_text):
+                problem = "has two periods or two hyphens in a row"
             else:
                 continue
             yield Violation(

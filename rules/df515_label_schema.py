@@ -10,7 +10,7 @@ _SEMVER = re.compile(
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
 )
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
-_GIT_HASH = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_GIT_HASH = re.compile(r"[0-9a-f]{7,40}|[0-9a-f]{64}")  # abbreviated (git's 7 digits or more), SHA-1 or SHA-256
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
 
@@ -51,7 +51,7 @@ _CHECKS = {
 }
 _WHAT = {
     "url": "a URL", "rfc3339": "an RFC 3339 time (2024-10-16T12:00:00Z)", "spdx": "an SPDX license expression",
-    "hash": "a full git commit hash", "semver": "a semantic version (1.2.3)", "email": "an e-mail address",
+    "hash": "a git commit hash (7 to 40 hex digits, or 64)", "semver": "a semantic version (1.2.3)", "email": "an e-mail address",
 }
 
 
@@ -74,9 +74,9 @@ def label_schema(context, options):
     """## What it does
     Checks the final image's labels (its stage and the stages it is built FROM) against the
     `schema` option, a table of label -> type, where the type is `text`, `url`, `rfc3339`,
-    `spdx`, `hash` (a full git commit hash), `semver` or `email`: a label of the schema that
-    is missing, empty, or whose value is not of its type is flagged, and with `strict = true`
-    so is a label the schema does not name. Values with a variable are not judged. With no
+    `spdx`, `hash` (a git commit hash, full or abbreviated to 7 digits or more), `semver`
+    or `email`: a label of the schema that is missing, empty, or whose value is not of its
+    type is flagged, and with `strict = true` so is a label the schema does not name. Values with a variable are not judged. With no
     schema (the default) nothing is checked. hadolint's DL3049–DL3056 and DL3058
     (`label-schema`, `strict-labels`).
 
