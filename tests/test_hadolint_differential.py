@@ -378,6 +378,9 @@ PATTERNS = (
 # code, first line of the instruction, who reports it) -> why. An entry may name a more specific
 # reason than a pattern that also matches it.
 ALLOWED: dict[tuple[str, str, int, str], str] = {
+    ('rules/DF101/look-through.Dockerfile', 'DL3036', 21, 'dlint'): REFRESH,
+    ('rules/DF106/pin-policy-bounds.Dockerfile', 'DL3042', 3, 'dlint'): OTHER_MANAGER,
+    ('rules/DF107/gem-and-bundle.Dockerfile', 'DL3028', 20, 'hadolint'): PIN_SOURCE,
     ('rules/DF302/good.Dockerfile', 'DL3020', 4, 'hadolint'): ADD_GIT,
     ('rules/DF107/other-managers.Dockerfile', 'DL3019', 10, 'dlint'): APK_UPDATE,
     ('rules/DF405/quiet.Dockerfile', 'DL3047', 7, 'hadolint'): BUSYBOX_WGET,
