@@ -280,6 +280,24 @@ def test_build_lints_with_the_configuration_lint_uses(tmp_path):
     assert (unknown.returncode, unknown.stderr) == (2, "dlint: error: unknown rule 'DF999' (see `dlint rules`)\n")
 
 
+def test_build_lints_against_its_own_build_context(tmp_path):
+    """DF304 reads the .dockerignore of the context `dlint build` sends, not of the Dockerfile's
+    folder: with `-f files/Dockerfile ctx`, ctx/.dockerignore excludes the file COPY names."""
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / ".dockerignore").write_text("app.conf\n")
+    (tmp_path / "ctx" / "app.conf").write_text("x\n")
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "Dockerfile").write_text("FROM busybox:1.36\nCOPY app.conf /etc/app.conf\n")
+    env = {**os.environ, "NO_COLOR": "1", "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+    env.pop("DLINT_CONFIG", None)
+    result = subprocess.run([sys.executable, "-m", "dlint", "build", "--isolated", "-f", "files/Dockerfile", "ctx"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "cannot reach a Docker engine" in result.stderr
+    assert [line.split()[0:3:2] for line in result.stdout.splitlines() if line.startswith("files/")] == [
+        ["files/Dockerfile:2:6:", "DF304"]
+    ]
+
+
 @pytest.mark.engine
 def test_build_exit_status_follows_the_configured_failure_threshold(tmp_path):
     from tests.engine_env import BUSYBOX_IMAGE, EngineUnavailable, ensure_engine

@@ -220,7 +220,7 @@ def _run(context, file, tag, target, build_arg, no_cache, network, platform, lab
     runner.target_stage(dockerfile, target)  # a bad --target fails before building
 
     # Lint first (a bad configuration or rule name fails before building).
-    findings, lint_failed = ([], False) if no_lint else _lint(dockerfile, format, failure_threshold, lint_options)
+    findings, lint_failed = ([], False) if no_lint else _lint(dockerfile, format, failure_threshold, lint_options, context)
 
     labels = {}
     for item in label or []:
@@ -310,10 +310,11 @@ def _run(context, file, tag, target, build_arg, no_cache, network, platform, lab
     return 1 if reasons else 0
 
 
-def _lint(dockerfile, format, failure_threshold, options) -> tuple[list, bool]:
+def _lint(dockerfile, format, failure_threshold, options, context) -> tuple[list, bool]:
     """The lint session of ``dlint lint`` on the parsed Dockerfile, with the same configuration
     (the nearest .dlint.toml / [tool.dlint], --config, --isolated, pragmas) and rule options;
-    prints the findings as text. Returns the findings and whether one is at or above the
+    prints the findings as text. The build's context is the lint's (DF304 reads its
+    .dockerignore). Returns the findings and whether one is at or above the
     failure threshold (a config's no-fail included)."""
     from dlint.report import renderer
     from dlint.session import LintOptions, Session, SessionError, lint_dockerfile, split_values
@@ -327,6 +328,7 @@ def _lint(dockerfile, format, failure_threshold, options) -> tuple[list, bool]:
             config=options["config"],
             isolated=options["isolated"],
             failure_threshold=failure_threshold,
+            context=context,
         ))
         task = session.task(dockerfile.path)
     except SessionError as error:
