@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
 from dlint.dockerfile import Instruction
 from dlint.shell import Command, Script, Word, script_of
+from dlint.startup import Record
 
 # Roles a verb can play. FETCH and BUILD_DEP read the index without installing what they name
 # (``download``, ``source``; ``build-dep`` installs a source package's build dependencies);
@@ -235,8 +235,12 @@ def parse_cargo_package(word: Word) -> Package:
     return Package(word, "name", name, version or None)
 
 
-@dataclass(frozen=True, eq=False)  # compared by identity: one object per manager
 class Manager:
+    """One package manager, made once (``Manager(name=…, …)``, keyword arguments only) and
+    never modified; compared by identity. A plain class, not a dataclass (see
+    dlint/startup.py): ``__init__`` reads the fields and their defaults from the annotated
+    lines below."""
+
     name: str  # shown in messages
     programs: frozenset[str]
     verbs: dict[str, str]  # verb as written -> role
@@ -254,7 +258,7 @@ class Manager:
     auto_remove: frozenset[str] = frozenset()  # options that also remove unneeded packages
     index_cleaners: frozenset[str] = frozenset()  # verbs that delete the index (dist-clean)
     auto_remove_verbs: frozenset[str] = frozenset()  # verbs that remove unneeded packages
-    config_true: dict[str, str] = field(default_factory=dict)  # -o KEY=true that means an option
+    config_true: dict[str, str] = {}  # -o KEY=true that means an option
     # What the rules need to know beyond apt's shape:
     needs_update: bool = False  # installs read only the index an `update` wrote (apt); others fetch it
     prompts: bool = False  # install and remove ask for confirmation without assume-yes (DF109)
@@ -270,6 +274,28 @@ class Manager:
     group_options: frozenset[str] = frozenset()  # apk --virtual NAME: the packages form a group
     skip_words: frozenset[str] = frozenset()  # words before the verb (`yarn global add`)
     clean_words: frozenset[str] = frozenset()  # after a clean verb, the words that empty the cache
+
+    def __init__(self, **values: object) -> None:
+        fields = Manager.__annotations__
+        unknown = values.keys() - fields.keys()
+        if unknown:
+            raise TypeError(f"Manager() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        for name in fields:
+            if name in values:
+                value = values[name]
+            elif name in Manager.__dict__:
+                value = Manager.__dict__[name]  # not getattr: a function default must not bind
+                if type(value) is dict:
+                    value = {}  # each its own, as with a dataclass's default_factory
+            else:
+                raise TypeError(f"Manager() missing required keyword argument: {name!r}")
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Manager is not modified ({self.name}.{name})")
+
+    def __repr__(self) -> str:
+        return "Manager(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in Manager.__annotations__) + ")"
 
 
 _APT_VERBS = {
@@ -587,18 +613,34 @@ NOT_LEFTOVERS = ("/var/lib/apt/lists/lock",)  # apt's lock file: empty, and apt 
 _BY_PROGRAM = {program: manager for manager in MANAGERS for program in manager.programs}
 
 
-@dataclass
-class PackageCall:
-    manager: Manager
-    command: Command
-    index: int  # position of the command in the RUN
-    program: Word  # the word naming the manager (``apt-get``)
-    verb: str | None  # role, see INSTALL …
-    verb_word: Word | None
-    options: list[Word] = field(default_factory=list)
-    option_values: list[str] = field(default_factory=list)  # e.g. the X=Y of -o X=Y
-    packages: list[Package] = field(default_factory=list)
-    from_stdin: bool = False  # run through xargs: more packages arrive on stdin
+class PackageCall(Record):
+    # A plain class, not a dataclass: see dlint/startup.py.
+    _fields = ("manager", "command", "index", "program", "verb", "verb_word", "options", "option_values", "packages",
+               "from_stdin")
+
+    def __init__(
+        self,
+        manager: Manager,
+        command: Command,
+        index: int,  # position of the command in the RUN
+        program: Word,  # the word naming the manager (``apt-get``)
+        verb: str | None,  # role, see INSTALL …
+        verb_word: Word | None,
+        options: list[Word] | None = None,  # None: a new empty list (also below)
+        option_values: list[str] | None = None,  # e.g. the X=Y of -o X=Y
+        packages: list[Package] | None = None,
+        from_stdin: bool = False,  # run through xargs: more packages arrive on stdin
+    ) -> None:
+        self.manager = manager
+        self.command = command
+        self.index = index
+        self.program = program
+        self.verb = verb
+        self.verb_word = verb_word
+        self.options = [] if options is None else options
+        self.option_values = [] if option_values is None else option_values
+        self.packages = [] if packages is None else packages
+        self.from_stdin = from_stdin
 
     def has_option(self, names: frozenset[str]) -> bool:
         if not self.options:
@@ -710,29 +752,38 @@ class PackageCall:
         )
 
 
-@dataclass(frozen=True)
-class Removal:
+class Removal(NamedTuple):
     command: Command
     index: int
     paths: tuple[Word, ...]
 
 
-@dataclass
-class RunFacts:
-    script: Script
-    calls: list[PackageCall]
-    removals: list[Removal]
-    cache_mounts: list[str]  # targets of --mount=type=cache
-    programs: frozenset[str] = frozenset()  # first word of each command, without its directory
-    masked: tuple[str, ...] = ()  # targets of cache, tmpfs and bind mounts: kept out of the layer
-    # Calls by role, grouped once: most rules ask every RUN for its installs or updates.
-    _by_role: dict[str, tuple[PackageCall, ...]] = field(init=False, repr=False, compare=False)
+class RunFacts(Record):
+    _fields = ("script", "calls", "removals", "cache_mounts", "programs", "masked")
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        script: Script,
+        calls: list[PackageCall],
+        removals: list[Removal],
+        cache_mounts: list[str],  # targets of --mount=type=cache
+        programs: frozenset[str] = frozenset(),  # first word of each command, without its directory
+        masked: tuple[str, ...] = (),  # targets of cache, tmpfs and bind mounts: kept out of the layer
+    ) -> None:
+        self.script = script
+        self.calls = calls
+        self.removals = removals
+        self.cache_mounts = cache_mounts
+        self.programs = programs
+        self.masked = masked
+        # Calls by role, grouped once (not a field): most rules ask every RUN for its installs
+        # or updates.
         by_role: dict[str, list[PackageCall]] = {}
-        for call in self.calls:
+        for call in calls:
             by_role.setdefault(call.verb, []).append(call)
-        self._by_role = {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
+        self._by_role: dict[str, tuple[PackageCall, ...]] = (
+            {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
+        )
 
     def calls_of(self, role: str, manager: Manager | None = None) -> tuple[PackageCall, ...]:
         """The calls playing ``role`` (INSTALL …), in order."""
