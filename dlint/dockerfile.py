@@ -27,9 +27,9 @@ from __future__ import annotations
 import json
 import re
 import weakref
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator
 
-from dlint.startup import Record, lazy_pattern
+from dlint.startup import NamedTuple, Record, lazy_pattern
 from dlint.source import MappedText, Span
 from dlint.variables import Variables, process_word, split_words
 

@@ -24,7 +24,7 @@ this RUN starts?") instead of matching command text. ``dlint build`` gets the sa
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.packages import (
@@ -32,6 +32,7 @@ from dlint.packages import (
     RunFacts, facts_of, removes_directory,
 )
 from dlint.shell import Command, Word
+from dlint.startup import NamedTuple
 
 ABSENT, PRESENT, MAYBE = 0, 1, 2
 INDEX, ARCHIVES = "index", "archives"

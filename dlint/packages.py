@@ -16,11 +16,11 @@ import posixpath
 import re
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from dlint.dockerfile import Instruction
 from dlint.shell import Command, Script, Word, script_of
-from dlint.startup import Record
+from dlint.startup import NamedTuple, Record
 
 # Roles a verb can play. FETCH and BUILD_DEP read the index without installing what they name
 # (``download``, ``source``; ``build-dep`` installs a source package's build dependencies);

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Mapping
+
+from dlint.startup import NamedTuple
 
 if TYPE_CHECKING:
     from dlint.dockerfile import Dockerfile, Instruction
