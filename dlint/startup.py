@@ -41,11 +41,11 @@ class Record:
         return f"{self.__class__.__qualname__}({values})"
 
 
-def lazy_pattern(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+def lazy_pattern(pattern: str | bytes, flags: int = 0) -> Callable[[], re.Pattern]:
     """A function returning ``re.compile(pattern, flags)``, compiled on its first call."""
-    compiled: re.Pattern[str] | None = None
+    compiled: re.Pattern | None = None
 
-    def get() -> re.Pattern[str]:
+    def get() -> re.Pattern:
         nonlocal compiled
         if compiled is None:
             compiled = re.compile(pattern, flags)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from dlint.shell.words import Command, Locate, Script, Word, numbered
+from dlint.startup import lazy_pattern
 
 # ---------------------------------------------------------------------------------------------
 # Fast path: simple scripts without tree-sitter
@@ -59,9 +60,9 @@ _SIMPLE_TOKEN = re.compile(
     r")"
 )
 _REDIRECTION, _WORD, _ODD, _OPERATOR, _NEWLINE, _CONTINUATION = 1, 2, 3, 4, 5, 6
-_SIMPLE_END = re.compile(r"[ \t]*\Z")
-_CONTINUED = re.compile(r"[ \t]*[^ \t\n]")
-_BLANK_TO_END = re.compile(r"[ \t\n]*\Z")
+_SIMPLE_END = lazy_pattern(r"[ \t]*\Z")
+_CONTINUED = lazy_pattern(r"[ \t]*[^ \t\n]")
+_BLANK_TO_END = lazy_pattern(r"[ \t\n]*\Z")
 _DECLARATIONS = frozenset({"declare", "typeset", "export", "readonly", "local", "unset", "unsetenv"})
 _RESERVED = _DECLARATIONS | {
     "if", "then", "elif", "else", "fi", "for", "select", "in", "while", "until", "do", "done",
@@ -76,8 +77,8 @@ _BEFORE_QUOTE = re.compile(r"[^'\"$]*")
 _NAME_POSITION = re.compile(
     rf"([A-Za-z0-9_]+)\+?=(=?)|(?:[A-Za-z0-9_./-]+|'[^']*'|\"[^\"]*\"|{_EXPANSION})*\Z"
 )
-_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_SEGMENTS = re.compile(r"'([^']*)'|\"([^\"]*)\"|([^'\"]+)")
+_QUOTED = lazy_pattern(r"'([^']*)'|\"([^\"]*)\"")
+_SEGMENTS = lazy_pattern(r"'([^']*)'|\"([^\"]*)\"|([^'\"]+)")
 _BINARY = frozenset({"&&", "||", "|", "|&"})
 _new = object.__new__  # Word objects are made field by field: Word.located costs a call more
 
@@ -118,9 +119,9 @@ def _simple_value(word: str) -> str | None:
     if "'" not in word and '"' not in word:
         return None if "$" in word else word
     if "$" not in word:
-        return _QUOTED.sub(_unquote, word)
+        return _QUOTED().sub(_unquote, word)
     parts = []
-    for single, double, bare in _SEGMENTS.findall(word):
+    for single, double, bare in _SEGMENTS().findall(word):
         if "$" in double or "$" in bare:
             return None
         parts.append(single or double or bare)
@@ -296,7 +297,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                 branch = ()
                 if separator != "&&":
                     list_start = len(commands)
-                    if pipes > 1 and separator == "\n" and not _BLANK_TO_END.match(text, match.end()):
+                    if pipes > 1 and separator == "\n" and not _BLANK_TO_END().match(text, match.end()):
                         # ``a | b | c`` + newline + ``d && e``: tree-sitter joins the lines
                         # into the command ``c d`` (when a later line has && || or a
                         # redirection, and in other cases after two pipes in a list).
@@ -314,13 +315,13 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                 match.start(_CONTINUATION) == blanks
                 or not blanks
                 or text[blanks - 1] == "\n"
-                or _CONTINUED.match(text, match.end()) is None
+                or _CONTINUED().match(text, match.end()) is None
             ):
                 return None
         else:
             return None  # _ODD
     end = 0 if match is None else match.end()
-    if end != len(text) and _SIMPLE_END.match(text, end) is None:
+    if end != len(text) and _SIMPLE_END().match(text, end) is None:
         return None
     if state > 3:
         return None  # a redirection without a target

@@ -13,7 +13,7 @@ import re
 from typing import Callable
 
 from dlint.source import Span
-from dlint.startup import Record
+from dlint.startup import Record, lazy_pattern
 
 Locate = Callable[[int, int], Span]
 
@@ -178,8 +178,8 @@ def numbered(script: Script) -> Script:
     return script
 
 
-_ESCAPED = re.compile(r"\\(.)", re.S)
+_ESCAPED = lazy_pattern(r"\\(.)", re.S)
 
 
 def _unescape(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
+    return _ESCAPED().sub(r"\1", text) if "\\" in text else text
