@@ -24,7 +24,6 @@ a ``RUN``.
 
 from __future__ import annotations
 
-import json
 import re
 import weakref
 from typing import TYPE_CHECKING, Iterator
@@ -698,6 +697,8 @@ def _read_arguments(instruction: Instruction) -> None:
     # ``offset`` is past all blanks, so only an exec form starts with "[" right there (this
     # spares most instructions a copy of their arguments).
     if text.startswith("[", offset):
+        import json  # here: a file without an exec form need not import it (1 ms)
+
         args = text[offset:].strip()
         try:
             value = json.loads(args)

@@ -3,14 +3,12 @@ then the RUN's shell form, exec form, ``sh -c '…'`` strings and heredoc bodies
 
 from __future__ import annotations
 
-import json
-import re
-
 from dlint.dockerfile import Instruction, POSIX_SHELLS
 from dlint.shell import fastpath, treesitter
 from dlint.shell.tolerant import _parse_tolerant
 from dlint.shell.words import Command, Locate, Script, Word
 from dlint.source import Span
+from dlint.startup import lazy_pattern
 
 
 def parse_script(text: str, locate: Locate) -> Script:
@@ -31,7 +29,7 @@ def parse_script(text: str, locate: Locate) -> Script:
 # ---------------------------------------------------------------------------------------------
 # RUN instructions
 
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_JSON_STRING = lazy_pattern(r'"((?:[^"\\]|\\.)*)"')
 
 
 def _blank_heredoc_markers(instruction: Instruction, text: str) -> str:
@@ -116,10 +114,12 @@ def _script_of_run(instruction: Instruction) -> Script:
 
 
 def _script_of_exec_form(instruction: Instruction) -> Script:
+    import json  # only here (see dlint.dockerfile._read_arguments)
+
     base = instruction.args_offset
     args = instruction.args
     words = []
-    for match in _JSON_STRING.finditer(args):
+    for match in _JSON_STRING().finditer(args):
         start, end = base + match.start(), base + match.end()
         try:
             value = json.loads(match.group(0))
