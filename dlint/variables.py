@@ -35,8 +35,9 @@ from dlint.startup import NamedTuple
 if TYPE_CHECKING:
     from dlint.dockerfile import Dockerfile, Instruction
 
-# A name bound to None is declared but its value is unknown.
-Scope = Mapping[str, "str | None"]
+# A name bound to None is declared but its value is unknown. (Not "str | None" in quotes:
+# typing would compile that into a ForwardRef.)
+Scope = Mapping[str, str | None]
 
 _SPECIAL = frozenset("@*#?-$!0")
 _WHITESPACE = " \t\n\r\v\f"
