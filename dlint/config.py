@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dlint.files import display_path as display
 from dlint.rule import SEVERITY_NAMES as SEVERITIES, Rule, Severity
-from dlint.startup import lazy_pattern
+from dlint.startup import TYPE_CHECKING, lazy_pattern
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAMES = (".dlint.toml", "pyproject.toml")  # looked for in this order in each directory
 KEYS = (

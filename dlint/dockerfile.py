@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
 
-from dlint.startup import NamedTuple, Record, lazy_pattern
 from dlint.source import MappedText, Span
+from dlint.startup import TYPE_CHECKING, NamedTuple, Record, lazy_pattern
 from dlint.variables import Variables, process_word, split_words
 
 if TYPE_CHECKING:

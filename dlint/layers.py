@@ -24,7 +24,7 @@ this RUN starts?") instead of matching command text. ``dlint build`` gets the sa
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.packages import (

@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
 
 from dlint.dockerfile import Instruction
 from dlint.shell import Command, Script, Word, script_of

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
 
-from dlint.startup import NamedTuple
+from dlint.startup import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from dlint.dockerfile import Dockerfile, Instruction

@@ -7,7 +7,7 @@ pre-commit hook never pays for XML or SARIF.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from dlint.checker import Finding
 

@@ -10,7 +10,7 @@ whether it runs only sometimes (after ``||``, inside ``if``/``case``/loops/funct
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from dlint.source import Span
 from dlint.startup import Record, lazy_pattern
