@@ -4,8 +4,7 @@ then the RUN's shell form, exec form, ``sh -c '…'`` strings and heredoc bodies
 from __future__ import annotations
 
 from dlint.dockerfile import Instruction, POSIX_SHELLS
-from dlint.shell import fastpath, treesitter
-from dlint.shell.tolerant import _parse_tolerant
+from dlint.shell import fastpath
 from dlint.shell.words import Command, Locate, Script, Word
 from dlint.source import Span
 from dlint.startup import lazy_pattern
@@ -19,6 +18,10 @@ def parse_script(text: str, locate: Locate) -> Script:
     script = fastpath._parse_simple(text, locate)
     if script is not None:
         return script
+    # Imported here: a file whose scripts all take the fast path needs neither.
+    from dlint.shell import treesitter
+    from dlint.shell.tolerant import _parse_tolerant
+
     try:
         script = treesitter._parse_tree_sitter(text, locate)
     except (RecursionError, ValueError, MemoryError):
