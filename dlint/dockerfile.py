@@ -698,18 +698,45 @@ def _read_arguments(instruction: Instruction) -> None:
     # ``offset`` is past all blanks, so only an exec form starts with "[" right there (this
     # spares most instructions a copy of their arguments).
     if text.startswith("[", offset):
-        import json  # here: a file without an exec form need not import it (1 ms)
-
         args = text[offset:].strip()
-        try:
-            value = json.loads(args)
-        except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
-            return
+        value = _plain_json_strings(args)
+        if value is None:
+            import json  # here: the usual exec form does without it (1 ms to import)
+
+            try:
+                value = json.loads(args)
+            except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
+                return
         if isinstance(value, list):
             if all(isinstance(item, str) for item in value):
                 instruction.exec_form = value
             else:
                 instruction.not_strings = True
+
+
+_JSON_BLANKS = " \t\n\r"  # JSON's whitespace
+
+
+def _plain_json_strings(args: str) -> list[str] | None:
+    """``json.loads(args)`` for the usual exec form, a JSON array of strings without escapes
+    or control characters (``["nginx", "-g", "daemon off;"]``); None for any other text, which
+    json then reads."""
+    if "\\" in args or not args.endswith("]"):
+        return None
+    parts = args[1:-1].split('"')  # separators and strings in turn
+    if len(parts) % 2 == 0:
+        return None
+    if len(parts) == 1:
+        return [] if not parts[0].strip(_JSON_BLANKS) else None
+    if parts[0].strip(_JSON_BLANKS) or parts[-1].strip(_JSON_BLANKS):
+        return None
+    if any(parts[index].strip(_JSON_BLANKS) != "," for index in range(2, len(parts) - 1, 2)):
+        return None
+    values = parts[1::2]
+    for value in values:
+        if not value.isprintable() and any(character < " " for character in value):
+            return None  # json refuses control characters in a string
+    return values
 
 
 # ---------------------------------------------------------------------------------------------

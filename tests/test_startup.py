@@ -11,6 +11,8 @@ import sys
 import typing
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlint.startup import NamedTuple, Record, lazy_pattern
 from tests.helpers import FIXTURES, ROOT
@@ -37,9 +39,12 @@ def test_lint_of_a_file_imports_nothing_heavy(path):
     assert imported_by_lint(path, *HEAVY) == []
 
 
-def test_json_is_imported_only_for_an_exec_form():
+def test_json_is_imported_only_for_an_exec_form_with_escapes(tmp_path):
     assert imported_by_lint(NO_EXEC_FORM, "json") == []
-    assert imported_by_lint(ROOT / "benchmarks" / "latency" / "02-debian-apt.Dockerfile", "json") == ["json"]
+    assert imported_by_lint(ROOT / "benchmarks" / "latency" / "02-debian-apt.Dockerfile", "json") == []
+    escaped = tmp_path / "Dockerfile"
+    escaped.write_text('FROM debian:bookworm\nCMD ["echo", "a\\"b"]\n')
+    assert imported_by_lint(escaped, "json") == ["json"]
 
 
 def test_lint_restores_the_collector_thresholds():
@@ -132,3 +137,31 @@ def test_lazy_pattern_compiles_once_on_first_use(monkeypatch):
     assert compiled == []
     assert pattern().fullmatch("aA") and pattern() is pattern()
     assert compiled == [(r"a+", re.I)]
+
+
+JSON_PIECES = ['"', '"', ",", "[", "]", " ", "\t", "\n", "\r", "\f", "\\", "\\n", '\\"', "a", "-c", "é", "\x01",
+               "\x7f", "\u2028", "\xa0", "1", "null", "{}", "\ud800"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(JSON_PIECES), max_size=14))
+def test_plain_json_strings_reads_what_json_reads(pieces):
+    import json
+
+    from dlint.dockerfile import _plain_json_strings
+
+    args = ("[" + "".join(pieces)).strip()
+    fast = _plain_json_strings(args)
+    if fast is not None:
+        assert fast == json.loads(args)
+
+
+@given(st.lists(st.text(st.characters(blacklist_characters='"\\', blacklist_categories=("Cc", "Cs"))), max_size=5),
+       st.sampled_from(["", " ", "\n  ", "\t"]))
+def test_plain_json_strings_takes_arrays_of_plain_strings(values, blank):
+    import json
+
+    from dlint.dockerfile import _plain_json_strings
+
+    args = "[" + blank + ("," + blank).join(json.dumps(v, ensure_ascii=False) for v in values) + blank + "]"
+    assert _plain_json_strings(args) == values

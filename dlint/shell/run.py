@@ -117,17 +117,19 @@ def _script_of_run(instruction: Instruction) -> Script:
 
 
 def _script_of_exec_form(instruction: Instruction) -> Script:
-    import json  # only here (see dlint.dockerfile._read_arguments)
-
     base = instruction.args_offset
     args = instruction.args
     words = []
     for match in _JSON_STRING().finditer(args):
         start, end = base + match.start(), base + match.end()
-        try:
-            value = json.loads(match.group(0))
-        except ValueError:
-            value = match.group(1)
+        value = match.group(1)  # what json reads too, when there is no escape (or it refuses the string)
+        if "\\" in value:
+            import json  # only here (see dlint.dockerfile._read_arguments)
+
+            try:
+                value = json.loads(match.group(0))
+            except ValueError:
+                pass
         words.append((Word(match.group(0), value, instruction.text.span(start, end)), base + match.start(1)))
     if not words:
         return Script([])
