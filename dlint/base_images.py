@@ -7,19 +7,20 @@ shell-form CMD passes signals on (DF501) and which shell dialect a RUN is checke
 
 from __future__ import annotations
 
-import re
+from dlint.startup import lazy_pattern
 
 # What /bin/sh is on an image, judged from the name and tag of the root of its stage chain.
 # dash (Debian, Ubuntu) forks the command given to `sh -c` and stays as PID 1 without
 # passing signals on; BusyBox `sh` (Alpine, busybox) and bash (RHEL family, Fedora, Amazon
 # Linux, Arch …) replace themselves with the command, so there the signal does arrive.
-_TOKENS = re.compile(r"[-_./:@]+")
-_NOT_DASH = re.compile(
+# Compiled on first use (0.5 ms): only a shell-form CMD or ENTRYPOINT and ShellCheck need them.
+_TOKENS = lazy_pattern(r"[-_./:@]+")
+_NOT_DASH = lazy_pattern(
     r"(alpine|busybox|centos|rhel|ubi|fedora|rocky|rockylinux|alma|almalinux|oraclelinux|oracle|"
     r"amazonlinux|amzn|corretto|photon|arch|archlinux|opensuse|sles|suse|clearlinux|mariner|"
     r"azurelinux|distroless|windows|windowsservercore|servercore|nanoserver|ltsc\d*)\d*"
 )
-_DASH = re.compile(
+_DASH = lazy_pattern(
     r"(debian|ubuntu|raspbian|buildpack|bookworm|bullseye|buster|stretch|jessie|wheezy|trixie|"
     r"forky|sid|focal|jammy|noble|bionic|xenial|trusty|precise|oracular|plucky|lunar|mantic|"
     r"kinetic|impish|hirsute|groovy|eoan|disco|cosmic)\d*"
@@ -53,10 +54,10 @@ def sh_is_dash(stage) -> bool:
     if root.has_variable or root.is_scratch:
         return False
     name = root.name.lower()
-    tokens = [t for t in _TOKENS.split(f"{name}:{root.tag or ''}") if t]
-    if any(_NOT_DASH.fullmatch(t) for t in tokens):
+    tokens = [t for t in _TOKENS().split(f"{name}:{root.tag or ''}") if t]
+    if any(_NOT_DASH().fullmatch(t) for t in tokens):
         return False
-    if any(_DASH.fullmatch(t) for t in tokens):
+    if any(_DASH().fullmatch(t) for t in tokens):
         return True
     return _official_name(name) in _OFFICIAL_DASH
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dlint.files import display_path as display
 from dlint.rule import SEVERITY_NAMES as SEVERITIES, Rule, Severity
+from dlint.startup import TYPE_CHECKING, lazy_pattern
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAMES = (".dlint.toml", "pyproject.toml")  # looked for in this order in each directory
 KEYS = (
@@ -155,9 +158,9 @@ def _load_toml(path: str) -> dict:
 
 # Where a pyproject.toml can hold dlint's settings: a [tool.dlint…] header or a dotted
 # tool.dlint.… key anywhere, or a `dlint = {…}` / `dlint.… =` key in the [tool] table.
-_TOOL_DLINT = re.compile(rb"""tool["']?\s*\.\s*["']?dlint\b""")
-_TOOL_HEADER = re.compile(rb"""\[\s*["']?tool["']?\s*\]""")
-_DLINT_KEY = re.compile(rb"""(?:dlint|"dlint"|'dlint')\s*[.=]""")
+_TOOL_DLINT = lazy_pattern(rb"""tool["']?\s*\.\s*["']?dlint\b""")
+_TOOL_HEADER = lazy_pattern(rb"""\[\s*["']?tool["']?\s*\]""")
+_DLINT_KEY = lazy_pattern(rb"""(?:dlint|"dlint"|'dlint')\s*[.=]""")
 
 
 def _may_hold_dlint(path: str) -> bool:
@@ -171,14 +174,14 @@ def _may_hold_dlint(path: str) -> bool:
         return True
     if b"dlint" not in data:
         return False
-    if _TOOL_DLINT.search(data):
+    if _TOOL_DLINT().search(data):
         return True
     in_tool = False
     for line in data.splitlines():
         line = line.strip()
         if line.startswith(b"["):
-            in_tool = _TOOL_HEADER.match(line) is not None
-        elif in_tool and _DLINT_KEY.match(line):
+            in_tool = _TOOL_HEADER().match(line) is not None
+        elif in_tool and _DLINT_KEY().match(line):
             return True
     return False
 

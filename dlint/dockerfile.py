@@ -24,13 +24,11 @@ a ``RUN``.
 
 from __future__ import annotations
 
-import json
 import re
-import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from collections.abc import Iterator
 
 from dlint.source import MappedText, Span
+from dlint.startup import TYPE_CHECKING, NamedTuple, Record, lazy_pattern
 from dlint.variables import Variables, process_word, split_words
 
 if TYPE_CHECKING:
@@ -46,18 +44,19 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 
-_DIRECTIVE = re.compile(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC = re.compile(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+# What every file needs is compiled at import, the rest on first use (lazy_pattern: call it).
+_DIRECTIVE = lazy_pattern(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC = lazy_pattern(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _BLANKS = re.compile(r"\s*")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
-_SWALLOWED = re.compile(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
+_SWALLOWED = lazy_pattern(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
 _PLAIN_WORD = re.compile(r"\S+")
-_ONLY_FLAGS = re.compile(r"(?:\s*--\S*)*\s*")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_ONLY_FLAGS = lazy_pattern(r"(?:\s*--\S*)*\s*")
+_JSON_STRING = lazy_pattern(r'"(?:[^"\\]|\\.)*"')
 # Template placeholders: Jinja/Go/Mustache ``{{ … }}``, Jinja ``{% … %}``, ``%%VAR%%``.
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%")
+_PLACEHOLDER = lazy_pattern(r"\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%")
 _TEMPLATE_START = ("{{", "{%", "{#", "%%")
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
+_STAGE_NAME = lazy_pattern(r"[a-z][a-z0-9-_.]*")
 # What BuildKit refuses as an ONBUILD trigger.
 _NOT_TRIGGERS = {
     "ONBUILD": "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
@@ -74,8 +73,10 @@ class DockerfileError(Exception):
         self.line = line
 
 
-@dataclass(frozen=True)
-class Problem:
+# Frozen values are NamedTuples, the others plain classes (no dataclasses: see dlint/startup.py).
+
+
+class Problem(NamedTuple):
     """Something that makes the file fail to build at all (BuildKit would stop there)."""
 
     line: int
@@ -83,42 +84,52 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(NamedTuple):
     name: str  # lower case: syntax, escape, check
     value: str
     line: int
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     line: int
     column: int
     text: str  # without the leading '#', stripped
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     name: str
     value: str | None
     span: Span
 
 
-@dataclass
-class Heredoc:
-    delimiter: str
-    strip_tabs: bool  # <<-
-    quoted: bool  # <<"EOF": no expansion in the body
-    marker: Span  # where <<EOF stands in the instruction
-    marker_offsets: tuple[int, int]  # the same, as offsets in ``Instruction.text``
-    body: MappedText
-    start_line: int  # first body line
-    end_line: int  # terminator line (or the last line, when unterminated)
-    terminated: bool = True
+class Heredoc(Record):
+    _fields = ("delimiter", "strip_tabs", "quoted", "marker", "marker_offsets", "body", "start_line", "end_line",
+               "terminated")
+
+    def __init__(
+        self,
+        delimiter: str,
+        strip_tabs: bool,  # <<-
+        quoted: bool,  # <<"EOF": no expansion in the body
+        marker: Span,  # where <<EOF stands in the instruction
+        marker_offsets: tuple[int, int],  # the same, as offsets in ``Instruction.text``
+        body: MappedText,
+        start_line: int,  # first body line
+        end_line: int,  # terminator line (or the last line, when unterminated)
+        terminated: bool = True,
+    ) -> None:
+        self.delimiter = delimiter
+        self.strip_tabs = strip_tabs
+        self.quoted = quoted
+        self.marker = marker
+        self.marker_offsets = marker_offsets
+        self.body = body
+        self.start_line = start_line
+        self.end_line = end_line
+        self.terminated = terminated
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A FROM's image: ``name[:tag][@digest]`` after build-arg defaults are applied."""
 
     raw: str
@@ -164,25 +175,46 @@ class Arg(NamedTuple):
         return "$" in self.raw
 
 
-@dataclass
-class Instruction:
-    keyword: str  # upper case
-    keyword_text: str  # as written (may be lower case)
-    line: int  # first line
-    column: int  # column of the keyword
-    end_line: int  # last line, heredoc bodies included
-    text: MappedText  # everything after the keyword, continuations joined, comments dropped
-    raw: str  # the source lines, as written
-    flags: list[Flag] = field(default_factory=list)
-    args_offset: int = 0  # offset in ``text`` where the arguments start (after flags)
-    exec_form: list[str] | None = None  # JSON (exec) form arguments
-    heredocs: list[Heredoc] = field(default_factory=list)
-    swallowed: bool = False  # split off a continuation that carried this keyword (DF001)
-    unterminated: bool = False  # a continuation or heredoc reached the end of the file
-    stage_index: int = -1
-    shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force (for RUN)
-    # Not dataclass fields (no annotation): class defaults, set on the few instructions that
-    # need them, so that creating the tens of thousands of instructions stays cheap.
+class Instruction(Record):
+    _fields = ("keyword", "keyword_text", "line", "column", "end_line", "text", "raw", "flags", "args_offset",
+               "exec_form", "heredocs", "swallowed", "unterminated", "stage_index", "shell")
+
+    def __init__(
+        self,
+        keyword: str,  # upper case
+        keyword_text: str,  # as written (may be lower case)
+        line: int,  # first line
+        column: int,  # column of the keyword
+        end_line: int,  # last line, heredoc bodies included
+        text: MappedText,  # everything after the keyword, continuations joined, comments dropped
+        raw: str,  # the source lines, as written
+        flags: list[Flag] | None = None,  # None: a new empty list
+        args_offset: int = 0,  # offset in ``text`` where the arguments start (after flags)
+        exec_form: list[str] | None = None,  # JSON (exec) form arguments
+        heredocs: list[Heredoc] | None = None,  # None: a new empty list
+        swallowed: bool = False,  # split off a continuation that carried this keyword (DF001)
+        unterminated: bool = False,  # a continuation or heredoc reached the end of the file
+        stage_index: int = -1,
+        shell: tuple[str, ...] = DEFAULT_SHELL,  # the SHELL in force (for RUN)
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_text = keyword_text
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.text = text
+        self.raw = raw
+        self.flags = [] if flags is None else flags
+        self.args_offset = args_offset
+        self.exec_form = exec_form
+        self.heredocs = [] if heredocs is None else heredocs
+        self.swallowed = swallowed
+        self.unterminated = unterminated
+        self.stage_index = stage_index
+        self.shell = shell
+
+    # Not fields (not in ``_fields``): class defaults, set on the few instructions that need
+    # them, so that creating the tens of thousands of instructions stays cheap.
     trigger = None  # ONBUILD: the Instruction it registers
     # An ONBUILD trigger: a weak reference to its ONBUILD (a strong one would make a cycle,
     # keeping the model in memory until a full collection); read it as ``trigger_of``.
@@ -261,14 +293,24 @@ class Instruction:
         return self.text.span(start, end)
 
 
-@dataclass
-class Stage:
-    index: int
-    name: str | None  # the AS name, as written
-    base: ImageRef
-    parent: "Stage | None"  # the earlier stage this one is FROM
-    instructions: list[Instruction]
-    reaches_final: bool = False  # its layers are in the final image
+class Stage(Record):
+    _fields = ("index", "name", "base", "parent", "instructions", "reaches_final")
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,  # the AS name, as written
+        base: ImageRef,
+        parent: "Stage | None",  # the earlier stage this one is FROM
+        instructions: list[Instruction],
+        reaches_final: bool = False,  # its layers are in the final image
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.base = base
+        self.parent = parent
+        self.instructions = instructions
+        self.reaches_final = reaches_final
 
     @property
     def from_instruction(self) -> Instruction:
@@ -286,20 +328,35 @@ class Stage:
         return chain[::-1]
 
 
-@dataclass
-class Dockerfile:
-    path: str
-    lines: list[str]  # source lines, without line ends
-    directives: list[Directive]
-    comments: list[Comment]
-    instructions: list[Instruction]
-    stages: list[Stage]
-    escape: str = "\\"
-    warnings: list[str] = field(default_factory=list)  # e.g. invalid UTF-8 was replaced
-    problems: list[Problem] = field(default_factory=list)  # the build would fail outright
+class Dockerfile(Record):
+    _fields = ("path", "lines", "directives", "comments", "instructions", "stages", "escape", "warnings", "problems",
+               "template")  # not ``_variables``: neither compared nor shown
 
-    template: bool = False  # a template (placeholders), not a Dockerfile: nothing is linted
-    _variables: Variables | None = field(default=None, repr=False, compare=False)
+    def __init__(
+        self,
+        path: str,
+        lines: list[str],  # source lines, without line ends
+        directives: list[Directive],
+        comments: list[Comment],
+        instructions: list[Instruction],
+        stages: list[Stage],
+        escape: str = "\\",
+        warnings: list[str] | None = None,  # e.g. invalid UTF-8 was replaced; None: a new empty list
+        problems: list[Problem] | None = None,  # the build would fail outright; None: a new empty list
+        template: bool = False,  # a template (placeholders), not a Dockerfile: nothing is linted
+        _variables: Variables | None = None,
+    ) -> None:
+        self.path = path
+        self.lines = lines
+        self.directives = directives
+        self.comments = comments
+        self.instructions = instructions
+        self.stages = stages
+        self.escape = escape
+        self.warnings = [] if warnings is None else warnings
+        self.problems = [] if problems is None else problems
+        self.template = template
+        self._variables = _variables
 
     def directive(self, name: str) -> Directive | None:
         return next((d for d in self.directives if d.name == name), None)
@@ -416,7 +473,8 @@ class _Scanner:
         index = 0
         seen = set()
         while index < len(self.lines):
-            match = _DIRECTIVE.match(self.lines[index].strip())
+            line = self.lines[index].strip()
+            match = _DIRECTIVE().match(line) if line.startswith("#") else None
             if not match:
                 break
             name = match.group(1).lower()
@@ -478,7 +536,7 @@ class _Scanner:
             # ``candidate`` is that line without its indent; a keyword starts with a capital, and
             # checking that first spares most continued lines the costly regex.
             if candidate[0].isupper():
-                match = _SWALLOWED.match(lines[line_index])
+                match = _SWALLOWED().match(lines[line_index])
                 if match and not _keyword_expected(keyword_text.upper(), text.text, match.group(1)):
                     next_swallowed = True
                     break
@@ -511,7 +569,7 @@ class _Scanner:
 
     def _heredocs(self, instruction: Instruction, line_index: int) -> int:
         args = instruction.args
-        for match in _HEREDOC.finditer(args):
+        for match in _HEREDOC().finditer(args):
             strip_tabs, quote, delimiter = match.group(1) == "-", match.group(2), match.group(3)
             offset = instruction.args_offset
             body = MappedText()
@@ -559,7 +617,7 @@ def _keyword_expected(keyword: str, text: str, following: str) -> bool:
             return True  # the trigger instruction
         keyword, text = words[0].upper(), words[1] if len(words) > 1 else ""
     if keyword == "HEALTHCHECK":
-        return following == "CMD" and _ONLY_FLAGS.fullmatch(text) is not None
+        return following == "CMD" and _ONLY_FLAGS().fullmatch(text) is not None
     return False
 
 
@@ -580,6 +638,8 @@ def _trigger_of(onbuild: Instruction) -> Instruction | None:
         unterminated=onbuild.unterminated,
     )
     trigger.escape = onbuild.escape
+    import weakref  # here: only ONBUILD needs it (0.4 ms)
+
     trigger._onbuild = weakref.ref(onbuild)
     _read_arguments(trigger)
     onbuild.trigger = trigger
@@ -591,7 +651,7 @@ def _words_of(instruction: Instruction) -> list[Arg]:
     args = instruction.args
     span = instruction.word_span
     if instruction.exec_form is not None:
-        tokens = list(_JSON_STRING.finditer(args))
+        tokens = list(_JSON_STRING().finditer(args))
         if len(tokens) == len(instruction.exec_form):
             return [
                 Arg(t.group(0), value, span(offset + t.start(), offset + t.end()))
@@ -639,15 +699,44 @@ def _read_arguments(instruction: Instruction) -> None:
     # spares most instructions a copy of their arguments).
     if text.startswith("[", offset):
         args = text[offset:].strip()
-        try:
-            value = json.loads(args)
-        except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
-            return
+        value = _plain_json_strings(args)
+        if value is None:
+            import json  # here: the usual exec form does without it (1 ms to import)
+
+            try:
+                value = json.loads(args)
+            except (ValueError, RecursionError):  # deeply nested brackets are not an exec form either
+                return
         if isinstance(value, list):
             if all(isinstance(item, str) for item in value):
                 instruction.exec_form = value
             else:
                 instruction.not_strings = True
+
+
+_JSON_BLANKS = " \t\n\r"  # JSON's whitespace
+
+
+def _plain_json_strings(args: str) -> list[str] | None:
+    """``json.loads(args)`` for the usual exec form, a JSON array of strings without escapes
+    or control characters (``["nginx", "-g", "daemon off;"]``); None for any other text, which
+    json then reads."""
+    if "\\" in args or not args.endswith("]"):
+        return None
+    parts = args[1:-1].split('"')  # separators and strings in turn
+    if len(parts) % 2 == 0:
+        return None
+    if len(parts) == 1:
+        return [] if not parts[0].strip(_JSON_BLANKS) else None
+    if parts[0].strip(_JSON_BLANKS) or parts[-1].strip(_JSON_BLANKS):
+        return None
+    if any(parts[index].strip(_JSON_BLANKS) != "," for index in range(2, len(parts) - 1, 2)):
+        return None
+    values = parts[1::2]
+    for value in values:
+        if not value.isprintable() and any(character < " " for character in value):
+            return None  # json refuses control characters in a string
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -761,7 +850,7 @@ def _template_placeholder(dockerfile: Dockerfile) -> tuple[int, int, str] | None
             template = True
         if "{" not in instruction.raw and "%%" not in instruction.raw:
             continue
-        match = _PLACEHOLDER.search(instruction.raw)
+        match = _PLACEHOLDER().search(instruction.raw)
         if match is None:
             continue
         if first is None:
@@ -827,7 +916,7 @@ def _from_problems(instruction: Instruction) -> list[Problem]:
     words = instruction.words
     if len(words) == 3 and words[1].value.lower() == "as":
         name = words[2]
-        if not _STAGE_NAME.fullmatch(name.value.lower()):
+        if not _STAGE_NAME().fullmatch(name.value.lower()):
             return [Problem(
                 name.span.line, name.span.column,
                 f"invalid name for build stage: '{name.value}', name can't start with a number or contain symbols",

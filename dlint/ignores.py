@@ -22,7 +22,7 @@ unused-ignore pass (``DF002``, after every other rule) can report the stale ones
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.source import Span

@@ -24,7 +24,7 @@ this RUN starts?") instead of matching command text. ``dlint build`` gets the sa
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.packages import (
@@ -32,6 +32,7 @@ from dlint.packages import (
     RunFacts, facts_of, removes_directory,
 )
 from dlint.shell import Command, Word
+from dlint.startup import NamedTuple, lazy_pattern
 
 ABSENT, PRESENT, MAYBE = 0, 1, 2
 INDEX, ARCHIVES = "index", "archives"
@@ -41,8 +42,8 @@ ASSUME_YES, NO_RECOMMENDS = "assume-yes", "no-recommends"  # apt settings from a
 
 _APT_CONF = ("/etc/apt/apt.conf.d/", "/etc/apt/apt.conf")
 _SETTINGS = (
-    (ASSUME_YES, re.compile(r"Assume-Yes\"?\s*\"?(1|yes|true)\b", re.I)),
-    (NO_RECOMMENDS, re.compile(r"Install-Recommends\"?\s*\"?(0|no|false)\b", re.I)),
+    (ASSUME_YES, lazy_pattern(r"Assume-Yes\"?\s*\"?(1|yes|true)\b", re.I)),
+    (NO_RECOMMENDS, lazy_pattern(r"Install-Recommends\"?\s*\"?(0|no|false)\b", re.I)),
 )
 _WRITERS = frozenset({"echo", "printf"})
 _WRITERS_AND_TEE = _WRITERS | {"tee"}
@@ -252,7 +253,7 @@ def _settings_written(commands: list[Command], index: int, command: Command) -> 
 
 def settings_in(text: str) -> list[str]:
     """The settings an apt.conf text turns on."""
-    return [setting for setting, pattern in _SETTINGS if pattern.search(text)]
+    return [setting for setting, pattern in _SETTINGS if pattern().search(text)]
 
 
 def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int) -> State:

@@ -13,14 +13,13 @@ cache mounts.
 from __future__ import annotations
 
 import posixpath
-import re
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from collections.abc import Callable
 
 from dlint.dockerfile import Instruction
 from dlint.shell import Command, Script, Word, script_of
+from dlint.startup import NamedTuple, Record, lazy_pattern
 
 # Roles a verb can play. FETCH and BUILD_DEP read the index without installing what they name
 # (``download``, ``source``; ``build-dep`` installs a source package's build dependencies);
@@ -48,7 +47,8 @@ class Package(NamedTuple):
         return self.kind == "name"
 
 
-_APT_PATTERN = re.compile(r"[*?\[\]^$]")
+# The patterns are compiled on first use (lazy_pattern; call it): most files need few of them.
+_APT_PATTERN = lazy_pattern(r"[*?\[\]^$]")
 
 
 def parse_apt_package(word: Word) -> Package:
@@ -57,7 +57,7 @@ def parse_apt_package(word: Word) -> Package:
         return Package(word, "variable")
     if value.startswith(("/", "./", "../", "~")) or value.endswith(".deb"):
         return Package(word, "path")
-    if _APT_PATTERN.search(value):
+    if _APT_PATTERN().search(value):
         return Package(word, "pattern")
     name, _, version = value.partition("=")
     name, _, release = name.partition("/")
@@ -71,7 +71,7 @@ def _is_path(value: str) -> bool:
     return value.startswith(("/", "./", "../", "~", ".")) or value.startswith(_URLISH) or "://" in value
 
 
-_APK_VERSION = re.compile(r"^(?P<name>[^=<>~]+?)(?P<op>[<>]=?|=|~)(?P<version>.*)$")
+_APK_VERSION = lazy_pattern(r"^(?P<name>[^=<>~]+?)(?P<op>[<>]=?|=|~)(?P<version>.*)$")
 
 
 def parse_apk_package(word: Word) -> Package:
@@ -85,14 +85,14 @@ def parse_apk_package(word: Word) -> Package:
     if "*" in value:
         return Package(word, "pattern")
     name, _, tag = value.partition("@")
-    match = _APK_VERSION.match(name)
+    match = _APK_VERSION().match(name)
     if match is None:
         return Package(word, "name", name, None, tag or None)
     op, version = match.group("op"), match.group("version")
     return Package(word, "name", match.group("name"), version, tag or None, None if op in ("=", "~") else op)
 
 
-_RPM_PART = re.compile(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
+_RPM_PART = lazy_pattern(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
 
 
 def parse_rpm_package(word: Word) -> Package:
@@ -111,14 +111,14 @@ def parse_rpm_package(word: Word) -> Package:
         name, _, rest = value.partition(" ")
         return Package(word, "name", name, rest.strip(), None, "=")
     parts = value.split("-")
-    if len(parts) > 1 and _RPM_PART.match(parts[-1]):
+    if len(parts) > 1 and _RPM_PART().match(parts[-1]):
         # name-version or name-version-release: the last one or two parts start with digits.
-        cut = -2 if len(parts) > 2 and _RPM_PART.match(parts[-2]) else -1
+        cut = -2 if len(parts) > 2 and _RPM_PART().match(parts[-2]) else -1
         return Package(word, "name", "-".join(parts[:cut]), "-".join(parts[cut:]))
     return Package(word, "name", value)
 
 
-_ZYPPER_VERSION = re.compile(r"^(?P<name>[^=<>]+?)(?P<op>[<>]=?|=)(?P<version>.*)$")
+_ZYPPER_VERSION = lazy_pattern(r"^(?P<name>[^=<>]+?)(?P<op>[<>]=?|=)(?P<version>.*)$")
 
 
 def parse_zypper_package(word: Word) -> Package:
@@ -130,14 +130,14 @@ def parse_zypper_package(word: Word) -> Package:
         return Package(word, "path")
     if any(c in value for c in "*?[") or ":" in value:  # pattern:lamp_server, patch:…
         return Package(word, "pattern")
-    match = _ZYPPER_VERSION.match(value)
+    match = _ZYPPER_VERSION().match(value)
     if match is None:
         return Package(word, "name", value)
     op = match.group("op")
     return Package(word, "name", match.group("name"), match.group("version"), None, None if op == "=" else op)
 
 
-_PIP_SPEC = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?P<spec>[=<>!~@].*)?$")
+_PIP_SPEC = lazy_pattern(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?P<spec>[=<>!~@].*)?$")
 
 
 def parse_pip_package(word: Word) -> Package:
@@ -148,7 +148,7 @@ def parse_pip_package(word: Word) -> Package:
         return Package(word, "variable")
     if _is_path(value) or value.endswith((".whl", ".tar.gz", ".zip", ".tgz")) or "/" in value:
         return Package(word, "path")
-    match = _PIP_SPEC.match(value.split(";", 1)[0].strip())
+    match = _PIP_SPEC().match(value.split(";", 1)[0].strip())
     if match is None:
         return Package(word, "pattern")
     name, spec = match.group("name"), match.group("spec")
@@ -163,7 +163,7 @@ def parse_pip_package(word: Word) -> Package:
     return Package(word, "name", key, spec, None, spec[:2].rstrip("0123456789. "))
 
 
-_NPM_EXACT = re.compile(r"^v?\d+\.\d+\.\d+\S*$")
+_NPM_EXACT = lazy_pattern(r"^v?\d+\.\d+\.\d+\S*$")
 
 
 def parse_npm_package(word: Word) -> Package:
@@ -187,7 +187,7 @@ def parse_npm_package(word: Word) -> Package:
     name = scope + name
     if not at or not version:
         return Package(word, "name", name)
-    if _NPM_EXACT.match(version):
+    if _NPM_EXACT().match(version):
         return Package(word, "name", name, version)
     if version[:1] in "^~<>=*" or version[:1].isdigit() or "x" in version.split(".")[1:]:
         return Package(word, "name", name, version, None, version[:1])
@@ -205,7 +205,7 @@ def parse_gem_package(word: Word) -> Package:
     return Package(word, "name", name, version or None)
 
 
-_GO_PINNED = re.compile(r"^(v\d|\d+\.\d+|[0-9a-f]{7,40}$)")  # v1.2.3, a release tag 2024.1.1, a commit
+_GO_PINNED = lazy_pattern(r"^(v\d|\d+\.\d+|[0-9a-f]{7,40}$)")  # v1.2.3, a release tag 2024.1.1, a commit
 
 
 def parse_go_package(word: Word) -> Package:
@@ -219,7 +219,7 @@ def parse_go_package(word: Word) -> Package:
     name, _, version = value.rpartition("@")
     if "$" in version:
         return Package(word, "variable")
-    if _GO_PINNED.match(version):
+    if _GO_PINNED().match(version):
         return Package(word, "name", name, version)
     return Package(word, "name", name, None, version)  # latest, master, a branch
 
@@ -235,8 +235,12 @@ def parse_cargo_package(word: Word) -> Package:
     return Package(word, "name", name, version or None)
 
 
-@dataclass(frozen=True, eq=False)  # compared by identity: one object per manager
 class Manager:
+    """One package manager, made once (``Manager(name=…, …)``, keyword arguments only) and
+    never modified; compared by identity. A plain class, not a dataclass (see
+    dlint/startup.py): ``__init__`` reads the fields and their defaults from the annotated
+    lines below."""
+
     name: str  # shown in messages
     programs: frozenset[str]
     verbs: dict[str, str]  # verb as written -> role
@@ -254,7 +258,7 @@ class Manager:
     auto_remove: frozenset[str] = frozenset()  # options that also remove unneeded packages
     index_cleaners: frozenset[str] = frozenset()  # verbs that delete the index (dist-clean)
     auto_remove_verbs: frozenset[str] = frozenset()  # verbs that remove unneeded packages
-    config_true: dict[str, str] = field(default_factory=dict)  # -o KEY=true that means an option
+    config_true: dict[str, str] = {}  # -o KEY=true that means an option
     # What the rules need to know beyond apt's shape:
     needs_update: bool = False  # installs read only the index an `update` wrote (apt); others fetch it
     prompts: bool = False  # install and remove ask for confirmation without assume-yes (DF109)
@@ -270,6 +274,28 @@ class Manager:
     group_options: frozenset[str] = frozenset()  # apk --virtual NAME: the packages form a group
     skip_words: frozenset[str] = frozenset()  # words before the verb (`yarn global add`)
     clean_words: frozenset[str] = frozenset()  # after a clean verb, the words that empty the cache
+
+    def __init__(self, **values: object) -> None:
+        fields = Manager.__annotations__
+        unknown = values.keys() - fields.keys()
+        if unknown:
+            raise TypeError(f"Manager() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        for name in fields:
+            if name in values:
+                value = values[name]
+            elif name in Manager.__dict__:
+                value = Manager.__dict__[name]  # not getattr: a function default must not bind
+                if type(value) is dict:
+                    value = {}  # each its own, as with a dataclass's default_factory
+            else:
+                raise TypeError(f"Manager() missing required keyword argument: {name!r}")
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Manager is not modified ({self.name}.{name})")
+
+    def __repr__(self) -> str:
+        return "Manager(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in Manager.__annotations__) + ")"
 
 
 _APT_VERBS = {
@@ -593,18 +619,34 @@ NOT_LEFTOVERS = ("/var/lib/apt/lists/lock",)  # apt's lock file: empty, and apt 
 _BY_PROGRAM = {program: manager for manager in MANAGERS for program in manager.programs}
 
 
-@dataclass
-class PackageCall:
-    manager: Manager
-    command: Command
-    index: int  # position of the command in the RUN
-    program: Word  # the word naming the manager (``apt-get``)
-    verb: str | None  # role, see INSTALL …
-    verb_word: Word | None
-    options: list[Word] = field(default_factory=list)
-    option_values: list[str] = field(default_factory=list)  # e.g. the X=Y of -o X=Y
-    packages: list[Package] = field(default_factory=list)
-    from_stdin: bool = False  # run through xargs: more packages arrive on stdin
+class PackageCall(Record):
+    # A plain class, not a dataclass: see dlint/startup.py.
+    _fields = ("manager", "command", "index", "program", "verb", "verb_word", "options", "option_values", "packages",
+               "from_stdin")
+
+    def __init__(
+        self,
+        manager: Manager,
+        command: Command,
+        index: int,  # position of the command in the RUN
+        program: Word,  # the word naming the manager (``apt-get``)
+        verb: str | None,  # role, see INSTALL …
+        verb_word: Word | None,
+        options: list[Word] | None = None,  # None: a new empty list (also below)
+        option_values: list[str] | None = None,  # e.g. the X=Y of -o X=Y
+        packages: list[Package] | None = None,
+        from_stdin: bool = False,  # run through xargs: more packages arrive on stdin
+    ) -> None:
+        self.manager = manager
+        self.command = command
+        self.index = index
+        self.program = program
+        self.verb = verb
+        self.verb_word = verb_word
+        self.options = [] if options is None else options
+        self.option_values = [] if option_values is None else option_values
+        self.packages = [] if packages is None else packages
+        self.from_stdin = from_stdin
 
     def has_option(self, names: frozenset[str]) -> bool:
         if not self.options:
@@ -716,29 +758,38 @@ class PackageCall:
         )
 
 
-@dataclass(frozen=True)
-class Removal:
+class Removal(NamedTuple):
     command: Command
     index: int
     paths: tuple[Word, ...]
 
 
-@dataclass
-class RunFacts:
-    script: Script
-    calls: list[PackageCall]
-    removals: list[Removal]
-    cache_mounts: list[str]  # targets of --mount=type=cache
-    programs: frozenset[str] = frozenset()  # first word of each command, without its directory
-    masked: tuple[str, ...] = ()  # targets of cache, tmpfs and bind mounts: kept out of the layer
-    # Calls by role, grouped once: most rules ask every RUN for its installs or updates.
-    _by_role: dict[str, tuple[PackageCall, ...]] = field(init=False, repr=False, compare=False)
+class RunFacts(Record):
+    _fields = ("script", "calls", "removals", "cache_mounts", "programs", "masked")
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        script: Script,
+        calls: list[PackageCall],
+        removals: list[Removal],
+        cache_mounts: list[str],  # targets of --mount=type=cache
+        programs: frozenset[str] = frozenset(),  # first word of each command, without its directory
+        masked: tuple[str, ...] = (),  # targets of cache, tmpfs and bind mounts: kept out of the layer
+    ) -> None:
+        self.script = script
+        self.calls = calls
+        self.removals = removals
+        self.cache_mounts = cache_mounts
+        self.programs = programs
+        self.masked = masked
+        # Calls by role, grouped once (not a field): most rules ask every RUN for its installs
+        # or updates.
         by_role: dict[str, list[PackageCall]] = {}
-        for call in self.calls:
+        for call in calls:
             by_role.setdefault(call.verb, []).append(call)
-        self._by_role = {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
+        self._by_role: dict[str, tuple[PackageCall, ...]] = (
+            {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
+        )
 
     def calls_of(self, role: str, manager: Manager | None = None) -> tuple[PackageCall, ...]:
         """The calls playing ``role`` (INSTALL …), in order."""
@@ -779,12 +830,12 @@ class RunFacts:
         return any(directory == t or directory.startswith(t.rstrip("/") + "/") for t in self.masked)
 
 
-_HOME = re.compile(r"^(~|\$\{?HOME\}?|/root|/home/[^/]+)(?=/|$)")
+_HOME = lazy_pattern(r"^(~|\$\{?HOME\}?|/root|/home/[^/]+)(?=/|$)")
 
 
 def _homed(path: str) -> str:
     """A path with its home directory spelled /HOME (``~``, ``$HOME``, ``/root``, ``/home/x``)."""
-    return _HOME.sub("/HOME", path.strip("\"'"), count=1) if path else path
+    return _HOME().sub("/HOME", path.strip("\"'"), count=1) if path else path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -802,7 +853,7 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "eatmydata": frozenset(), "fakeroot": frozenset(),
     "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
 }
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def _program(word: Word) -> str:
@@ -832,7 +883,7 @@ def unwrap(words: list[Word]) -> tuple[list[Word], bool]:
                 break
             if value.startswith("-") and len(value) > 1:
                 index += 2 if value in with_value else 1
-            elif program == "env" and _ASSIGNMENT.match(value):
+            elif program == "env" and _ASSIGNMENT().match(value):
                 index += 1
             else:
                 break
@@ -870,14 +921,14 @@ def _package_call(manager: Manager, command: Command, index: int, argv: list[Wor
     return call
 
 
-_PYTHON = re.compile(r"python[0-9.]*$")
+_PYTHON = lazy_pattern(r"python[0-9.]*$")
 
 
 def _indirect(program: str, argv: list[Word]) -> tuple[Manager | None, list[Word]]:
     """``python -m pip install …`` and ``uv pip install …``: the call starts at ``pip``."""
     if program == "uv" and argv[1].value == "pip":
         return UV_PIP, argv[1:]
-    if _PYTHON.match(program):
+    if _PYTHON().match(program):
         for position in range(1, min(len(argv) - 1, 4)):
             value = argv[position].value or ""
             if value == "-m" and argv[position + 1].value in ("pip", "pip3"):
@@ -915,7 +966,7 @@ def _removal(command: Command, index: int, program: str, argv: list[Word]) -> Re
     return None
 
 
-_SLASHES = re.compile("/+")
+_SLASHES = lazy_pattern("/+")
 
 
 @lru_cache(maxsize=4096)  # the same few cleanups recur in RUN after RUN, file after file
@@ -923,7 +974,7 @@ def removes_directory(pattern: str | None, directory: str) -> bool:
     """Whether ``rm`` of ``pattern`` deletes ``directory`` itself or everything in it."""
     if not pattern or not pattern.startswith("/"):
         return False  # a relative path (`cd /tmp && rm -rf *`) names what the RUN's directory holds
-    path = (_SLASHES.sub("/", pattern) if "//" in pattern else pattern).rstrip("/") or "/"
+    path = (_SLASHES().sub("/", pattern) if "//" in pattern else pattern).rstrip("/") or "/"
     if path == directory or directory.startswith(path + "/"):  # the directory or a parent
         return True
     if not any(char in path for char in "*?["):  # not a glob: nothing more can match

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NamedTuple
-
 from dlint.files import display_path
+from dlint.startup import NamedTuple
 
 # Real Dockerfiles are well under 100 KB. Far past that the input is not a Dockerfile (and
 # could take minutes to lint), so it is refused, without reading it all.

@@ -9,7 +9,8 @@ several physical lines (continuations, skipped comments), so they are kept as a
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import NamedTuple
+
+from dlint.startup import NamedTuple
 
 
 class Span(NamedTuple):

@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Mapping, NamedTuple
+from collections.abc import Mapping
+
+from dlint.startup import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from dlint.dockerfile import Dockerfile, Instruction
 
-# A name bound to None is declared but its value is unknown.
-Scope = Mapping[str, "str | None"]
+# A name bound to None is declared but its value is unknown. (Not "str | None" in quotes:
+# typing would compile that into a ForwardRef.)
+Scope = Mapping[str, str | None]
 
 _SPECIAL = frozenset("@*#?-$!0")
 _WHITESPACE = " \t\n\r\v\f"

@@ -6,8 +6,7 @@ pre-commit hook never pays for XML or SARIF.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from dlint.checker import Finding
 
@@ -21,4 +20,6 @@ FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle", "junit", "
 def renderer(name: str) -> Renderer:
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r} (allowed: {', '.join(FORMATS)})")
+    from importlib import import_module  # here: text, when the only output, does not come this way
+
     return import_module(f"dlint.report.{name}").render

@@ -3,7 +3,7 @@ many CI dashboards. Every linted file is listed, with an ``<error>`` per finding
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 
 from dlint.checker import Finding

@@ -3,7 +3,7 @@ modes (Emacs, Vim's quickfix) expect."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from dlint.checker import Finding
 from dlint.rule import Severity

@@ -4,7 +4,7 @@ is one passing test case, so the report counts files that pass too."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 
 from dlint.checker import Finding

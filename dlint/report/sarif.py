@@ -6,7 +6,7 @@ help; each result has its region, and a ``fixes`` entry when dlint can fix it.""
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from dlint import __version__

@@ -6,7 +6,7 @@ colour is lost in CI logs."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from dlint.checker import Finding
 from dlint.rule import Severity

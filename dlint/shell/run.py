@@ -3,14 +3,11 @@ then the RUN's shell form, exec form, ``sh -c '…'`` strings and heredoc bodies
 
 from __future__ import annotations
 
-import json
-import re
-
 from dlint.dockerfile import Instruction, POSIX_SHELLS
-from dlint.shell import fastpath, treesitter
-from dlint.shell.tolerant import _parse_tolerant
+from dlint.shell import fastpath
 from dlint.shell.words import Command, Locate, Script, Word
 from dlint.source import Span
+from dlint.startup import lazy_pattern
 
 
 def parse_script(text: str, locate: Locate) -> Script:
@@ -21,6 +18,10 @@ def parse_script(text: str, locate: Locate) -> Script:
     script = fastpath._parse_simple(text, locate)
     if script is not None:
         return script
+    # Imported here: a file whose scripts all take the fast path needs neither.
+    from dlint.shell import treesitter
+    from dlint.shell.tolerant import _parse_tolerant
+
     try:
         script = treesitter._parse_tree_sitter(text, locate)
     except (RecursionError, ValueError, MemoryError):
@@ -31,7 +32,7 @@ def parse_script(text: str, locate: Locate) -> Script:
 # ---------------------------------------------------------------------------------------------
 # RUN instructions
 
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_JSON_STRING = lazy_pattern(r'"((?:[^"\\]|\\.)*)"')
 
 
 def _blank_heredoc_markers(instruction: Instruction, text: str) -> str:
@@ -119,12 +120,16 @@ def _script_of_exec_form(instruction: Instruction) -> Script:
     base = instruction.args_offset
     args = instruction.args
     words = []
-    for match in _JSON_STRING.finditer(args):
+    for match in _JSON_STRING().finditer(args):
         start, end = base + match.start(), base + match.end()
-        try:
-            value = json.loads(match.group(0))
-        except ValueError:
-            value = match.group(1)
+        value = match.group(1)  # what json reads too, when there is no escape (or it refuses the string)
+        if "\\" in value:
+            import json  # only here (see dlint.dockerfile._read_arguments)
+
+            try:
+                value = json.loads(match.group(0))
+            except ValueError:
+                pass
         words.append((Word(match.group(0), value, instruction.text.span(start, end)), base + match.start(1)))
     if not words:
         return Script([])

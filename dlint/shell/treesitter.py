@@ -13,6 +13,7 @@ import re
 
 from dlint.shell.fastpath import _ASSIGNMENT_WORD, _name_kind
 from dlint.shell.words import Command, Locate, Script, Word, _unescape, numbered
+from dlint.startup import lazy_pattern
 
 _CONDITIONAL_NODES = frozenset(
     {"if_statement", "case_statement", "while_statement", "for_statement", "c_style_for_statement",
@@ -66,7 +67,7 @@ class _Offsets:
 
 
 
-_MAY_NEST = re.compile(rb"[$<>]\(|`")
+_MAY_NEST = lazy_pattern(rb"[$<>]\(|`")
 
 
 def _word_value(node, source: bytes) -> str | None:
@@ -90,7 +91,7 @@ def _node_text(node, source: bytes) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = lazy_pattern(r"[^\x00-\x7f]")
 
 
 def _ascii_shadow(text: str) -> bytes:
@@ -100,7 +101,7 @@ def _ascii_shadow(text: str) -> bytes:
     on some non-ASCII input such as ``{`` followed by U+C344A. Bash splits words on ASCII only,
     so the parse is the same; byte offsets do not move, and words are still read from the
     real bytes."""
-    return _NON_ASCII.sub(lambda m: "%" * len(m.group().encode("utf-8", "surrogatepass")), text).encode("ascii")
+    return _NON_ASCII().sub(lambda m: "%" * len(m.group().encode("utf-8", "surrogatepass")), text).encode("ascii")
 
 
 def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
@@ -182,7 +183,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             else:
                 last = add(words, child, last)
                 # Only words that can hold a command ($(…), `…`, <(…)) need a walk.
-                if _MAY_NEST.search(data, child.start_byte, child.end_byte):
+                if _MAY_NEST().search(data, child.start_byte, child.end_byte):
                     inner.append(child)
         for child in outer_redirects:
             last = redirect(child, redirects, words, None)

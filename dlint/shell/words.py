@@ -10,10 +10,10 @@ whether it runs only sometimes (after ``||``, inside ``if``/``case``/loops/funct
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from dlint.source import Span
+from dlint.startup import Record, lazy_pattern
 
 Locate = Callable[[int, int], Span]
 
@@ -68,15 +68,27 @@ class Word:
 Branch = tuple[tuple[int, int], ...]
 
 
-@dataclass
-class Command:
-    words: list[Word]  # argv; leading VAR=value assignments are in ``assignments``
-    assignments: list[Word]
-    operator: str | None  # what joins it to the previous command: && || ; | & newline, or None
-    conditional: bool  # runs only sometimes (after ||, in if/case/loops/functions)
-    nested: bool  # inside $(…) or <(…)
-    redirects: list[tuple[str, Word]] = field(default_factory=list)  # (operator, target): > f, 2>&1
-    branch: Branch = ()
+class Command(Record):
+    # A plain class, not a dataclass: see dlint/startup.py.
+    _fields = ("words", "assignments", "operator", "conditional", "nested", "redirects", "branch")
+
+    def __init__(
+        self,
+        words: list[Word],  # argv; leading VAR=value assignments are in ``assignments``
+        assignments: list[Word],
+        operator: str | None,  # what joins it to the previous command: && || ; | & newline, or None
+        conditional: bool,  # runs only sometimes (after ||, in if/case/loops/functions)
+        nested: bool,  # inside $(…) or <(…)
+        redirects: list[tuple[str, Word]] | None = None,  # (operator, target): > f, 2>&1; None: a new empty list
+        branch: Branch = (),
+    ) -> None:
+        self.words = words
+        self.assignments = assignments
+        self.operator = operator
+        self.conditional = conditional
+        self.nested = nested
+        self.redirects = [] if redirects is None else redirects
+        self.branch = branch
 
     @property
     def name(self) -> str | None:
@@ -116,14 +128,22 @@ class Command:
         return any(arms.get(choice, arm) != arm for choice, arm in other.branch)
 
 
-@dataclass
-class Script:
-    commands: list[Command]
-    tolerant: bool = False  # some text needed the fallback tokenizer
-    choices: dict[int, str] = field(default_factory=dict)  # choice -> kind (see Branch)
-    # Choices that always run exactly one of their arms (``if … else``, ``case`` with ``*)``):
-    # choice -> how many arms it has (an arm without commands has no label).
-    exhaustive: dict[int, int] = field(default_factory=dict)
+class Script(Record):
+    _fields = ("commands", "tolerant", "choices", "exhaustive")
+
+    def __init__(
+        self,
+        commands: list[Command],
+        tolerant: bool = False,  # some text needed the fallback tokenizer
+        choices: dict[int, str] | None = None,  # choice -> kind (see Branch); None: a new empty dict
+        # Choices that always run exactly one of their arms (``if … else``, ``case`` with ``*)``):
+        # choice -> how many arms it has (an arm without commands has no label).
+        exhaustive: dict[int, int] | None = None,  # None: a new empty dict
+    ) -> None:
+        self.commands = commands
+        self.tolerant = tolerant
+        self.choices = {} if choices is None else choices
+        self.exhaustive = {} if exhaustive is None else exhaustive
 
     def extend(self, other: "Script", branch: Branch = ()) -> None:
         """Append ``other``'s commands (run inside ``branch``), keeping choice numbers apart."""
@@ -158,8 +178,8 @@ def numbered(script: Script) -> Script:
     return script
 
 
-_ESCAPED = re.compile(r"\\(.)", re.S)
+_ESCAPED = lazy_pattern(r"\\(.)", re.S)
 
 
 def _unescape(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
+    return _ESCAPED().sub(r"\1", text) if "\\" in text else text

@@ -387,6 +387,8 @@ BAIL_OUTS = {
     "carriage return": "a\r\nb",
     "NUL": "echo a\x00b",
     "lone surrogate": "echo a\udc80b",
+    "lone surrogate in single quotes": "echo 'a\udc80'",
+    "lone surrogate in double quotes": 'echo "\ud800b"',
 }
 
 
