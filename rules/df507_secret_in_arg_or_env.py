@@ -62,9 +62,7 @@ def secret_in_arg_or_env(context, options):
     ## Fix
     None: moving a secret to a secret mount changes how the build is called.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword not in ("ARG", "ENV"):
-            continue
+    for instruction in context.instructions_of("ARG", "ENV"):
         for assignment in instruction.assignments:
             key = assignment.name
             if not looks_secret(key):
