@@ -57,16 +57,23 @@ def packages_unsorted(context, options):
 
 
 def _sort_fix(dockerfile, verb_line, named):
+    """The fix, or None when none is offered; its edits are worked out only when read."""
+    spans = [p.word.span for p in named]
     # A comment from the install's line down may describe a package: then nothing moves.
-    first, last = verb_line, named[-1].word.span.line
-    if any(first <= comment.line <= last for comment in dockerfile.comments):
-        return None
-    if any(p.word.span.line != p.word.span.end_line for p in named):
-        return None
-    ordered = sorted(named, key=lambda p: (p.name, p.word.text))
-    edits = tuple(
-        Edit(slot.word.span, package.word.text)
-        for slot, package in zip(named, ordered)
-        if slot.word.text != package.word.text
-    )
+    first, last = verb_line, spans[-1].line
+    for comment in dockerfile.comments:
+        if first <= comment.line <= last:
+            return None
+    for span in spans:
+        if span.line != span.end_line:
+            return None
+
+    def edits():
+        ordered = sorted(named, key=lambda p: (p.name, p.word.text))
+        return tuple(
+            Edit(span, package.word.text)
+            for span, slot, package in zip(spans, named, ordered)
+            if slot.word.text != package.word.text
+        )
+
     return Fix("sort the packages", edits)
