@@ -45,7 +45,7 @@ def packages_unsorted(context, options):
     """
     dockerfile = context.dockerfile
     for _stage, _instruction, install in context.package_calls(INSTALL):
-        named = [p for p in install.packages if p.is_name]
+        named = [p for p in install.packages if p.kind == "name"]  # (is_name, without a call)
         for previous, package in zip(named, named[1:]):
             if package.name < previous.name:
                 yield Violation(
