@@ -48,12 +48,17 @@ def packages_not_one_per_line(context, options):
     minimum = int(options.get("min-packages", 2))
     for _stage, instruction, install in context.package_calls(INSTALL):
         packages = install.packages
-        if len(packages) >= minimum and instruction.exec_form is None and _shares_a_line(install):
+        if len(packages) < minimum or instruction.exec_form is not None:
+            continue
+        # A RUN on one line (no heredoc): every word is on that line, and no comment or
+        # multi-line word can stand among the packages; no position needs working out.
+        one_line = instruction.line == instruction.end_line and not instruction.heredocs
+        if (bool(packages) if one_line else _shares_a_line(install)):
             yield Violation(
                 packages[0].word.span,
                 f"{len(packages)} packages of this `{install.program.value} {install.verb_text}` are not "
                 "each on their own line",
-                _one_per_line_fix(dockerfile, install),
+                _one_per_line_fix(dockerfile, install, one_line),
             )
 
 
@@ -65,6 +70,8 @@ def _shares_a_line(install):
     lines are looked up (a word's position is worked out on demand, and is not free)."""
     words = install.command.words
     packages = install.packages  # their words: a subsequence of ``words``, same objects
+    if not packages:
+        return False
     last = len(words) - 1
     next_package = 0
     target = packages[0].word
@@ -87,7 +94,7 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _one_per_line_fix(dockerfile, install):
+def _one_per_line_fix(dockerfile, install, one_line):
     """The fix, or None when none is offered; its edit is worked out only when read."""
     packages, words = install.packages, install.command.words
     first = packages[0].word
@@ -96,19 +103,20 @@ def _one_per_line_fix(dockerfile, install):
     for word, package in zip(words[start:], packages):
         if word is not package.word:
             return None  # an option stands among the packages
-    spans = [p.word.span for p in packages]
-    for span in spans:
-        if span.line != span.end_line:
-            return None
-    first_span, last_span = spans[0], spans[-1]
-    top, bottom = first_span.line, last_span.end_line
-    for comment in dockerfile.comments:
-        if top <= comment.line <= bottom:
-            return None
+    if not one_line:
+        spans = [p.word.span for p in packages]
+        for span in spans:
+            if span.line != span.end_line:
+                return None
+        top, bottom = spans[0].line, spans[-1].end_line
+        for comment in dockerfile.comments:
+            if top <= comment.line <= bottom:
+                return None
 
     def edits():
+        first_span, last_span = first.span, packages[-1].word.span
         lines = dockerfile.lines
-        first_line = lines[top - 1]
+        first_line = lines[first_span.line - 1]
         if not first_line[: first_span.column - 1].strip():  # the first package starts its line
             indent, lead = _indent(first_line), ""
         else:
@@ -116,7 +124,7 @@ def _one_per_line_fix(dockerfile, install):
             lead = dockerfile.escape + "\n" + indent
         separator = " " + dockerfile.escape + "\n" + indent
         replacement = lead + separator.join(p.word.text for p in packages)
-        span = Span(top, first_span.column, bottom, last_span.end_column)
+        span = Span(first_span.line, first_span.column, last_span.end_line, last_span.end_column)
         return (Edit(span, replacement),)
 
     return Fix("put each package on its own line", edits)
