@@ -40,7 +40,7 @@ class Settings:
     their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
     __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "subcodes", "build_context",
-                 "_rule_options")
+                 "_rule_options", "_plan")
 
     def __init__(
         self,
@@ -62,6 +62,20 @@ class Settings:
         # Each rule's defaults with the configured options on top, merged once for all files.
         # Rules read their options and never modify them.
         self._rule_options: dict[str, Mapping[str, Any]] = {}
+        self._plan: list[tuple] | None = None
+
+    def plan(self) -> list[tuple]:
+        """(check, options, code, name, severity, fixable, rule) of each rule to run, DF002
+        left out (see :func:`lint`), worked out once for all the files of these settings: a
+        lint of many files runs some fifty rules on each, so per-rule look-ups add up."""
+        if self._plan is None:
+            self._plan = [
+                (rule.check, self.options_of(rule), rule.code, rule.name,
+                 self.severities.get(rule.code, rule.severity), rule.fixable, rule)
+                for rule in self.rules
+                if rule.code != UNUSED_IGNORE
+            ]
+        return self._plan
 
     def options_of(self, rule: Rule) -> Mapping[str, Any]:
         options = self._rule_options.get(rule.code)
@@ -103,13 +117,16 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     from dlint.context import LintContext
 
     context = LintContext(dockerfile, settings.build_context)
-    findings = []
-    unused_ignore = None
-    for rule in settings.rules:
-        if rule.code == UNUSED_IGNORE:
-            unused_ignore = rule
-            continue
-        findings.extend(_run(rule, context, settings))
+    findings: list[Finding] = []
+    append = findings.append
+    path = dockerfile.path
+    for check, options, code, name, severity, fixable, rule in settings.plan():
+        for v in check(context, options):
+            if v.code is None:
+                append(Finding(path, code, name, severity, v.message, v.span, v.fix if fixable else None))
+            elif settings.subcodes.keeps(v.code):
+                own = settings.severities.get(v.code) or (severity if code in settings.severities else v.severity)
+                append(Finding(path, v.code, name, own or severity, v.message, v.span, v.fix if fixable else None))
     if dockerfile.directive("check") is not None:  # BuildKit's `# check=skip=…;error=true`
         from dlint import check_directive
 
@@ -120,6 +137,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
         pragmas = parse_pragmas(dockerfile)  # cheap when no comment is a pragma (the common case)
         if pragmas:
             findings = [f for f in findings if not pragmas.suppresses(f)]
+            unused_ignore = next((rule for rule in settings.rules if rule.code == UNUSED_IGNORE), None)
             if unused_ignore is not None:
                 findings.extend(f for f in _unused(unused_ignore, pragmas, context, settings)
                                 if not pragmas.suppresses(f))
@@ -128,21 +146,6 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
 
 
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
-
-
-def _run(rule: Rule, context, settings: Settings) -> list[Finding]:
-    options = settings.options_of(rule)
-    severity = settings.severities.get(rule.code, rule.severity)
-    findings = []
-    path = context.path
-    for v in rule.check(context, options):
-        fix = v.fix if rule.fixable else None
-        if v.code is None:
-            findings.append(Finding(path, rule.code, rule.name, severity, v.message, v.span, fix))
-        elif settings.subcodes.keeps(v.code):
-            own = settings.severities.get(v.code) or (severity if rule.code in settings.severities else v.severity)
-            findings.append(Finding(path, v.code, rule.name, own or severity, v.message, v.span, fix))
-    return findings
 
 
 def _unused(rule: Rule, pragmas, context, settings: Settings) -> list[Finding]:

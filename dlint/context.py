@@ -5,6 +5,10 @@ place, what several rules need: every RUN with its stage and shell and package-m
 the package-manager calls by role, and each RUN's layer effects (:mod:`dlint.layers`: what
 it leaves in its layer and what the next layer sees). Rules never re-parse text and never keep caches of
 their own; what they learn about a file they ask the context.
+
+It also indexes the file once for all the rules: instructions by keyword and the commands of
+every RUN by program. Some sixty rules run on each file; each used to walk every instruction or
+every command to find the few it checks (see benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import NamedTuple
 from dlint.dockerfile import Dockerfile, Instruction, Stage
 from dlint.layers import RunEffects, effects_of
 from dlint.packages import PackageCall, RunFacts, facts_of
+from dlint.shell import Command
 
 
 class Run(NamedTuple):
@@ -32,7 +37,13 @@ class PackageCallSite(NamedTuple):
     call: PackageCall
 
 
+_NONE: tuple = ()
+
+
 class LintContext:
+    __slots__ = ("dockerfile", "_facts", "_runs", "_calls", "_effects", "_keywords", "_programs",
+                 "_context_dir", "_build_context")
+
     def __init__(self, dockerfile: Dockerfile, build_context: str | None = None) -> None:
         self.dockerfile = dockerfile
         self._context_dir = build_context  # --context DIR (None: the Dockerfile's folder)
@@ -41,6 +52,8 @@ class LintContext:
         self._runs: list[Run] | None = None
         self._calls: dict[str | None, list[PackageCallSite]] = {}
         self._effects: dict[int, RunEffects] | None = None
+        self._keywords: dict | None = None  # keyword (or a tuple of them) -> instructions
+        self._programs: dict | None = None  # program (or a tuple of them) -> (run, command)s
 
     @property
     def path(self) -> str:
@@ -91,3 +104,60 @@ class LintContext:
 
             self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir) or False
         return self._build_context or None
+
+    def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
+        """The instructions with one of these keywords, in file order (``dockerfile.instructions``:
+        ONBUILD triggers are not among them; shared: do not modify)."""
+        index = self._keywords
+        if index is None:
+            index = self._keywords = {}
+            for instruction in self.dockerfile.instructions:
+                found = index.get(instruction.keyword)
+                if found is None:
+                    index[instruction.keyword] = [instruction]
+                else:
+                    found.append(instruction)
+        if len(keywords) == 1:
+            return index.get(keywords[0], _NONE)
+        found = index.get(keywords)
+        if found is None:
+            present = [k for k in keywords if k in index]
+            if len(present) < 2:
+                found = index[present[0]] if present else _NONE
+            else:
+                chosen = frozenset(present)
+                found = [i for i in self.dockerfile.instructions if i.keyword in chosen]
+            index[keywords] = found
+        return found
+
+    def commands_of(self, *programs: str) -> list[tuple[Run, Command]] | tuple:
+        """Every command of every RUN (``runs``) whose first word names one of these programs
+        (its last path component: ``/usr/bin/sudo`` is ``sudo``), with its RUN, in file order
+        (shared: do not modify)."""
+        index = self._programs
+        if index is None:
+            index = self._programs = {}
+            for run in self.runs:
+                for command in run.facts.script.commands:
+                    words = command.words
+                    if not words:
+                        continue
+                    program = (words[0].value or "").rsplit("/", 1)[-1]
+                    found = index.get(program)
+                    if found is None:
+                        index[program] = [(run, command)]
+                    else:
+                        found.append((run, command))
+        if len(programs) == 1:
+            return index.get(programs[0], _NONE)
+        found = index.get(programs)
+        if found is None:
+            present = [p for p in programs if p in index]
+            if len(present) < 2:
+                found = index[present[0]] if present else _NONE
+            else:
+                order = {id(command): n for n, (_, command) in enumerate(
+                    (run, command) for run in self.runs for command in run.facts.script.commands)}
+                found = sorted((site for p in present for site in index[p]), key=lambda site: order[id(site[1])])
+            index[programs] = found
+        return found

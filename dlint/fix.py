@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dlint.dockerfile import Dockerfile, Instruction, decode, parse
 from dlint.checker import Finding, Settings, lint
@@ -37,11 +37,12 @@ class NotFixable(Exception):
     pass
 
 
-@dataclass
-class FixResult:
+class FixResult(NamedTuple):
+    # A NamedTuple, not a dataclass: `dataclasses` costs milliseconds of imports (see
+    # benchmarks/README.md on start-up).
     text: str  # the fixed text, in the file's own encoding conventions
     applied: list[Finding]  # the findings whose fixes were applied, over all passes
-    dropped: list[Finding] = field(default_factory=list)  # fixes refused: they would break the file
+    dropped: list[Finding] = []  # fixes refused: they would break the file (never modified)
 
 
 def _offsets(text: str) -> list[int]:

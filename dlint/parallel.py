@@ -17,14 +17,21 @@ from typing import Callable, Iterable, Iterator
 
 # Below this many files, starting processes costs more than it saves.
 PARALLEL_MIN_FILES = 16
-# The parent's slice is this much larger: a worker also pickles and sends its results.
+# How much larger the parent's slice is (a share of one slice): a worker also pickles and sends
+# its results. Finding objects with their files' lines (JSON, SARIF …) take a worker about
+# 95 ms for 500 files; rendered text (``light_results``: 3 MB for 1,000 files) 4 ms, and then
+# the parent was the one finishing last with the larger slice (by 10-57 ms of CPU in 5 runs
+# of 1,000 files), while equal slices finish within the noise (see benchmarks/README.md).
 _PARENT_EXTRA = 0.06
 
 
-def run_all(tasks: list, work: Callable, jobs: int = 0, prepare: Callable[[list], None] | None = None) -> Iterator:
+def run_all(tasks: list, work: Callable, jobs: int = 0, prepare: Callable[[list], None] | None = None,
+            light_results: bool = False) -> Iterator:
     """``work(task)`` for every task, in order, on up to ``jobs`` processes (0: one per CPU).
     ``prepare(share)``, when given, runs first on each process's share of the tasks (work done
     for many tasks at once, such as one ShellCheck process for all their scripts).
+    ``light_results``: what ``work`` returns is cheap to send (rendered text), so the
+    parent's share is no larger than a worker's.
 
     The garbage collector is tuned for the run and restored afterwards: linting makes many
     small objects and few reference cycles, and freezing what the imports made keeps forked
@@ -33,7 +40,7 @@ def run_all(tasks: list, work: Callable, jobs: int = 0, prepare: Callable[[list]
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     try:
-        yield from _run_all(tasks, work, jobs, prepare or _nothing)
+        yield from _run_all(tasks, work, jobs, prepare or _nothing, 0.0 if light_results else _PARENT_EXTRA)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -47,13 +54,13 @@ def _nothing(_share: list) -> None:
     return None
 
 
-def _run_all(tasks: list, work: Callable, jobs: int, prepare: Callable[[list], None]) -> Iterator:
+def _run_all(tasks: list, work: Callable, jobs: int, prepare: Callable[[list], None], extra: float) -> Iterator:
     jobs = min(jobs or cpu_count(), len(tasks))
     if jobs < 2 or len(tasks) < PARALLEL_MIN_FILES or not hasattr(os, "fork") or any(t[0] == "-" for t in tasks):
         prepare(tasks)
         yield from map(work, tasks)
         return
-    slices = balanced_slices(tasks, jobs)
+    slices = balanced_slices(tasks, jobs, extra)
     if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:  # inherited: children would not be waitable
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     plan: list[tuple[list, "_Child | None"]] = [(slices[0], None)]
@@ -164,9 +171,10 @@ def _stop(children: list[_Child]) -> None:
             time.sleep(0.01)
 
 
-def balanced_slices(tasks: Iterable, count: int) -> list[list]:
+def balanced_slices(tasks: Iterable, count: int, extra: float = _PARENT_EXTRA) -> list[list]:
     """Up to ``count`` contiguous, non-empty slices of about equal bytes to read (lint time
-    follows size; a task's first item is its path), the first (this process's) slightly larger."""
+    follows size; a task's first item is its path), the first (this process's) larger by
+    ``extra`` of a slice."""
     tasks = list(tasks)
     sizes = []
     for task in tasks:
@@ -178,7 +186,7 @@ def balanced_slices(tasks: Iterable, count: int) -> list[list]:
     for task, size in zip(tasks, sizes):
         current.append(task)
         filled += size
-        if filled >= total * (len(slices) + 1 + _PARENT_EXTRA) / (count + _PARENT_EXTRA) and len(slices) < count - 1:
+        if filled >= total * (len(slices) + 1 + extra) / (count + extra) and len(slices) < count - 1:
             slices.append(current)
             current = []
     slices.append(current)

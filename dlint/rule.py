@@ -39,8 +39,9 @@ class Severity(IntEnum):
             raise ValueError(f"unknown severity {text!r} (use error, warning, info or style)") from None
 
 
-# Edit, Fix and Violation are NamedTuples: immutable, compared and hashed by their fields, and
-# light to make, as a lint of many files makes tens of thousands (see benchmarks/README.md).
+# Edit and Violation are NamedTuples: immutable, compared and hashed by their fields, and light to
+# make, as a lint of many files makes tens of thousands (see benchmarks/README.md). Fix is a plain
+# class whose edits may be worked out on first use.
 
 
 class Edit(NamedTuple):
@@ -50,14 +51,48 @@ class Edit(NamedTuple):
     replacement: str
 
 
-class Fix(NamedTuple):
+class Fix:
     """Text edits that resolve a finding. ``safe`` fixes keep what the image contains and how it
     behaves (only smaller or better cached) and ``--fix`` applies them; unsafe ones may change
-    what is installed or how the image runs and are applied only with ``--unsafe-fixes``."""
+    what is installed or how the image runs and are applied only with ``--unsafe-fixes``.
 
-    description: str
-    edits: tuple[Edit, ...]
-    safe: bool = True
+    ``edits`` may be given as a function of no arguments that returns them: it is called the
+    first time they are read. A lint mostly shows only that a finding is fixable (and whether
+    safely); ``--fix``, ``--diff``, JSON and SARIF read the edits. Whether a fix is offered at
+    all, and whether it is safe, are decided when it is made. Compared, hashed and pickled by
+    description, edits and safety, like the NamedTuple it was (see benchmarks/README.md)."""
+
+    __slots__ = ("description", "_edits", "safe")
+
+    def __init__(self, description: str, edits: "tuple[Edit, ...] | Callable[[], tuple[Edit, ...]]",
+                 safe: bool = True) -> None:
+        self.description = description
+        self._edits = edits
+        self.safe = safe
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        edits = self._edits
+        if callable(edits):
+            edits = self._edits = edits()
+        return edits
+
+    def _fields(self) -> tuple:
+        return (self.description, self.edits, self.safe)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fix):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Fix(description={self.description!r}, edits={self.edits!r}, safe={self.safe!r})"
+
+    def __reduce__(self) -> tuple:
+        return (Fix, self._fields())
 
 
 class Violation(NamedTuple):

@@ -224,7 +224,14 @@ def problems_of(dockerfile) -> list[str]:
 
 def read_file(path: str) -> bytes:
     with open(path, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
+        # Asked for its size plus one byte: asking every file for MAX_BYTES + 1 made Python
+        # allocate (and give back) 4 MB per file, about 4 % of a lint of the benchmark corpus.
+        # A size of 0 (a pipe, /proc) or past the limit reads as before; so does a file that
+        # grew since (more than its size came).
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(size + 1 if 0 < size <= MAX_BYTES else MAX_BYTES + 1)
+        if len(data) == size + 1 and size <= MAX_BYTES:
+            data += handle.read(MAX_BYTES + 1 - len(data))
         if len(data) > MAX_BYTES:
             size = os.fstat(handle.fileno()).st_size
             _too_large(f"{size / 1024 / 1024:.1f} MB" if size > MAX_BYTES else f"more than {MAX_BYTES >> 20} MB")

@@ -44,6 +44,8 @@ def empty_continuation_line(context, options):
     lines = dockerfile.lines
     for instruction in dockerfile.instructions:
         last = instruction.heredocs[0].start_line - 1 if instruction.heredocs else instruction.end_line
+        if last <= instruction.line:
+            continue  # one line: no continuation (most instructions)
         empty = [n for n in range(instruction.line + 1, last + 1) if not lines[n - 1].strip()]
         if not empty:
             continue

@@ -43,9 +43,7 @@ def legacy_key_value_format(context, options):
     left to you, since quoting them right depends on what they contain.
     """
     dockerfile = context.dockerfile
-    for instruction in dockerfile.instructions:
-        if instruction.keyword not in ("ENV", "LABEL"):
-            continue
+    for instruction in context.instructions_of("ENV", "LABEL"):
         assignments = instruction.assignments
         if not assignments or not assignments[0].legacy:
             continue

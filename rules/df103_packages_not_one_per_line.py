@@ -48,12 +48,17 @@ def packages_not_one_per_line(context, options):
     minimum = int(options.get("min-packages", 2))
     for _stage, instruction, install in context.package_calls(INSTALL):
         packages = install.packages
-        if len(packages) >= minimum and instruction.exec_form is None and _shares_a_line(install):
+        if len(packages) < minimum or instruction.exec_form is not None:
+            continue
+        # A RUN on one line (no heredoc): every word is on that line, and no comment or
+        # multi-line word can stand among the packages; no position needs working out.
+        one_line = instruction.line == instruction.end_line and not instruction.heredocs
+        if (bool(packages) if one_line else _shares_a_line(install)):
             yield Violation(
                 packages[0].word.span,
                 f"{len(packages)} packages of this `{install.program.value} {install.verb_text}` are not "
                 "each on their own line",
-                _one_per_line_fix(dockerfile, install),
+                _one_per_line_fix(dockerfile, install, one_line),
             )
 
 
@@ -64,20 +69,24 @@ def _shares_a_line(install):
     a line with some word exactly when it shares one with a word next to it. Only those
     lines are looked up (a word's position is worked out on demand, and is not free)."""
     words = install.command.words
-    packages = [p.word for p in install.packages]  # a subsequence of ``words``, same objects
+    packages = install.packages  # their words: a subsequence of ``words``, same objects
+    if not packages:
+        return False
     last = len(words) - 1
     next_package = 0
+    target = packages[0].word
     for index, word in enumerate(words):
-        if next_package == len(packages):
-            break
-        if word is not packages[next_package]:
+        if word is not target:
             continue
-        next_package += 1
         line = word.span.line
         if (index > 0 and words[index - 1].span.line == line) or (
             index < last and words[index + 1].span.line == line
         ):
             return True
+        next_package += 1
+        if next_package == len(packages):
+            break
+        target = packages[next_package].word
     return False
 
 
@@ -85,26 +94,37 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _one_per_line_fix(dockerfile, install):
+def _one_per_line_fix(dockerfile, install, one_line):
+    """The fix, or None when none is offered; its edit is worked out only when read."""
     packages, words = install.packages, install.command.words
-    first, last = packages[0].word, packages[-1].word
+    first = packages[0].word
     # By identity: comparing words with == would work out the position of every word.
     start = next(index for index, word in enumerate(words) if word is first)
-    if any(word is not p.word for word, p in zip(words[start:], packages)):
-        return None  # an option stands among the packages
-    if any(first.span.line <= c.line <= last.span.end_line for c in dockerfile.comments):
-        return None
-    if any(p.word.span.line != p.word.span.end_line for p in packages):
-        return None
-    lines = dockerfile.lines
-    first_line = lines[first.span.line - 1]
-    starts_its_line = not first_line[: first.span.column - 1].strip()
-    if starts_its_line:
-        indent, lead = _indent(first_line), ""
-    else:
-        indent = _indent(lines[install.verb_word.span.line - 1]) + "    "
-        lead = dockerfile.escape + "\n" + indent
-    separator = " " + dockerfile.escape + "\n" + indent
-    replacement = lead + separator.join(p.word.text for p in packages)
-    span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
-    return Fix("put each package on its own line", (Edit(span, replacement),))
+    for word, package in zip(words[start:], packages):
+        if word is not package.word:
+            return None  # an option stands among the packages
+    if not one_line:
+        spans = [p.word.span for p in packages]
+        for span in spans:
+            if span.line != span.end_line:
+                return None
+        top, bottom = spans[0].line, spans[-1].end_line
+        for comment in dockerfile.comments:
+            if top <= comment.line <= bottom:
+                return None
+
+    def edits():
+        first_span, last_span = first.span, packages[-1].word.span
+        lines = dockerfile.lines
+        first_line = lines[first_span.line - 1]
+        if not first_line[: first_span.column - 1].strip():  # the first package starts its line
+            indent, lead = _indent(first_line), ""
+        else:
+            indent = _indent(lines[install.verb_word.span.line - 1]) + "    "
+            lead = dockerfile.escape + "\n" + indent
+        separator = " " + dockerfile.escape + "\n" + indent
+        replacement = lead + separator.join(p.word.text for p in packages)
+        span = Span(first_span.line, first_span.column, last_span.end_line, last_span.end_column)
+        return (Edit(span, replacement),)
+
+    return Fix("put each package on its own line", edits)

@@ -44,29 +44,39 @@ def packages_unsorted(context, options):
     nothing is moved.
     """
     dockerfile = context.dockerfile
-    for _stage, _instruction, install in context.package_calls(INSTALL):
-        named = [p for p in install.packages if p.is_name]
+    for _stage, instruction, install in context.package_calls(INSTALL):
+        named = [p for p in install.packages if p.kind == "name"]  # (is_name, without a call)
         for previous, package in zip(named, named[1:]):
             if package.name < previous.name:
                 yield Violation(
                     package.word.span,
                     f"'{package.name}' should come before '{previous.name}'",
-                    _sort_fix(dockerfile, install.verb_word.span.line, named),
+                    _sort_fix(dockerfile, instruction, install, named),
                 )
                 break
 
 
-def _sort_fix(dockerfile, verb_line, named):
-    # A comment from the install's line down may describe a package: then nothing moves.
-    first, last = verb_line, named[-1].word.span.line
-    if any(first <= comment.line <= last for comment in dockerfile.comments):
-        return None
-    if any(p.word.span.line != p.word.span.end_line for p in named):
-        return None
-    ordered = sorted(named, key=lambda p: (p.name, p.word.text))
-    edits = tuple(
-        Edit(slot.word.span, package.word.text)
-        for slot, package in zip(named, ordered)
-        if slot.word.text != package.word.text
-    )
+def _sort_fix(dockerfile, instruction, install, named):
+    """The fix, or None when none is offered; its edits are worked out only when read."""
+    # On a RUN of one line (no heredoc) no comment or multi-line word can stand among the
+    # packages: no position needs working out.
+    if instruction.line != instruction.end_line or instruction.heredocs:
+        # A comment from the install's line down may describe a package: then nothing moves.
+        first, last = install.verb_word.span.line, named[-1].word.span.line
+        for comment in dockerfile.comments:
+            if first <= comment.line <= last:
+                return None
+        for package in named:
+            span = package.word.span
+            if span.line != span.end_line:
+                return None
+
+    def edits():
+        ordered = sorted(named, key=lambda p: (p.name, p.word.text))
+        return tuple(
+            Edit(slot.word.span, package.word.text)
+            for slot, package in zip(named, ordered)
+            if slot.word.text != package.word.text
+        )
+
     return Fix("sort the packages", edits)

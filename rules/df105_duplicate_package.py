@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.layers import installed_key
-from dlint.packages import APT, INSTALL
+from dlint.packages import APT, INSTALL, Package
 from dlint.rule import Severity, Violation, rule
 
 
@@ -60,11 +60,14 @@ def duplicate_package(context, options):
             installed = effects.before(install.command).installed
             in_this_install: set[str] = set()
             deliberate = None  # worked out on the first duplicate
+            # The key of each package is this prefix and its name (once per install: apk's
+            # group option is looked up among the command's words).
+            prefix = None if install.manager is APT else installed_key(install, _NAMELESS)
             for package in install.packages:
                 if package.kind != "name":
                     continue
                 name = package.name
-                key = name if install.manager is APT else installed_key(install, package)
+                key = name if prefix is None else prefix + name
                 if name in in_this_install or key in installed:
                     if deliberate is None:
                         deliberate = (
@@ -83,6 +86,8 @@ def duplicate_package(context, options):
                         )
                 in_this_install.add(name)
 
+
+_NAMELESS = Package(None, "name", "")  # installed_key(call, _NAMELESS): the key's prefix
 
 # Options that make installing an installed package again deliberate: another release.
 _DELIBERATE = frozenset({

@@ -87,7 +87,7 @@ def unpinned_package(context, options):
             continue  # gem install x -v 1.2, cargo install --version 1.2 / --git URL
         unpinned = [
             p for p in install.packages
-            if p.is_name and (not p.version or (p.bound and not bounds_pin)) and p.name not in allowed
+            if p.kind == "name" and (not p.version or (p.bound and not bounds_pin)) and p.name not in allowed
         ]
         if not unpinned:
             continue

@@ -378,9 +378,13 @@ def _append_cleanup(context, instruction, facts, update, directory):
     text = instruction.text.text.rstrip()
     if not text or text[-1] in ";&|" or text.endswith(dockerfile.escape):
         return None
-    line, column = instruction.text.position(len(text) - 1)
-    addition = f" {dockerfile.escape}\n{_indent(dockerfile, instruction, line)}&& rm -rf {directory}/*"
-    return Fix(f"remove {directory} in the same RUN", (Edit(Span(line, column + 1, line, column + 1), addition),))
+
+    def edits():  # worked out when read (--fix, --diff, JSON, SARIF)
+        line, column = instruction.text.position(len(text) - 1)
+        addition = f" {dockerfile.escape}\n{_indent(dockerfile, instruction, line)}&& rm -rf {directory}/*"
+        return (Edit(Span(line, column + 1, line, column + 1), addition),)
+
+    return Fix(f"remove {directory} in the same RUN", edits)
 
 
 def _read_later(context, instruction):

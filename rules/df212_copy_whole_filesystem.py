@@ -55,8 +55,8 @@ def copy_whole_filesystem(context, options):
     """
     dockerfile = context.dockerfile
     by_name = {stage.name.lower(): stage for stage in dockerfile.stages if stage.name}
-    for instruction in dockerfile.instructions:
-        if instruction.keyword != "COPY" or not instruction.flag("from") or instruction.heredocs:
+    for instruction in context.instructions_of("COPY"):
+        if not instruction.flag("from") or instruction.heredocs:
             continue
         source_name = (instruction.flag("from")[0].value or "").strip("\"'")
         if source_name.isdigit() and int(source_name) < len(dockerfile.stages):

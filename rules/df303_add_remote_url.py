@@ -47,8 +47,8 @@ def add_remote_url(context, options):
     ## Fix
     None: the checksum has to come from the publisher (or from a download you verified).
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword != "ADD" or instruction.flag("checksum"):
+    for instruction in context.instructions_of("ADD"):
+        if instruction.flag("checksum"):
             continue
         for source in (word.value for word in instruction.sources):
             if _CACHE_KEY.match(source):

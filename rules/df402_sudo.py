@@ -37,14 +37,11 @@ def sudo_in_run(context, options):
     ## Fix
     None: which steps need root is yours to decide.
     """
-    for run in context.runs:
-        for command in run.facts.script.commands:
-            word = command.words[0]
-            if (word.value or "").rsplit("/", 1)[-1] != "sudo":
-                continue
-            user = command.option_value("-u", "--user", stop_at_operand=True)
-            if user and user not in ("root", "0"):
-                advice = f"switch with `USER {user}` (or `runuser -u {user} --`)"
-            else:
-                advice = "use `USER root` for the steps that need root"
-            yield Violation(word.span, f"`sudo` in a build step: {advice}")
+    for _run, command in context.commands_of("sudo"):
+        word = command.words[0]
+        user = command.option_value("-u", "--user", stop_at_operand=True)
+        if user and user not in ("root", "0"):
+            advice = f"switch with `USER {user}` (or `runuser -u {user} --`)"
+        else:
+            advice = "use `USER root` for the steps that need root"
+        yield Violation(word.span, f"`sudo` in a build step: {advice}")

@@ -38,21 +38,18 @@ def useradd_high_uid_without_l(context, options):
     ## Fix
     None yet: add `-l` by hand.
     """
-    for run in context.runs:
-        for command in run.facts.script.commands:
-            words = command.words
-            if (words[0].value or "").rsplit("/", 1)[-1] != "useradd":
-                continue
-            uid = command.option_value("-u", "--uid")
-            if not uid or not uid.isdigit() or int(uid) < _HIGH_UID:
-                continue
-            if any((w.value or "") in ("-l", "--no-log-init") or _short_options_include(w.value, "l") for w in words[1:]):
-                continue
-            yield Violation(
-                words[0].span,
-                f"`useradd` with UID {uid} and without `-l` stores lastlog/faillog records up to that UID in "
-                "the layer: add `-l`",
-            )
+    for _run, command in context.commands_of("useradd"):
+        words = command.words
+        uid = command.option_value("-u", "--uid")
+        if not uid or not uid.isdigit() or int(uid) < _HIGH_UID:
+            continue
+        if any((w.value or "") in ("-l", "--no-log-init") or _short_options_include(w.value, "l") for w in words[1:]):
+            continue
+        yield Violation(
+            words[0].span,
+            f"`useradd` with UID {uid} and without `-l` stores lastlog/faillog records up to that UID in "
+            "the layer: add `-l`",
+        )
 
 
 def _short_options_include(value, letter):

@@ -50,19 +50,20 @@ def curl_and_wget(context, options):
     None.
     """
     first: dict[tuple[int, str], object] = {}
-    for run in context.runs:
+    if not (context.commands_of("curl") and context.commands_of("wget")):
+        return  # one tool, or none, in the whole file
+    for run, command in context.commands_of("curl", "wget"):
         stage = run.stage.index if run.stage is not None else -1
-        for command in run.facts.script.commands:
-            tool = _program(command.words[0])
-            if tool not in ("curl", "wget") or (stage, tool) in first:
-                continue
-            first[(stage, tool)] = command.words[0]
-            other = "wget" if tool == "curl" else "curl"
-            if (stage, other) in first:
-                yield Violation(
-                    command.words[0].span,
-                    f"this stage already uses {other} (line {first[(stage, other)].span.line}): use one download tool",
-                )
+        tool = _program(command.words[0])
+        if (stage, tool) in first:
+            continue
+        first[(stage, tool)] = command.words[0]
+        other = "wget" if tool == "curl" else "curl"
+        if (stage, other) in first:
+            yield Violation(
+                command.words[0].span,
+                f"this stage already uses {other} (line {first[(stage, other)].span.line}): use one download tool",
+            )
 
 
 @rule(
@@ -96,17 +97,14 @@ def wget_without_quiet(context, options):
     ## Fix
     None yet: add `-q` (or `--progress=dot:giga`) by hand.
     """
-    for run in context.runs:
+    for run, command in context.commands_of("wget"):
         if run.stage is not None and any(_busybox_based(stage) for stage in run.stage.chain):
             continue  # BusyBox's wget: -q only, and its progress meter needs a terminal
-        for command in run.facts.script.commands:
-            if _program(command.words[0]) != "wget":
-                continue
-            values = [w.value or "" for w in command.words[1:]]
-            quiet = any(
-                v in _WGET_QUIET or v.startswith(("--progress", "--output-file=", "--append-output="))
-                or (v.startswith("-") and not v.startswith("--") and "q" in v[1:])
-                for v in values
-            )
-            if not quiet:
-                yield Violation(command.words[0].span, "wget without -q (or --progress=dot:giga) floods the build log")
+        values = [w.value or "" for w in command.words[1:]]
+        quiet = any(
+            v in _WGET_QUIET or v.startswith(("--progress", "--output-file=", "--append-output="))
+            or (v.startswith("-") and not v.startswith("--") and "q" in v[1:])
+            for v in values
+        )
+        if not quiet:
+            yield Violation(command.words[0].span, "wget without -q (or --progress=dot:giga) floods the build log")

@@ -36,11 +36,10 @@ def shell_changed_with_ln(context, options):
     ## Fix
     None: it changes which shell the image's own scripts get.
     """
-    for run in context.runs:
-        for command in run.facts.script.commands:
-            words = command.words
-            if (words[0].value or "").rsplit("/", 1)[-1] != "ln" or len(words) < 3:
-                continue
-            target = words[-1].value or ""
-            if target.rstrip("/") in _SHELL_PATHS:
-                yield Violation(words[0].span, f"`ln` replaces {target}: use SHELL to choose the shell of RUN")
+    for _run, command in context.commands_of("ln"):
+        words = command.words
+        if len(words) < 3:
+            continue
+        target = words[-1].value or ""
+        if target.rstrip("/") in _SHELL_PATHS:
+            yield Violation(words[0].span, f"`ln` replaces {target}: use SHELL to choose the shell of RUN")

@@ -44,9 +44,7 @@ def invalid_expose(context, options):
     `--fix` writes an upper-case protocol in lower case (safe); the others are yours to
     correct.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword != "EXPOSE":
-            continue
+    for instruction in context.instructions_of("EXPOSE"):
         for word in instruction.words:
             entry = word.value
             if "$" in entry:

@@ -35,9 +35,7 @@ def maintainer_deprecated(context, options):
     `--fix --unsafe-fixes` replaces the instruction with that label. Unsafe: the image's
     `Author` field is no longer set, and something may read it.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword != "MAINTAINER":
-            continue
+    for instruction in context.instructions_of("MAINTAINER"):
         author = instruction.args.strip()
         fix = None
         if author and instruction.line == instruction.end_line:

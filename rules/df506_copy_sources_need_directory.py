@@ -34,8 +34,8 @@ def copy_sources_need_directory(context, options):
     ## Fix
     None yet: add the `/` by hand.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
+    for instruction in context.instructions_of("COPY", "ADD"):
+        if instruction.heredocs:
             continue
         if "{{" in instruction.args or "}}" in instruction.args:
             continue  # a template's `{{ name }}` placeholder, read as words, is not several sources

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dlint.rule import Severity, Violation, rule
 
@@ -20,6 +21,7 @@ def _parts(name: str) -> list[str]:
     return [part.lower() for chunk in re.split(r"[_\-.]+", name) for part in _PARTS.findall(chunk)]
 
 
+@lru_cache(maxsize=4096)  # the same names (PATH, HOME, VERSION …) recur file after file
 def looks_secret(name: str) -> bool:
     parts = _parts(name)
     if not parts or parts[-1] in _NOT_THE_VALUE:
@@ -62,9 +64,7 @@ def secret_in_arg_or_env(context, options):
     ## Fix
     None: moving a secret to a secret mount changes how the build is called.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword not in ("ARG", "ENV"):
-            continue
+    for instruction in context.instructions_of("ARG", "ENV"):
         for assignment in instruction.assignments:
             key = assignment.name
             if not looks_secret(key):

@@ -40,8 +40,8 @@ def env_refers_to_same_instruction(context, options):
     ## Fix
     None yet: split the instruction by hand.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword != "ENV" or "$" not in instruction.args:
+    for instruction in context.instructions_of("ENV"):
+        if "$" not in instruction.args:
             continue
         set_here: set[str] = set()
         for assignment in instruction.assignments:

@@ -68,9 +68,7 @@ def invalid_label_key(context, options):
     ## Fix
     None: renaming a label breaks whatever reads it.
     """
-    for instruction in context.dockerfile.instructions:
-        if instruction.keyword != "LABEL":
-            continue
+    for instruction in context.instructions_of("LABEL"):
         for assignment in instruction.assignments:
             key_text = assignment.name
             if "$" in key_text or key_text in _RUN_LABELS or _QUALIFIED.fullmatch(key_text):

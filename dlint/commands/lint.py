@@ -205,7 +205,7 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
     else:
         from dlint.parallel import run_all
 
-        results = run_all(tasks, work, jobs, prepare)
+        results = run_all(tasks, work, jobs, prepare, light_results=render is not None)
     for result in results:
         name = result.name
         for error in result.errors:
