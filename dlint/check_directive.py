@@ -15,20 +15,18 @@ the inline ignores, in :mod:`dlint.ignores`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from dlint.buildkit_map import BUILDKIT_TO_DLINT, dlint_code
+from dlint.startup import NamedTuple
 
 COVERED = frozenset(code for code, _what in BUILDKIT_TO_DLINT.values() if code)
 
 
-@dataclass(frozen=True)
-class CheckDirective:
+class CheckDirective(NamedTuple):  # not a dataclass: see dlint/startup.py
     line: int
     skip: frozenset[str] = frozenset()  # dlint codes turned off
     error: bool = False
     unknown: tuple[str, ...] = ()  # names that are no BuildKit check
-    problems: tuple[str, ...] = field(default=())  # keys or values dlint cannot read
+    problems: tuple[str, ...] = ()  # keys or values dlint cannot read
 
 
 def read(dockerfile) -> CheckDirective | None:

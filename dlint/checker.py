@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from operator import attrgetter
-from typing import Any, Mapping, NamedTuple
 
 from dlint.dockerfile import Dockerfile
 from dlint.rule import Fix, Rule, Severity
 from dlint.source import Span
+from dlint.startup import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Finding(NamedTuple):

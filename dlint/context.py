@@ -13,12 +13,11 @@ every command to find the few it checks (see benchmarks/README.md).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from dlint.dockerfile import Dockerfile, Instruction, Stage
 from dlint.layers import RunEffects, effects_of
 from dlint.packages import PackageCall, RunFacts, facts_of
 from dlint.shell import Command
+from dlint.startup import NamedTuple
 
 
 class Run(NamedTuple):

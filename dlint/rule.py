@@ -8,12 +8,15 @@ share) and the rule's options and yields
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple
 
 from dlint.source import Span
+from dlint.startup import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from dlint.context import LintContext
 
 
@@ -105,7 +108,7 @@ class Violation(NamedTuple):
     severity: Severity | None = None
 
 
-Check = Callable[["LintContext", Mapping[str, Any]], Iterable[Violation]]
+Check = Callable[["LintContext", Mapping[str, "Any"]], Iterable[Violation]]
 
 
 class Rule:
