@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
+from dlint.startup import lazy_pattern
 
-_SIMPLE_VALUE = re.compile(r"[^\s\"'\\`]+")
+_SIMPLE_VALUE = lazy_pattern(r"[^\s\"'\\`]+")
 
 
 @rule(
@@ -54,7 +53,7 @@ def legacy_key_value_format(context, options):
         fix = None
         if (
             len(words) == 2
-            and _SIMPLE_VALUE.fullmatch(value.raw)
+            and _SIMPLE_VALUE().fullmatch(value.raw)
             and key.span.end_line == value.span.line
             and dockerfile.escape not in value.raw
         ):

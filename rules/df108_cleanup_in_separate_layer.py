@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from dlint.layers import INDEX
 from dlint.packages import removes_directory
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
 _DOWNLOAD_OUTPUT = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}
-_GLOB_CHAR = re.compile(r"[*?[]")
+_GLOB_CHAR = lazy_pattern(r"[*?[]")
 
 
 def _created_paths(context, instruction):
@@ -127,10 +127,10 @@ class _EarlierLayers:
 
     def created_under(self, pattern):
         """Line of the last instruction that created ``pattern`` or something below it."""
-        if not _GLOB_CHAR.search(pattern):  # a plain path: one look-up
+        if not _GLOB_CHAR().search(pattern):  # a plain path: one look-up
             return self.under.get(posixpath.normpath(pattern))
         # A glob: only worth matching when something was created in its fixed directory.
-        fixed = posixpath.dirname(_GLOB_CHAR.split(pattern, maxsplit=1)[0]) or "/"
+        fixed = posixpath.dirname(_GLOB_CHAR().split(pattern, maxsplit=1)[0]) or "/"
         if posixpath.normpath(fixed) not in self.under:
             return None
         for created, line in reversed(self.created):

@@ -7,19 +7,20 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
 # Set by the builder for every FROM, without an ARG (values as on a typical amd64 build).
 _AUTOMATIC = {
     "BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "BUILDVARIANT": "",
     "TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETARCH": "amd64", "TARGETVARIANT": "",
 }
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazy_pattern(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_IMAGE = re.compile(
+_IMAGE = lazy_pattern(
     rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
 )
-_PLATFORM_WORDS = re.compile(r"amd64|arm64|aarch64|armv?\d*|386|i386|x86|ppc64le|s390x|riscv64|linux|windows|darwin")
+_PLATFORM_WORDS = lazy_pattern(r"amd64|arm64|aarch64|armv?\d*|386|i386|x86|ppc64le|s390x|riscv64|linux|windows|darwin")
 
 
 def _global_args(dockerfile):
@@ -46,7 +47,7 @@ def _expand(text: str, values: dict[str, str]) -> str:
             return word if value else ""
         return value
 
-    return _REFERENCE.sub(replace, text)
+    return _REFERENCE().sub(replace, text)
 
 
 def _from_parts(instruction):
@@ -96,7 +97,7 @@ def undefined_arg_in_from(context, options):
                 continue
             if declared is None:
                 declared = _global_args(dockerfile)
-            for match in _REFERENCE.finditer(text):
+            for match in _REFERENCE().finditer(text):
                 name = match.group(1) or match.group(4)
                 if name not in declared:
                     yield Violation(span, f"FROM uses ${name}, which no ARG before the first FROM declares: it is always empty here")
@@ -150,7 +151,7 @@ def invalid_default_arg_in_from(context, options):
             # A placeholder no Dockerfile variable syntax reads (`${templateOption:imageVariant}`
             # in devcontainer templates): a template whose tool fills it in, not a missing default
             continue
-        if not resolved or not _IMAGE.fullmatch(resolved):
+        if not resolved or not _IMAGE().fullmatch(resolved):
             shown = resolved or "(empty)"
             yield Violation(
                 image.span,
@@ -193,6 +194,6 @@ def constant_platform_in_from(context, options):
             value = (flag.value or "").strip("\"'")
             if not value or "$" in value:
                 continue
-            if stage.name and _PLATFORM_WORDS.search(stage.name.lower()):
+            if stage.name and _PLATFORM_WORDS().search(stage.name.lower()):
                 continue
             yield Violation(flag.span, f"`--platform={value}` builds this stage for {value} only, whatever platform is asked for")

@@ -3,9 +3,10 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
 # ADD fetches these instead of copying.
-_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://|^git@|\.git(#.*)?$", re.I)
+_REMOTE = lazy_pattern(r"^[a-z][a-z0-9+.-]*://|^git@|\.git(#.*)?$", re.I)
 # ADD decides by content whether a local file is a tar archive to unpack (plain, gzip, bzip2,
 # xz, and more in newer BuildKit). Only a source that is certainly not one can become COPY
 # without changing the image: a directory, or a file whose name says text, code or a format
@@ -18,7 +19,7 @@ _NOT_TAR = frozenset(
     jar war ear zip whl deb rpm apk so dll exe""".split()
 )
 # Names of tar archives and compressed files: ADD unpacks these (never flagged).
-_ARCHIVE = re.compile(r"\.(tar|tar\.\w+|t[agblx]z|tbz2?|tzst|tlz|gz|bz2|xz|zst|lz4|lzma|lz|z)$", re.I)
+_ARCHIVE = lazy_pattern(r"\.(tar|tar\.\w+|t[agblx]z|tbz2?|tzst|tlz|gz|bz2|xz|zst|lz4|lzma|lz|z)$", re.I)
 # Names that say nothing of the content or suggest a file-system image (never flagged).
 _OPAQUE = frozenset("img image bin raw iso dat data blob layer dump qcow2 vmdk squashfs rootfs".split())
 # ADD-only flags: with any of them the instruction is not a plain copy.
@@ -90,7 +91,7 @@ _UNNAMED = "unnamed"  # no or another extension (a script, a binary, a directory
 def _kind(path):
     """What a source's name says about its content. ADD unpacks a local file that is a tar
     archive whatever its name, so only a directory or a telling extension is certain."""
-    if not path or _REMOTE.search(path) or _ARCHIVE.search(path):
+    if not path or _REMOTE().search(path) or _ARCHIVE().search(path):
         return None
     if path in (".", "./") or path.endswith(("/", "/.")):
         return _NOT_AN_ARCHIVE  # a directory: ADD copies it; archives inside stay archives

@@ -3,12 +3,13 @@ from __future__ import annotations
 import re
 
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_REMOTE = re.compile(r"(https?)://", re.IGNORECASE)
+_REMOTE = lazy_pattern(r"(https?)://", re.IGNORECASE)
 # `ADD https://api.github.com/repos/OWNER/REPO/git/refs/heads/main /.git-hashref`: a cache key
 # that changes when the branch moves, so that the RUN after it fetches the new code. It is
 # meant to change: a checksum would defeat it.
-_CACHE_KEY = re.compile(r"https?://api\.github\.com/repos/\S+?/(git/refs|commits|branches)/", re.IGNORECASE)
+_CACHE_KEY = lazy_pattern(r"https?://api\.github\.com/repos/\S+?/(git/refs|commits|branches)/", re.IGNORECASE)
 
 
 @rule(
@@ -51,9 +52,9 @@ def add_remote_url(context, options):
         if instruction.flag("checksum"):
             continue
         for source in (word.value for word in instruction.sources):
-            if _CACHE_KEY.match(source):
+            if _CACHE_KEY().match(source):
                 continue
-            if _REMOTE.match(source) and ".git" not in source.split("?")[0].rsplit("/", 1)[-1] and "#" not in source:
+            if _REMOTE().match(source) and ".git" not in source.split("?")[0].rsplit("/", 1)[-1] and "#" not in source:
                 yield Violation(
                     instruction.keyword_span,
                     f"ADD of {source} without --checksum: downloaded on every build and "

@@ -4,9 +4,10 @@ import re
 
 from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
 # Names of values that change on every build (or every commit).
-_VOLATILE = re.compile(
+_VOLATILE = lazy_pattern(
     r"(?:^|_)(?:BUILD_?(?:DATE|TIME|TIMESTAMP|NUMBER|NUM|ID)|CACHE_?BUST(?:ER)?|GIT_?(?:SHA|COMMIT|HASH|REV(?:ISION)?)"
     r"|COMMIT_?(?:SHA|ID|HASH)|VCS_?REF|SOURCE_?COMMIT|CI_?(?:PIPELINE_ID|JOB_ID|COMMIT_SHA)|GITHUB_SHA|REVISION)$",
     re.IGNORECASE,
@@ -19,7 +20,7 @@ def _volatile(instruction):
     constant written in the file changes only with the file)."""
     return [
         assignment for assignment in instruction.assignments
-        if _VOLATILE.search(assignment.name)
+        if _VOLATILE().search(assignment.name)
         and (instruction.keyword == "ARG" or "$" in (assignment.value or ""))
     ]
 

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_ABSOLUTE = re.compile(r"[/\\$]|[A-Za-z]:[/\\]")  # POSIX, Windows, or a variable (not judged)
+_ABSOLUTE = lazy_pattern(r"[/\\$]|[A-Za-z]:[/\\]")  # POSIX, Windows, or a variable (not judged)
 
 
 def _path(instruction):
@@ -47,7 +46,7 @@ def relative_workdir(context, options):
     """
     for stage in context.dockerfile.stages:
         anchored = any(
-            i.keyword == "WORKDIR" and _ABSOLUTE.match(_path(i))
+            i.keyword == "WORKDIR" and _ABSOLUTE().match(_path(i))
             for ancestor in stage.chain[:-1]
             for i in ancestor.instructions
         )
@@ -55,7 +54,7 @@ def relative_workdir(context, options):
             if instruction.keyword != "WORKDIR":
                 continue
             path = _path(instruction)
-            if not path or _ABSOLUTE.match(path):
+            if not path or _ABSOLUTE().match(path):
                 anchored = True
                 continue
             if not anchored:

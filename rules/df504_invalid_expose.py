@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_PORT = re.compile(r"(\d+)(?:-(\d+))?")
+_PORT = lazy_pattern(r"(\d+)(?:-(\d+))?")
 _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
 
 
@@ -53,7 +52,7 @@ def invalid_expose(context, options):
             if ":" in port:
                 yield Violation(word.span, f"EXPOSE '{entry}' maps a host port or address: EXPOSE takes only the container's port")
                 continue
-            match = _PORT.fullmatch(port)
+            match = _PORT().fullmatch(port)
             if not match or any(int(p) > 65535 for p in match.groups() if p):
                 yield Violation(word.span, f"EXPOSE '{entry}' is not a port (0-65535) or a port range")
                 continue

@@ -4,6 +4,7 @@ import re
 from functools import lru_cache
 
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
 # Name parts that say the variable holds a secret, alone or as a pair of parts.
 _SECRET_PARTS = frozenset({"password", "passwd", "passphrase", "secret", "token", "apikey", "credential", "credentials"})
@@ -14,11 +15,11 @@ _NOT_THE_VALUE = frozenset(
     {"file", "files", "path", "dir", "url", "uri", "endpoint", "name", "user", "username", "id", "version",
      "length", "size", "type", "mode", "header", "enabled", "expiry", "ttl", "timeout", "env", "var"}
 )
-_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_PARTS = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
 def _parts(name: str) -> list[str]:
-    return [part.lower() for chunk in re.split(r"[_\-.]+", name) for part in _PARTS.findall(chunk)]
+    return [part.lower() for chunk in re.split(r"[_\-.]+", name) for part in _PARTS().findall(chunk)]
 
 
 @lru_cache(maxsize=4096)  # the same names (PATH, HOME, VERSION …) recur file after file

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazy_pattern(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 @rule(
@@ -46,7 +45,7 @@ def env_refers_to_same_instruction(context, options):
         set_here: set[str] = set()
         for assignment in instruction.assignments:
             key = assignment.name
-            used = {a or b for a, b in _REFERENCE.findall(assignment.value or "")}
+            used = {a or b for a, b in _REFERENCE().findall(assignment.value or "")}
             # set_here holds the names set before this assignment: $KEY of a KEY set only here
             # is its old value, as meant (PATH=/opt/bin:$PATH)
             for name in sorted(used & set_here):

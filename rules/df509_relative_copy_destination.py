@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_ABSOLUTE = re.compile(r"[/\\$]|[A-Za-z]:[/\\]")
+_ABSOLUTE = lazy_pattern(r"[/\\$]|[A-Za-z]:[/\\]")
 
 
 @rule(
@@ -49,7 +48,7 @@ def relative_copy_destination(context, options):
             if "{{" in instruction.args or "}}" in instruction.args:
                 continue  # a template's `{{ name }}` placeholder, read as words: no destination to judge
             destination = instruction.destination.value if instruction.destination is not None else None
-            if destination and not _ABSOLUTE.match(destination):
+            if destination and not _ABSOLUTE().match(destination):
                 yield Violation(
                     instruction.keyword_span,
                     f"{instruction.keyword} to '{destination}' before any WORKDIR: it lands in the base image's "

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_KEY = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
-_SEPARATORS = re.compile(r"\.\.|--")
+_KEY = lazy_pattern(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+_SEPARATORS = lazy_pattern(r"\.\.|--")
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
 # Keys that tools read as written: the run labels of `podman container runlabel` and
 # `atomic run/install/uninstall`, and the legacy labels of Red Hat's RHEL 7 images (their
@@ -17,15 +16,15 @@ _RED_HAT_LEGACY = frozenset(
 )
 # A Kubernetes-style qualified key (`openshift.io/expose-services`): the platform that
 # defines it reads it as written.
-_QUALIFIED = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
-_RED_HAT_BASE = re.compile(r"rhel|centos|ubi\d|/ubi|fedora|redhat|openshift|rhscl|sclorg")
+_QUALIFIED = lazy_pattern(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+_RED_HAT_BASE = lazy_pattern(r"rhel|centos|ubi\d|/ubi|fedora|redhat|openshift|rhscl|sclorg")
 
 
 def _red_hat_stage(dockerfile, instruction) -> bool:
     stages = dockerfile.stages
     if not 0 <= instruction.stage_index < len(stages):
         return False
-    return any(_RED_HAT_BASE.search(stage.base.name.lower()) for stage in stages[instruction.stage_index].chain)
+    return any(_RED_HAT_BASE().search(stage.base.name.lower()) for stage in stages[instruction.stage_index].chain)
 
 
 @rule(
@@ -71,17 +70,17 @@ def invalid_label_key(context, options):
     for instruction in context.instructions_of("LABEL"):
         for assignment in instruction.assignments:
             key_text = assignment.name
-            if "$" in key_text or key_text in _RUN_LABELS or _QUALIFIED.fullmatch(key_text):
+            if "$" in key_text or key_text in _RUN_LABELS or _QUALIFIED().fullmatch(key_text):
                 continue
             if key_text in _RED_HAT_LEGACY and _red_hat_stage(context.dockerfile, instruction):
                 continue
             if key_text.startswith(_RESERVED):
                 problem = "is in a namespace Docker reserves"
-            elif not _KEY.fullmatch(key_text):
+            elif not _KEY().fullmatch(key_text):
                 problem = "is not lower-case letters, digits, '.' and '-'"
             elif not key_text[0].isalpha():
                 problem = "does not start with a letter"
-            elif _SEPARATORS.search(key_text):
+            elif _SEPARATORS().search(key_text):
                 problem = "has two periods or two hyphens in a row"
             else:
                 continue

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import re
-
 from dlint.rule import Severity, Violation, rule
+from dlint.startup import lazy_pattern
 
-_SEMVER = re.compile(
+_SEMVER = lazy_pattern(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
 )
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
-_GIT_HASH = re.compile(r"[0-9a-f]{7,40}|[0-9a-f]{64}")  # abbreviated (git's 7 digits or more), SHA-1 or SHA-256
-_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+_RFC3339 = lazy_pattern(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+_GIT_HASH = lazy_pattern(r"[0-9a-f]{7,40}|[0-9a-f]{64}")  # abbreviated (git's 7 digits or more), SHA-1 or SHA-256
+_EMAIL = lazy_pattern(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
 
 
@@ -23,7 +22,7 @@ def _valid_url(value: str) -> bool:
 
 
 def _valid_rfc3339(value: str) -> bool:
-    if not _RFC3339.fullmatch(value):
+    if not _RFC3339().fullmatch(value):
         return False
     from datetime import datetime  # only for a schema with an rfc3339 label (start-up cost)
 
@@ -45,9 +44,9 @@ _CHECKS = {
     "url": _valid_url,
     "rfc3339": _valid_rfc3339,
     "spdx": _valid_spdx,
-    "hash": lambda value: bool(_GIT_HASH.fullmatch(value)),
-    "semver": lambda value: bool(_SEMVER.fullmatch(value)),
-    "email": lambda value: bool(_EMAIL.fullmatch(value)),
+    "hash": lambda value: bool(_GIT_HASH().fullmatch(value)),
+    "semver": lambda value: bool(_SEMVER().fullmatch(value)),
+    "email": lambda value: bool(_EMAIL().fullmatch(value)),
 }
 _WHAT = {
     "url": "a URL", "rfc3339": "an RFC 3339 time (2024-10-16T12:00:00Z)", "spdx": "an SPDX license expression",
