@@ -71,6 +71,31 @@ def _is_path(value: str) -> bool:
     return value.startswith(("/", "./", "../", "~", ".")) or value.startswith(_URLISH) or "://" in value
 
 
+# A version-control source: pip's ``git+https://host/repo.git@REF#egg=NAME`` (also hg+, svn+,
+# bzr+), npm's ``git+ssh://git@host:repo.git#REF`` and ``git://host/repo.git#REF``. Without a
+# REF it builds whatever the default branch holds that day: unpinned. Local ones (git+file:)
+# are paths.
+_VCS = re.compile(r"^(?:(?:git|hg|svn|bzr)\+(?!file:)[a-z]+://|git://)", re.I)
+_EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _vcs_package(word: Word, value: str, ref_mark: str) -> Package:
+    """A version-control source as a package: kind "vcs", its name (``#egg=NAME``, else the
+    repository's), and its REF as the version (``@REF`` for pip, ``#REF`` for npm)."""
+    url, _, fragment = value.partition("#")
+    host, _, path = url.split("://", 1)[1].partition("/")  # [user@]host[:port] / path
+    if ref_mark == "@":
+        path, _, ref = path.partition("@")
+        egg = _EGG.search(fragment)
+        name = egg.group(1).lower().replace("_", "-") if egg else None
+    else:
+        ref, name = fragment, None
+    if name is None:
+        repository = (path or host).rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        name = repository[:-4] if repository.endswith(".git") else repository
+    return Package(word, "vcs", name, ref or None)
+
+
 _APK_VERSION = re.compile(r"^(?P<name>[^=<>~]+?)(?P<op>[<>]=?|=|~)(?P<version>.*)$")
 
 
@@ -146,6 +171,12 @@ def parse_pip_package(word: Word) -> Package:
     value = word.value
     if value is None:
         return Package(word, "variable")
+    if _VCS.match(value):
+        return _vcs_package(word, value, "@")
+    head, at, url = value.partition("@")
+    if at and _VCS.match(url.strip()) and _PIP_SPEC.match(head.strip()):  # name @ git+https://…
+        name = _PIP_SPEC.match(head.strip()).group("name").lower().replace("_", "-")
+        return _vcs_package(word, url.strip(), "@")._replace(name=name)
     if _is_path(value) or value.endswith((".whl", ".tar.gz", ".zip", ".tgz")) or "/" in value:
         return Package(word, "path")
     match = _PIP_SPEC.match(value.split(";", 1)[0].strip())
@@ -172,6 +203,8 @@ def parse_npm_package(word: Word) -> Package:
     value = word.value
     if value is None:
         return Package(word, "variable")
+    if _VCS.match(value):
+        return _vcs_package(word, value, "#")
     if _is_path(value) or value.endswith((".tgz", ".tar.gz", ".tar")):
         return Package(word, "path")
     scope = ""

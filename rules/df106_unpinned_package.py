@@ -16,7 +16,10 @@ def unpinned_package(context, options):
     Flags an install whose packages have no version, in each manager's syntax: apt and zypper
     `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3`, pip
     `name==1.2`, npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
-    (`@latest` and branches are not versions), `cargo install name@1.2` or `--version`. One
+    (`@latest` and branches are not versions), `cargo install name@1.2` or `--version`. A
+    version-control source builds whatever its default branch holds that day unless it names
+    a ref: pip's `git+https://host/repo.git@v1.2#egg=name` and npm's `git+ssh://…/repo.git#v1.2`
+    are pinned (any ref counts), `git+https://host/repo.git` is not. One
     finding per install, at its first unpinned package, naming them all. Local files, URLs,
     requirement files (`pip install -r`) and variables are not judged; a version given by a
     variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin. Packages listed in the
@@ -87,7 +90,11 @@ def unpinned_package(context, options):
             continue  # gem install x -v 1.2, cargo install --version 1.2 / --git URL
         unpinned = [
             p for p in install.packages
-            if p.is_name and (not p.version or (p.bound and not bounds_pin)) and p.name not in allowed
+            if (
+                (p.is_name and (not p.version or (p.bound and not bounds_pin)))
+                or (p.kind == "vcs" and not p.version)  # git+https://…/repo.git with no @ref
+            )
+            and p.name not in allowed
         ]
         if not unpinned:
             continue
@@ -98,7 +105,10 @@ def unpinned_package(context, options):
         first = unpinned[0]
         if len(unpinned) == 1:
             use = manager.pin_hint.format(name=first.name)
-            if first.bound:
+            if first.kind == "vcs":
+                ref = "@<tag or commit> before any #" if manager.family == "pip" else "#<tag or commit>"
+                message = f"'{first.word.value}' builds the repository's default branch, not a fixed version (add {ref})"
+            elif first.bound:
                 message = f"'{first.word.value}' sets a range, not a version (use {use})"
             elif first.release and manager is APT:
                 message = f"'{first.word.value}' pins a release, not a version (use {use})"

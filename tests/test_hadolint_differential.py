@@ -403,6 +403,7 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF106/other-managers.Dockerfile', 'DL3037', 23, 'hadolint'): PIN_SOURCE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3041', 13, 'hadolint'): PIN_SOURCE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3016', 41, 'dlint'): PIN_TAG,
+    ('rules/DF106/version-control-sources.Dockerfile', 'DL3013', 6, 'hadolint'): PIN_SOURCE,
     ('rules/DF104/good.Dockerfile', 'DL3008', 3, 'hadolint'): PIN_VAR,
     ('rules/DF106/good.Dockerfile', 'DL3008', 3, 'hadolint'): PIN_VAR,
     ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 5, 'hadolint'): PIP_PREFIX,
