@@ -241,14 +241,22 @@ def parse_gem_package(word: Word) -> Package:
 _GO_PINNED = re.compile(r"^(v\d|\d+\.\d+|[0-9a-f]{7,40}$)")  # v1.2.3, a release tag 2024.1.1, a commit
 
 
+_GO_PATTERNS = frozenset({"all", "std", "cmd", "tool"})  # go's package patterns, not modules
+
+
 def parse_go_package(word: Word) -> Package:
-    """go install: ``pkg@v1.2.3`` or ``@<commit>`` (pinned), ``pkg@latest``, ``@master`` (not);
-    ``pkg`` with no version installs what the current module requires (not judged)."""
+    """go install, go get: ``pkg@v1.2.3`` or ``@<commit>`` (pinned), ``pkg@latest``, ``@master``
+    (not); ``pkg`` with no version (kind "path", its name kept): ``go install`` installs what
+    the current module requires (not judged), ``go get`` the newest version (unpinned)."""
     value = word.value
     if value is None:
         return Package(word, "variable")
-    if _is_path(value) or "@" not in value:
+    if value in _GO_PATTERNS:
+        return Package(word, "pattern")
+    if _is_path(value):
         return Package(word, "path")
+    if "@" not in value:
+        return Package(word, "path", value)
     name, _, version = value.rpartition("@")
     if "$" in version:
         return Package(word, "variable")
@@ -569,7 +577,7 @@ BUNDLER = Manager(
 GO = Manager(
     name="go",
     programs=frozenset({"go"}),
-    verbs={"install": INSTALL},
+    verbs={"install": INSTALL, "get": INSTALL},  # (`go run pkg@version` runs one: DF106 reads it)
     options_with_value=frozenset({"-C", "-p", "-o", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod",
                                   "-modfile", "-overlay", "-pkgdir", "-toolexec", "-buildmode", "-compiler",
                                   "-pgo", "-installsuffix"}),

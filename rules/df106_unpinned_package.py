@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dlint.packages import APT, INSTALL
+from dlint.packages import APT, GO, INSTALL
 from dlint.rule import Severity, Violation, rule
 
 
@@ -16,7 +16,8 @@ def unpinned_package(context, options):
     Flags an install whose packages have no version, in each manager's syntax: apt and zypper
     `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3`, pip
     `name==1.2`, npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
-    (`@latest` and branches are not versions), `cargo install name@1.2` or `--version`. A
+    (`@latest` and branches are not versions; also `go get pkg`, which takes the newest
+    version, and `go run pkg@latest`), `cargo install name@1.2` or `--version`. A
     version-control source builds whatever its default branch holds that day unless it names
     a ref: pip's `git+https://host/repo.git@v1.2#egg=name` and npm's `git+ssh://…/repo.git#v1.2`
     are pinned (any ref counts), `git+https://host/repo.git` is not. One
@@ -80,7 +81,8 @@ def unpinned_package(context, options):
     # One finding per install, at its first unpinned package, naming them all: one list is one
     # decision (pin it or not), and a finding per package buried real findings (4,561 findings
     # for 816 installs over 2,027 public Dockerfiles).
-    for stage, instruction, install in context.package_calls(INSTALL):
+    go_runs = [site for site in context.package_calls(None) if site.call.manager is GO and site.call.verb_text == "run"]
+    for stage, instruction, install in context.package_calls(INSTALL) + go_runs:
         manager = install.manager
         if policy == "base-digest" and manager.family == "os" and _base_pinned(stage, instruction):
             continue  # the distribution's release is fixed by the base image's digest
@@ -88,8 +90,10 @@ def unpinned_package(context, options):
             install.has_option(manager.version_options) or install.has_option(manager.source_options)
         ):
             continue  # gem install x -v 1.2, cargo install --version 1.2 / --git URL
+        if manager is GO and install.verb_text == "get" and _checked_out_later(context, stage, instruction, install):
+            continue  # go get -d pkg && cd $GOPATH/src/pkg && git checkout v1.2: the version is chosen after
         unpinned = [
-            p for p in install.packages
+            p for p in (_go_packages(install) if manager is GO else install.packages)
             if (
                 (p.is_name and (not p.version or (p.bound and not bounds_pin)))
                 or (p.kind == "vcs" and not p.version)  # git+https://…/repo.git with no @ref
@@ -125,6 +129,40 @@ def unpinned_package(context, options):
 
 
 _LISTED = 8  # packages named in the message; the rest are counted
+
+
+def _go_packages(install):
+    """The packages a go call fetches: `go run` the first word only (the rest are the
+    program's arguments); `go get` also those without a version (it takes the newest), but
+    not `pkg@none` (that removes a requirement)."""
+    if install.verb_text == "run":
+        return install.packages[:1]
+    if install.verb_text == "get":
+        return [
+            p._replace(kind="name") if p.kind == "path" and p.name else p
+            for p in install.packages if p.release != "none"
+        ]
+    return install.packages
+
+
+_GIT_PINS = frozenset({"checkout", "reset", "switch"})
+
+
+def _checked_out_later(context, stage, instruction, install):
+    """Whether a `git checkout`, `reset` or `switch` follows the call, in its RUN or a later
+    RUN of its stage: in GOPATH mode `go get` clones the repository and the file then checks
+    out the version it builds (`git checkout "$CONSUL_VERSION"`)."""
+    for run in context.runs:
+        if run.stage is not stage or run.instruction.line < instruction.line:
+            continue
+        same = run.instruction is instruction
+        for index, command in enumerate(run.facts.script.commands):
+            if same and index <= install.index:
+                continue
+            words = command.words
+            if words and words[0].value == "git" and any(w.value in _GIT_PINS for w in words[1:4]):
+                return True
+    return False
 
 
 def _base_pinned(stage, instruction):

@@ -75,6 +75,7 @@ STAGES = "a cache rule (DF107) judges only the stages whose layers reach the fin
 REFRESH = "zypper refresh leaves its metadata in /var/cache/zypp too; hadolint asks for zypper clean after installs only"
 OTHER_MANAGER = "dlint's finding in this RUN is about another manager (npm's cache); pip's is turned off here"
 PIN_TAG = "npm@latest names a tag, not a version: dlint flags it, hadolint counts any @ as a pin"
+GO_CHECKOUT = "go get in GOPATH mode clones the default branch, and the RUN (or a later RUN of the stage) then runs git checkout or git reset at the version it builds: dlint does not flag it, hadolint does"
 PIN_SOURCE = "local paths, GitHub shorthands (user/repo), @groups, pattern:…, .rpm files and ${VARIABLE} versions have no version to pin; hadolint flags them"
 GO_MODULE = "go install without @version installs the version go.mod requires (or a local ./cmd/...): dlint judges only @latest and branches"
 LOOK_THROUGH = "dlint sees the manager through sudo and env VAR=x; hadolint does not"
@@ -394,6 +395,8 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF205/known.Dockerfile', 'DL3022', 5, 'hadolint'): FROM_KNOWN,
     ('rules/DF205/known.Dockerfile', 'DL3022', 9, 'hadolint'): FROM_KNOWN,
     ('rules/DF106/other-managers.Dockerfile', 'DL3062', 56, 'hadolint'): GO_MODULE,
+    ('rules/DF106/go-get-and-run.Dockerfile', 'DL3062', 21, 'hadolint'): GO_CHECKOUT,
+    ('rules/DF106/go-get-and-run.Dockerfile', 'DL3062', 25, 'hadolint'): GO_CHECKOUT,
     ('rules/DF513/good-keys.Dockerfile', 'DL3048', 3, 'hadolint'): LABEL_KEY,
     ('rules/DF513/keys.Dockerfile', 'DL3048', 5, 'dlint'): LABEL_KEY,
     ('rules/DF107/one-branch-cleans.Dockerfile', 'DL3009', 4, 'dlint'): LISTS_BRANCH,

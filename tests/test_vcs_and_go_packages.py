@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dlint.packages import parse_npm_package, parse_pip_package
+from dlint.packages import parse_go_package, parse_npm_package, parse_pip_package
 from dlint.shell import Word
 from dlint.source import Span
 
@@ -39,3 +39,15 @@ def test_pip_version_control_sources(value, expected):
 ])
 def test_npm_version_control_sources(value, expected):
     assert _read(parse_npm_package, value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("example.org/acme/lint@v1.8.0", ("name", "example.org/acme/lint", "v1.8.0")),
+    ("example.org/acme/lint@latest", ("name", "example.org/acme/lint", None)),
+    # No version: go install takes go.mod's, go get the newest; the name is kept for go get.
+    ("example.org/acme/lint", ("path", "example.org/acme/lint", None)),
+    ("./cmd/server", ("path", None, None)),
+    ("all", ("pattern", None, None)),
+])
+def test_go_package_words(value, expected):
+    assert _read(parse_go_package, value) == expected
