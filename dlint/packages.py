@@ -120,6 +120,11 @@ def parse_apk_package(word: Word) -> Package:
 _RPM_PART = re.compile(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
 
 
+# A module spec NAME:STREAM[:VERSION[:CONTEXT]][/PROFILE] (a NEVRA's epoch follows a -version
+# part instead: name-2:1.0-1).
+_RPM_MODULE = re.compile(r"^([A-Za-z0-9_.+]+(?:-(?!\d)[A-Za-z0-9_.+]+)*):([^:/]*)(?:[:/].*)?$")
+
+
 def parse_rpm_package(word: Word) -> Package:
     """dnf, yum, microdnf, tdnf: ``name``, ``name-1.2.3[-release]`` (NEVRA), ``@group``, ``.rpm``
     files and URLs, globs. A name whose own parts hold digits (``java-17-openjdk``) reads as
@@ -135,6 +140,9 @@ def parse_rpm_package(word: Word) -> Package:
     if " " in value:  # 'name >= 1.2' as one word
         name, _, rest = value.partition(" ")
         return Package(word, "name", name, rest.strip(), None, "=")
+    module = _RPM_MODULE.match(value)
+    if module:  # `dnf module install nodejs:18/common`: the stream (18) is the module's version line
+        return Package(word, "name", module.group(1), module.group(2) or None)
     parts = value.split("-")
     if len(parts) > 1 and _RPM_PART.match(parts[-1]):
         # name-version or name-version-release: the last one or two parts start with digits.
@@ -412,6 +420,7 @@ def _rpm(name: str, programs: set[str], weak_deps: bool = True, prompts: bool = 
         recommends_hint="--setopt=install_weak_deps=False" if weak_deps else "",
         family="os",
         clean_words=frozenset({"all"}),
+        skip_words=frozenset({"module"}),  # `dnf module install nodejs:18`
     )
 
 
@@ -474,6 +483,21 @@ PIP = Manager(
     family="pip",
     version_options=_PIP_CONSTRAINTS,
     clean_words=frozenset({"purge"}),
+)
+PIPX = Manager(
+    name="pipx",
+    programs=frozenset({"pipx"}),
+    verbs={"install": INSTALL, "uninstall": REMOVE},
+    options_with_value=frozenset({"--python", "--pip-args", "--index-url", "-i", "--suffix", "--spec",
+                                  "--preinstall", "--backend"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),  # pip runs inside pipx's shared venv: not judged
+    parse_package=parse_pip_package,
+    pin_hint="{name}==<version>",
+    family="pip",
+    source_options=frozenset({"--spec"}),  # pipx install --spec git+https://…@v1 tool
 )
 UV_PIP = Manager(
     name="uv pip",
@@ -613,7 +637,7 @@ _TRUE = frozenset({"1", "yes", "true", "with", "on", "enable"})
 _FALSE = frozenset({"0", "no", "false", "without", "off", "disable"})
 
 MANAGERS: tuple[Manager, ...] = (APT, APK, DNF, YUM, MICRODNF, TDNF, ZYPPER, PIP, UV_PIP, NPM, YARN, PNPM, GEM, BUNDLER,
-                                 GO, CARGO)
+                                 GO, CARGO, PIPX)
 
 # Where package managers leave indexes and caches in an image, for ``dlint build``'s leftovers:
 # (label, path marker, rule that prevents it). Markers under /var/ are absolute; the others sit

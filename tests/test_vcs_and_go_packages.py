@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dlint.packages import parse_go_package, parse_npm_package, parse_pip_package
+from dlint.packages import parse_go_package, parse_npm_package, parse_pip_package, parse_rpm_package
 from dlint.shell import Word
 from dlint.source import Span
 
@@ -51,3 +51,15 @@ def test_npm_version_control_sources(value, expected):
 ])
 def test_go_package_words(value, expected):
     assert _read(parse_go_package, value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("nodejs", ("name", "nodejs", None)),
+    ("nodejs:20", ("name", "nodejs", "20")),
+    ("nodejs:20/common", ("name", "nodejs", "20")),
+    ("nodejs:20:9040020240101:rhel9", ("name", "nodejs", "20")),
+    # An epoch follows a version part: still a package's NEVRA, not a module.
+    ("httpd-2:2.4.62-1.el9", ("name", "httpd", "2:2.4.62-1.el9")),
+])
+def test_rpm_module_specs(value, expected):
+    assert _read(parse_rpm_package, value) == expected
