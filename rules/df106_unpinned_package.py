@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import re
+
 from dlint.packages import APT, GO, INSTALL
 from dlint.rule import Severity, Violation, rule
+from dlint.variables import assignments, references
 
 
 @rule(
@@ -97,19 +100,25 @@ def unpinned_package(context, options):
             if (
                 (p.is_name and (not p.version or (p.bound and not bounds_pin)))
                 or (p.kind == "vcs" and not p.version)  # git+https://…/repo.git with no @ref
+                or (p.kind == "variable" and _unset_here(context, instruction, p.word.text))
             )
             and p.name not in allowed
         ]
         if not unpinned:
             continue
-        listed = list(dict.fromkeys(p.word.value for p in unpinned))  # once each, in order
+        listed = list(dict.fromkeys(p.word.value or p.word.text for p in unpinned))  # once each, in order
         names = ", ".join(f"'{name}'" for name in listed[:_LISTED])
         if len(listed) > _LISTED:
             names += f" and {len(listed) - _LISTED} more"
         first = unpinned[0]
         if len(unpinned) == 1:
             use = manager.pin_hint.format(name=first.name)
-            if first.kind == "vcs":
+            if first.kind == "variable":
+                message = (
+                    f"'{first.word.text}': {_unset_here(context, instruction, first.word.text)} is set in another "
+                    "stage, not in this one (ARG and ENV end at the next FROM): it expands to nothing, no version is pinned"
+                )
+            elif first.kind == "vcs":
                 ref = "@<tag or commit> before any #" if manager.family == "pip" else "#<tag or commit>"
                 message = f"'{first.word.value}' builds the repository's default branch, not a fixed version (add {ref})"
             elif first.bound:
@@ -143,6 +152,30 @@ def _go_packages(install):
             for p in install.packages if p.release != "none"
         ]
     return install.packages
+
+
+def _unset_here(context, instruction, text):
+    """The variable of a version (`git-core-${version}`) that is not set where the RUN runs
+    but is set by an ARG or ENV of another stage, or None. BuildKit's scopes end at FROM, so
+    it expands to nothing. A variable the file sets nowhere may come from the base image, and
+    one the RUN assigns itself is set: neither is judged."""
+    found = [r for r in references(text, context.dockerfile.escape) if r.operator == ""]
+    if not found:
+        return None
+    scope = context.dockerfile.variables.before(instruction)
+    owner = instruction.trigger_of or instruction
+    escape = context.dockerfile.escape
+    for reference in found:
+        name = reference.name
+        if name in scope or re.search(rf"(?<![\w$]){re.escape(name)}=", owner.text.text):
+            return None
+        if not any(
+            other.keyword in ("ARG", "ENV") and other.stage_index >= 0 and other.stage_index != owner.stage_index
+            and any(assigned == name for assigned, _ in assignments(other.args, escape, other.keyword))
+            for other in context.dockerfile.instructions
+        ):
+            return None
+    return "${" + found[0].name + "}"
 
 
 _GIT_PINS = frozenset({"checkout", "reset", "switch"})

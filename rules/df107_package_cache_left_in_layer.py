@@ -29,7 +29,7 @@ def package_cache_left_in_layer(context, options):
     `dnf`/`yum`/`microdnf`/`tdnf` leave `/var/cache/dnf` or `/var/cache/yum` (`dnf clean all`;
     `clean packages` keeps the metadata); `zypper` leaves `/var/cache/zypp` (`zypper clean
     -a`); `pip` leaves `~/.cache/pip` (`pip install --no-cache-dir`, or `PIP_NO_CACHE_DIR` in
-    the stage's environment; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
+    the stage's environment or exported earlier in the RUN; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
     leave their caches (`npm cache clean --force`, `yarn cache clean`, `pnpm store prune`).
     Deleting the directory in the same RUN, or a cache mount covering it, is fine.
 
@@ -351,7 +351,27 @@ def _no_cache_env(context, instruction, call):
     if any(name + "=" in source for name in names):
         return True  # PIP_NO_CACHE_DIR=1 pip install …, env PIP_NO_CACHE_DIR=1 …
     scope = context.dockerfile.variables.before(instruction)
-    return any(name in scope for name in names)
+    return any(name in scope for name in names) or _exported_before(instruction, call, names)
+
+
+def _exported_before(instruction, call, names):
+    """Whether the RUN exports one of ``names`` before the call (`export PIP_NO_CACHE_DIR=1 &&
+    pip install …`): the later commands of the shell inherit it. The shell model yields no
+    command for a declaration, so the RUN's text is searched for one."""
+    text = instruction.text.text
+    if "export" not in text:
+        return False
+    where = (call.command.span.line, call.command.span.column)
+    for name in names:
+        for match in re.finditer(_EXPORT.format(name=re.escape(name)), text):
+            if instruction.text.position(match.start(1)) < where:
+                return True
+    return False
+
+
+# `export [-options] [NAME[=value] …] NAME=`, as its own command (at the start, or after an
+# operator or a blank).
+_EXPORT = r"(?:^|[\s;&|(])(export)\s+(?:-\w+\s+)*(?:[A-Za-z_]\w*(?:=\S*)?\s+)*{name}="
 
 
 def _append_cleanup(context, instruction, facts, update, directory):
