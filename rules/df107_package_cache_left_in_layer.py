@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from dlint.layers import ABSENT, INDEX
-from dlint.packages import APT, BUNDLER, CARGO, CLEAN, GEM, GO, INSTALL, READS_INDEX, UPDATE, UPGRADE
+from dlint.layers import ABSENT, ARCHIVES, INDEX, KEEPS_ARCHIVES
+from dlint.packages import APT, BUILD_DEP, BUNDLER, CARGO, CLEAN, GEM, GO, INSTALL, READS_INDEX, UPDATE, UPGRADE
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
 
@@ -104,7 +104,15 @@ def package_cache_left_in_layer(context, options):
             continue
         yield from _other_managers(context, instruction, facts)
         yield from _toolchains(context, stage, instruction, facts)
+        archives = _kept_archives(effects, facts)
         if not effects.leaves(INDEX):
+            if archives is not None:
+                yield Violation(
+                    instruction.keyword_span,
+                    f"`{_quote(archives.command)}` leaves the downloaded packages (/var/cache/apt/archives) in "
+                    "this layer: /etc/apt/apt.conf.d/docker-clean, which deletes them, was removed; add "
+                    "`apt-get clean` at the end of this RUN, or a cache mount on /var/cache/apt",
+                )
             continue
         updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
         if not updates:
@@ -119,6 +127,8 @@ def package_cache_left_in_layer(context, options):
         cleans = [c for c in facts.calls_of(CLEAN, manager) if c.verb_text not in manager.index_cleaners]
         if cleans:
             message += f" (`{_quote(cleans[0].command)}` removes only the downloaded packages)"
+        elif archives is not None:
+            message += " and `apt-get clean` (docker-clean was removed: the downloaded packages are kept too)"
         yield Violation(
             instruction.keyword_span,
             message,
@@ -127,6 +137,21 @@ def package_cache_left_in_layer(context, options):
 
 
 _WRITES = frozenset({INSTALL, UPGRADE, UPDATE})
+
+
+def _kept_archives(effects, facts):
+    """The apt-get install that leaves its downloaded packages in this RUN's layer, or None:
+    only once /etc/apt/apt.conf.d/docker-clean was removed (earlier in the stage or the RUN),
+    which otherwise deletes them after every install. `apt` itself deletes them unless told
+    to keep them (APT::Keep-Downloaded-Packages)."""
+    if not effects.leaves(ARCHIVES):
+        return None
+    return next((
+        c for c in facts.calls
+        if c.manager is APT and c.verb in (INSTALL, UPGRADE, BUILD_DEP) and not c.simulates
+        and (c.program.value or "").rsplit("/", 1)[-1] != "apt"
+        and KEEPS_ARCHIVES in effects.before(c.command).settings
+    ), None)
 
 
 def _other_managers(context, instruction, facts):

@@ -78,6 +78,7 @@ PIN_TAG = "npm@latest names a tag, not a version: dlint flags it, hadolint count
 GO_CHECKOUT = "go get in GOPATH mode clones the default branch, and the RUN (or a later RUN of the stage) then runs git checkout or git reset at the version it builds: dlint does not flag it, hadolint does"
 ARG_SCOPE = "an ARG ends with its stage (and an ENV is inherited only by stages built FROM it): a version variable set in another stage expands to nothing; hadolint takes an ARG of any stage as a pin"
 NOT_EXPORTED = "PIP_NO_CACHE_DIR exported after the install, or assigned without export, is not in pip's environment: the cache is written; hadolint accepts the name anywhere in the RUN"
+APT_ARCHIVES = "the lists are in a cache mount, and the downloaded packages are deleted by the official image's docker-clean or by apt-get clean: nothing is left in the layer; hadolint wants a mount on /var/cache/apt too"
 PIN_SOURCE = "local paths, GitHub shorthands (user/repo), @groups, pattern:…, .rpm files and ${VARIABLE} versions have no version to pin; hadolint flags them"
 GO_MODULE = "go install without @version installs the version go.mod requires (or a local ./cmd/...): dlint judges only @latest and branches"
 LOOK_THROUGH = "dlint sees the manager through sudo and env VAR=x; hadolint does not"
@@ -402,6 +403,8 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF106/version-variable-of-another-stage.Dockerfile', 'DL3041', 17, 'hadolint'): PIN_SOURCE,
     ('rules/DF106/version-variable-of-another-stage.Dockerfile', 'DL3041', 19, 'hadolint'): PIN_SOURCE,
     ('rules/DF107/pip-cache-exported-off.Dockerfile', 'DL3042', 8, 'dlint'): NOT_EXPORTED,
+    ('rules/DF107/apt-archives-kept.Dockerfile', 'DL3009', 3, 'hadolint'): APT_ARCHIVES,
+    ('rules/DF107/apt-archives-kept.Dockerfile', 'DL3009', 14, 'hadolint'): APT_ARCHIVES,
     ('rules/DF107/pip-cache-exported-off.Dockerfile', 'DL3042', 11, 'dlint'): NOT_EXPORTED,
     ('rules/DF106/go-get-and-run.Dockerfile', 'DL3062', 25, 'hadolint'): GO_CHECKOUT,
     ('rules/DF513/good-keys.Dockerfile', 'DL3048', 3, 'hadolint'): LABEL_KEY,
