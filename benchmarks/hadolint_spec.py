@@ -409,6 +409,11 @@ ARG_SCOPE = ("an ARG goes out of scope at the end of its stage (Dockerfile refer
              "goes out of scope at the end of the build stage where it was defined\"): in the next FROM fedora "
              "stage ${version} expands to nothing and no version is pinned; hadolint takes an ARG of any stage "
              "as a pin (and flags the same case with ENV)")
+MICRODNF_CLEAN = ("whether microdnf clean all empties dnf's cache depends on the distribution, which the case does "
+                  "not name: where dnf5 provides microdnf (dnf5 PR #121, Fedora 38 and later) and dnf is dnf5 too "
+                  "(Fedora 41 and later) both use /var/cache/libdnf5; microdnf 3 uses /var/cache/yum (microdnf "
+                  "issue #49) and dnf 4 /var/cache/dnf. dlint does not flag on a guess (hadolint's spec asserts "
+                  "this case in its ONBUILD variant only)")
 SH_PIPEFAIL = ('SHELL ["/bin/sh", "-o", "pipefail", "-c"] sets pipefail where that sh knows it (BusyBox ash, '
                "bash as sh) and makes every RUN fail where it does not: no failure is hidden either way; "
                "hadolint wants bash, zsh or ash by name")
@@ -430,6 +435,7 @@ _BY_REASON: dict[str, list[tuple[str, int, bool]]] = {
     BEFORE_FROM: [("DL4000", 15, False)],
     SH_PIPEFAIL: [("DL4006", 84, False)],
     ARG_SCOPE: [("DL3033", 80, False), ("DL3041", 111, False)],
+    MICRODNF_CLEAN: [("DL3040", 20, True)],
 }
 DELIBERATE: dict[tuple[str, int, bool], str] = {key: reason for reason, keys in _BY_REASON.items() for key in keys}
 
