@@ -17,8 +17,9 @@ from dlint.variables import assignments, references
 def unpinned_package(context, options):
     """## What it does
     Flags an install whose packages have no version, in each manager's syntax: apt and zypper
-    `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3`, pip
-    `name==1.2`, npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
+    `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3` (a
+    module, `dnf module install nodejs:20`, by its stream), pip and pipx `name==1.2`,
+    npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
     (`@latest` and branches are not versions; also `go get pkg`, which takes the newest
     version, and `go run pkg@latest`), `cargo install name@1.2` or `--version`. A
     version-control source builds whatever its default branch holds that day unless it names
@@ -26,7 +27,9 @@ def unpinned_package(context, options):
     are pinned (any ref counts), `git+https://host/repo.git` is not. One
     finding per install, at its first unpinned package, naming them all. Local files, URLs,
     requirement files (`pip install -r`) and variables are not judged; a version given by a
-    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin. Packages listed in the
+    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin, unless the variable is set
+    only in another stage (an ARG ends with its stage; an ENV reaches only the stages built
+    FROM it): there it expands to nothing. Packages listed in the
     `allowed-unpinned` option are accepted.
 
     The `pin-policy` option chooses what counts as pinned:

@@ -22,7 +22,10 @@ def package_cache_left_in_layer(context, options):
     later, as in Debian trixie), in a stage whose layers reach the final image. `apt-get clean`
     is not enough: it deletes the downloaded packages, not the index. A BuildKit cache mount on
     `/var/lib/apt` or `/var/lib/apt/lists` keeps the index out of the layer, so such a `RUN` is
-    fine. Builder stages that are only copied from are not checked.
+    fine. Builder stages that are only copied from are not checked. Once a `RUN` of the stage
+    removes `/etc/apt/apt.conf.d/docker-clean` (see below), `apt-get install` keeps every
+    package it downloads in `/var/cache/apt/archives`: a `RUN` that leaves them (no cache mount
+    on `/var/cache/apt`, no `apt-get clean`) is flagged too.
 
     Other managers leave their caches too, and the message names the exact fix: `apk add`
     without `--no-cache` (or `apk update`) leaves `/var/cache/apk` (`apk add --no-cache`);
