@@ -405,6 +405,15 @@ WHOLE_FS_IMAGE = ("the case has no FROM: in the stage it is linted in, --from=bu
                   "content")
 BEFORE_FROM = ("an instruction other than ARG before the first FROM: BuildKit refuses the file, and so does "
                "dlint (exit status 2; hadolint's DL3061) instead of linting it")
+ARG_SCOPE = ("an ARG goes out of scope at the end of its stage (Dockerfile reference, ARG: \"An ARG instruction "
+             "goes out of scope at the end of the build stage where it was defined\"): in the next FROM fedora "
+             "stage ${version} expands to nothing and no version is pinned; hadolint takes an ARG of any stage "
+             "as a pin (and flags the same case with ENV)")
+MICRODNF_CLEAN = ("whether microdnf clean all empties dnf's cache depends on the distribution, which the case does "
+                  "not name: where dnf5 provides microdnf (dnf5 PR #121, Fedora 38 and later) and dnf is dnf5 too "
+                  "(Fedora 41 and later) both use /var/cache/libdnf5; microdnf 3 uses /var/cache/yum (microdnf "
+                  "issue #49) and dnf 4 /var/cache/dnf. dlint does not flag on a guess (hadolint's spec asserts "
+                  "this case in its ONBUILD variant only)")
 SH_PIPEFAIL = ('SHELL ["/bin/sh", "-o", "pipefail", "-c"] sets pipefail where that sh knows it (BusyBox ash, '
                "bash as sh) and makes every RUN fail where it does not: no failure is hidden either way; "
                "hadolint wants bash, zsh or ash by name")
@@ -416,7 +425,7 @@ _BY_REASON: dict[str, list[tuple[str, int, bool]]] = {
     HEALTHCHECK_CMD: [("DL3025", 46, False)],
     GEM_OPTION: [("DL3028", 49, False), ("DL3028", 50, True)],
     MICRODNF: [("DL3038", 15, False), ("DL3038", 17, True)],
-    PIP_NO_CACHE_DIR: [("DL3042", line, False) for line in (56, 57, 58, 59, 61, 62, 63, 64)],
+    PIP_NO_CACHE_DIR: [("DL3042", line, False) for line in (56, 57, 58, 59, 61, 62, 63, 64, 66, 67, 68, 69)],
     WINDOWS_PATH: [("DL3045", 22, False), ("DL3045", 23, True)],
     LABEL_VARIABLE: [("DL3048", 21, False), ("DL3048", 22, True)],
     LABELS_OF_THE_IMAGE: [("DL3049", line, False) for line in (61, 71, 107, 151)],
@@ -425,6 +434,8 @@ _BY_REASON: dict[str, list[tuple[str, int, bool]]] = {
     WHOLE_FS_IMAGE: [("DL3067", 15, False), ("DL3067", 18, False)],
     BEFORE_FROM: [("DL4000", 15, False)],
     SH_PIPEFAIL: [("DL4006", 84, False)],
+    ARG_SCOPE: [("DL3033", 80, False), ("DL3041", 111, False)],
+    MICRODNF_CLEAN: [("DL3040", 20, True)],
 }
 DELIBERATE: dict[tuple[str, int, bool], str] = {key: reason for reason, keys in _BY_REASON.items() for key in keys}
 

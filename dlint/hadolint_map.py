@@ -117,7 +117,7 @@ MANAGERS_OF: dict[str, frozenset[str]] = {
     code: frozenset(managers) for code, managers in {
         "DL3008": {"apt-get"}, "DL3009": {"apt-get"}, "DL3014": {"apt-get"}, "DL3015": {"apt-get"},
         "DL3027": {"apt-get"},
-        "DL3013": {"pip"}, "DL3042": {"pip"}, "DL3016": {"npm"}, "DL3060": {"yarn"},
+        "DL3013": {"pip", "pipx"}, "DL3042": {"pip"}, "DL3016": {"npm"}, "DL3060": {"yarn"},
         "DL3018": {"apk"}, "DL3019": {"apk"}, "DL3028": {"gem"}, "DL3062": {"go"},
         "DL3030": {"yum"}, "DL3032": {"yum"}, "DL3033": {"yum"},
         "DL3034": {"zypper"}, "DL3036": {"zypper"}, "DL3037": {"zypper"},

@@ -39,6 +39,9 @@ INDEX, ARCHIVES = "index", "archives"
 KINDS = (INDEX, ARCHIVES)
 DIRECTORIES = {INDEX: APT.index_dirs[0], ARCHIVES: APT.archive_dirs[0]}
 ASSUME_YES, NO_RECOMMENDS = "assume-yes", "no-recommends"  # apt settings from apt.conf.d
+# The official Debian and Ubuntu images' apt.conf.d/docker-clean deletes downloaded packages
+# after every install; a RUN that removes it makes apt keep them (KEEPS_ARCHIVES from then on).
+DOCKER_CLEAN, KEEPS_ARCHIVES = "/etc/apt/apt.conf.d/docker-clean", "keeps-archives"
 
 _APT_CONF = ("/etc/apt/apt.conf.d/", "/etc/apt/apt.conf")
 _SETTINGS = (
@@ -201,6 +204,8 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
             for kind in KINDS:
                 if removes_directory(path.value, DIRECTORIES[kind]):
                     ops.setdefault(id(removal.command), []).append(("clean", kind, path, removal.command))
+            if removes_directory(path.value, DOCKER_CLEAN):
+                ops.setdefault(id(removal.command), []).append(("setting", KEEPS_ARCHIVES))
     if not facts.programs.isdisjoint(_WRITERS_AND_TEE):  # settings are written by echo, printf
         tee = "tee" in facts.programs
         for index, command in enumerate(facts.script.commands):
@@ -440,9 +445,17 @@ def effects_of(dockerfile: Dockerfile, facts=None) -> dict[int, RunEffects]:
                     state = state.copy()
                     state.settings = state.settings | set(settings)
         ends[stage.index] = state
+    # ONBUILD triggers run one after the other in the later build: each starts where the
+    # trigger before it (of the same stage) ended.
+    after_triggers: dict[int, State] = {}
     for instruction in dockerfile.runs():
         if id(instruction) not in effects:
-            effects[id(instruction)] = _run(instruction, facts(instruction), State(), is_trigger(instruction))
+            trigger = is_trigger(instruction)
+            start = after_triggers.get(instruction.stage_index, State()) if trigger else State()
+            run = _run(instruction, facts(instruction), start, trigger)
+            effects[id(instruction)] = run
+            if trigger:
+                after_triggers[instruction.stage_index] = run.end
     return effects
 
 

@@ -71,6 +71,31 @@ def _is_path(value: str) -> bool:
     return value.startswith(("/", "./", "../", "~", ".")) or value.startswith(_URLISH) or "://" in value
 
 
+# A version-control source: pip's ``git+https://host/repo.git@REF#egg=NAME`` (also hg+, svn+,
+# bzr+), npm's ``git+ssh://git@host:repo.git#REF`` and ``git://host/repo.git#REF``. Without a
+# REF it builds whatever the default branch holds that day: unpinned. Local ones (git+file:)
+# are paths.
+_VCS = lazy_pattern(r"(?i)^(?:(?:git|hg|svn|bzr)\+(?!file:)[a-z]+://|git://)")
+_EGG = lazy_pattern(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _vcs_package(word: Word, value: str, ref_mark: str) -> Package:
+    """A version-control source as a package: kind "vcs", its name (``#egg=NAME``, else the
+    repository's), and its REF as the version (``@REF`` for pip, ``#REF`` for npm)."""
+    url, _, fragment = value.partition("#")
+    host, _, path = url.split("://", 1)[1].partition("/")  # [user@]host[:port] / path
+    if ref_mark == "@":
+        path, _, ref = path.partition("@")
+        egg = _EGG().search(fragment)
+        name = egg.group(1).lower().replace("_", "-") if egg else None
+    else:
+        ref, name = fragment, None
+    if name is None:
+        repository = (path or host).rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        name = repository[:-4] if repository.endswith(".git") else repository
+    return Package(word, "vcs", name, ref or None)
+
+
 _APK_VERSION = lazy_pattern(r"^(?P<name>[^=<>~]+?)(?P<op>[<>]=?|=|~)(?P<version>.*)$")
 
 
@@ -95,6 +120,11 @@ def parse_apk_package(word: Word) -> Package:
 _RPM_PART = lazy_pattern(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
 
 
+# A module spec NAME:STREAM[:VERSION[:CONTEXT]][/PROFILE] (a NEVRA's epoch follows a -version
+# part instead: name-2:1.0-1).
+_RPM_MODULE = lazy_pattern(r"^([A-Za-z0-9_.+]+(?:-(?!\d)[A-Za-z0-9_.+]+)*):([^:/]*)(?:[:/].*)?$")
+
+
 def parse_rpm_package(word: Word) -> Package:
     """dnf, yum, microdnf, tdnf: ``name``, ``name-1.2.3[-release]`` (NEVRA), ``@group``, ``.rpm``
     files and URLs, globs. A name whose own parts hold digits (``java-17-openjdk``) reads as
@@ -110,6 +140,9 @@ def parse_rpm_package(word: Word) -> Package:
     if " " in value:  # 'name >= 1.2' as one word
         name, _, rest = value.partition(" ")
         return Package(word, "name", name, rest.strip(), None, "=")
+    module = _RPM_MODULE().match(value)
+    if module:  # `dnf module install nodejs:18/common`: the stream (18) is the module's version line
+        return Package(word, "name", module.group(1), module.group(2) or None)
     parts = value.split("-")
     if len(parts) > 1 and _RPM_PART().match(parts[-1]):
         # name-version or name-version-release: the last one or two parts start with digits.
@@ -146,6 +179,12 @@ def parse_pip_package(word: Word) -> Package:
     value = word.value
     if value is None:
         return Package(word, "variable")
+    if _VCS().match(value):
+        return _vcs_package(word, value, "@")
+    head, at, url = value.partition("@")
+    if at and _VCS().match(url.strip()) and _PIP_SPEC().match(head.strip()):  # name @ git+https://…
+        name = _PIP_SPEC().match(head.strip()).group("name").lower().replace("_", "-")
+        return _vcs_package(word, url.strip(), "@")._replace(name=name)
     if _is_path(value) or value.endswith((".whl", ".tar.gz", ".zip", ".tgz")) or "/" in value:
         return Package(word, "path")
     match = _PIP_SPEC().match(value.split(";", 1)[0].strip())
@@ -172,6 +211,8 @@ def parse_npm_package(word: Word) -> Package:
     value = word.value
     if value is None:
         return Package(word, "variable")
+    if _VCS().match(value):
+        return _vcs_package(word, value, "#")
     if _is_path(value) or value.endswith((".tgz", ".tar.gz", ".tar")):
         return Package(word, "path")
     scope = ""
@@ -208,14 +249,22 @@ def parse_gem_package(word: Word) -> Package:
 _GO_PINNED = lazy_pattern(r"^(v\d|\d+\.\d+|[0-9a-f]{7,40}$)")  # v1.2.3, a release tag 2024.1.1, a commit
 
 
+_GO_PATTERNS = frozenset({"all", "std", "cmd", "tool"})  # go's package patterns, not modules
+
+
 def parse_go_package(word: Word) -> Package:
-    """go install: ``pkg@v1.2.3`` or ``@<commit>`` (pinned), ``pkg@latest``, ``@master`` (not);
-    ``pkg`` with no version installs what the current module requires (not judged)."""
+    """go install, go get: ``pkg@v1.2.3`` or ``@<commit>`` (pinned), ``pkg@latest``, ``@master``
+    (not); ``pkg`` with no version (kind "path", its name kept): ``go install`` installs what
+    the current module requires (not judged), ``go get`` the newest version (unpinned)."""
     value = word.value
     if value is None:
         return Package(word, "variable")
-    if _is_path(value) or "@" not in value:
+    if value in _GO_PATTERNS:
+        return Package(word, "pattern")
+    if _is_path(value):
         return Package(word, "path")
+    if "@" not in value:
+        return Package(word, "path", value)
     name, _, version = value.rpartition("@")
     if "$" in version:
         return Package(word, "variable")
@@ -397,6 +446,7 @@ def _rpm(name: str, programs: set[str], weak_deps: bool = True, prompts: bool = 
         recommends_hint="--setopt=install_weak_deps=False" if weak_deps else "",
         family="os",
         clean_words=frozenset({"all"}),
+        skip_words=frozenset({"module"}),  # `dnf module install nodejs:18`
     )
 
 
@@ -459,6 +509,21 @@ PIP = Manager(
     family="pip",
     version_options=_PIP_CONSTRAINTS,
     clean_words=frozenset({"purge"}),
+)
+PIPX = Manager(
+    name="pipx",
+    programs=frozenset({"pipx"}),
+    verbs={"install": INSTALL, "uninstall": REMOVE},
+    options_with_value=frozenset({"--python", "--pip-args", "--index-url", "-i", "--suffix", "--spec",
+                                  "--preinstall", "--backend"}),
+    assume_yes=frozenset(),
+    no_recommends=frozenset(),
+    index_dirs=(),
+    cache_dirs=(),  # pip runs inside pipx's shared venv: not judged
+    parse_package=parse_pip_package,
+    pin_hint="{name}==<version>",
+    family="pip",
+    source_options=frozenset({"--spec"}),  # pipx install --spec git+https://…@v1 tool
 )
 UV_PIP = Manager(
     name="uv pip",
@@ -562,7 +627,7 @@ BUNDLER = Manager(
 GO = Manager(
     name="go",
     programs=frozenset({"go"}),
-    verbs={"install": INSTALL},
+    verbs={"install": INSTALL, "get": INSTALL},  # (`go run pkg@version` runs one: DF106 reads it)
     options_with_value=frozenset({"-C", "-p", "-o", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod",
                                   "-modfile", "-overlay", "-pkgdir", "-toolexec", "-buildmode", "-compiler",
                                   "-pgo", "-installsuffix"}),
@@ -598,7 +663,7 @@ _TRUE = frozenset({"1", "yes", "true", "with", "on", "enable"})
 _FALSE = frozenset({"0", "no", "false", "without", "off", "disable"})
 
 MANAGERS: tuple[Manager, ...] = (APT, APK, DNF, YUM, MICRODNF, TDNF, ZYPPER, PIP, UV_PIP, NPM, YARN, PNPM, GEM, BUNDLER,
-                                 GO, CARGO)
+                                 GO, CARGO, PIPX)
 
 # Where package managers leave indexes and caches in an image, for ``dlint build``'s leftovers:
 # (label, path marker, rule that prevents it). Markers under /var/ are absolute; the others sit

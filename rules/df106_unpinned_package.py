@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from dlint.packages import APT, INSTALL
+import re
+
+from dlint.packages import APT, GO, INSTALL
 from dlint.rule import Severity, Violation, rule
+from dlint.variables import assignments, references
 
 
 @rule(
@@ -14,12 +17,19 @@ from dlint.rule import Severity, Violation, rule
 def unpinned_package(context, options):
     """## What it does
     Flags an install whose packages have no version, in each manager's syntax: apt and zypper
-    `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3`, pip
-    `name==1.2`, npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
-    (`@latest` and branches are not versions), `cargo install name@1.2` or `--version`. One
+    `name=1.2`, apk `name=1.2.3-r0` (or `name~1.2`), dnf/yum/microdnf/tdnf `name-1.2.3` (a
+    module, `dnf module install nodejs:20`, by its stream), pip and pipx `name==1.2`,
+    npm/yarn/pnpm `name@1.2.3`, gem `name:1.2` or `-v 1.2`, `go install pkg@v1.2.3`
+    (`@latest` and branches are not versions; also `go get pkg`, which takes the newest
+    version, and `go run pkg@latest`), `cargo install name@1.2` or `--version`. A
+    version-control source builds whatever its default branch holds that day unless it names
+    a ref: pip's `git+https://host/repo.git@v1.2#egg=name` and npm's `git+ssh://…/repo.git#v1.2`
+    are pinned (any ref counts), `git+https://host/repo.git` is not. One
     finding per install, at its first unpinned package, naming them all. Local files, URLs,
     requirement files (`pip install -r`) and variables are not judged; a version given by a
-    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin. Packages listed in the
+    variable (`curl="$CURL_VERSION"`, `"flask==${FLASK}"`) is a pin, unless the variable is set
+    only in another stage (an ARG ends with its stage; an ENV reaches only the stages built
+    FROM it): there it expands to nothing. Packages listed in the
     `allowed-unpinned` option are accepted.
 
     The `pin-policy` option chooses what counts as pinned:
@@ -77,7 +87,8 @@ def unpinned_package(context, options):
     # One finding per install, at its first unpinned package, naming them all: one list is one
     # decision (pin it or not), and a finding per package buried real findings (4,561 findings
     # for 816 installs over 2,027 public Dockerfiles).
-    for stage, instruction, install in context.package_calls(INSTALL):
+    go_runs = [site for site in context.package_calls(None) if site.call.manager is GO and site.call.verb_text == "run"]
+    for stage, instruction, install in context.package_calls(INSTALL) + go_runs:
         manager = install.manager
         if policy == "base-digest" and manager.family == "os" and _base_pinned(stage, instruction):
             continue  # the distribution's release is fixed by the base image's digest
@@ -85,20 +96,35 @@ def unpinned_package(context, options):
             install.has_option(manager.version_options) or install.has_option(manager.source_options)
         ):
             continue  # gem install x -v 1.2, cargo install --version 1.2 / --git URL
+        if manager is GO and install.verb_text == "get" and _checked_out_later(context, stage, instruction, install):
+            continue  # go get -d pkg && cd $GOPATH/src/pkg && git checkout v1.2: the version is chosen after
         unpinned = [
-            p for p in install.packages
-            if p.kind == "name" and (not p.version or (p.bound and not bounds_pin)) and p.name not in allowed
+            p for p in (_go_packages(install) if manager is GO else install.packages)
+            if (
+                (p.kind == "name" and (not p.version or (p.bound and not bounds_pin)))
+                or (p.kind == "vcs" and not p.version)  # git+https://…/repo.git with no @ref
+                or (p.kind == "variable" and _unset_here(context, instruction, p.word.text))
+            )
+            and p.name not in allowed
         ]
         if not unpinned:
             continue
-        listed = list(dict.fromkeys(p.word.value for p in unpinned))  # once each, in order
+        listed = list(dict.fromkeys(p.word.value or p.word.text for p in unpinned))  # once each, in order
         names = ", ".join(f"'{name}'" for name in listed[:_LISTED])
         if len(listed) > _LISTED:
             names += f" and {len(listed) - _LISTED} more"
         first = unpinned[0]
         if len(unpinned) == 1:
             use = manager.pin_hint.format(name=first.name)
-            if first.bound:
+            if first.kind == "variable":
+                message = (
+                    f"'{first.word.text}': {_unset_here(context, instruction, first.word.text)} is set in another "
+                    "stage, not in this one (ARG and ENV end at the next FROM): it expands to nothing, no version is pinned"
+                )
+            elif first.kind == "vcs":
+                ref = "@<tag or commit> before any #" if manager.family == "pip" else "#<tag or commit>"
+                message = f"'{first.word.value}' builds the repository's default branch, not a fixed version (add {ref})"
+            elif first.bound:
                 message = f"'{first.word.value}' sets a range, not a version (use {use})"
             elif first.release and manager is APT:
                 message = f"'{first.word.value}' pins a release, not a version (use {use})"
@@ -115,6 +141,64 @@ def unpinned_package(context, options):
 
 
 _LISTED = 8  # packages named in the message; the rest are counted
+
+
+def _go_packages(install):
+    """The packages a go call fetches: `go run` the first word only (the rest are the
+    program's arguments); `go get` also those without a version (it takes the newest), but
+    not `pkg@none` (that removes a requirement)."""
+    if install.verb_text == "run":
+        return install.packages[:1]
+    if install.verb_text == "get":
+        return [
+            p._replace(kind="name") if p.kind == "path" and p.name else p
+            for p in install.packages if p.release != "none"
+        ]
+    return install.packages
+
+
+def _unset_here(context, instruction, text):
+    """The variable of a version (`git-core-${version}`) that is not set where the RUN runs
+    but is set by an ARG or ENV of another stage, or None. BuildKit's scopes end at FROM, so
+    it expands to nothing. A variable the file sets nowhere may come from the base image, and
+    one the RUN assigns itself is set: neither is judged."""
+    found = [r for r in references(text, context.dockerfile.escape) if r.operator == ""]
+    if not found:
+        return None
+    scope = context.dockerfile.variables.before(instruction)
+    owner = instruction.trigger_of or instruction
+    escape = context.dockerfile.escape
+    for reference in found:
+        name = reference.name
+        if name in scope or re.search(rf"(?<![\w$]){re.escape(name)}=", owner.text.text):
+            return None
+        if not any(
+            other.keyword in ("ARG", "ENV") and other.stage_index >= 0 and other.stage_index != owner.stage_index
+            and any(assigned == name for assigned, _ in assignments(other.args, escape, other.keyword))
+            for other in context.dockerfile.instructions
+        ):
+            return None
+    return "${" + found[0].name + "}"
+
+
+_GIT_PINS = frozenset({"checkout", "reset", "switch"})
+
+
+def _checked_out_later(context, stage, instruction, install):
+    """Whether a `git checkout`, `reset` or `switch` follows the call, in its RUN or a later
+    RUN of its stage: in GOPATH mode `go get` clones the repository and the file then checks
+    out the version it builds (`git checkout "$CONSUL_VERSION"`)."""
+    for run in context.runs:
+        if run.stage is not stage or run.instruction.line < instruction.line:
+            continue
+        same = run.instruction is instruction
+        for index, command in enumerate(run.facts.script.commands):
+            if same and index <= install.index:
+                continue
+            words = command.words
+            if words and words[0].value == "git" and any(w.value in _GIT_PINS for w in words[1:4]):
+                return True
+    return False
 
 
 def _base_pinned(stage, instruction):

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import re
 
-from dlint.layers import ABSENT, INDEX
-from dlint.packages import APT, BUNDLER, CARGO, CLEAN, GEM, GO, INSTALL, READS_INDEX, UPDATE, UPGRADE
+from dlint.layers import ABSENT, ARCHIVES, INDEX, KEEPS_ARCHIVES
+from dlint.packages import APT, BUILD_DEP, BUNDLER, CARGO, CLEAN, GEM, GO, INSTALL, READS_INDEX, UPDATE, UPGRADE
 from dlint.rule import Edit, Fix, Severity, Violation, rule
 from dlint.source import Span
+from dlint.startup import lazy_pattern
 
 
 @rule(
@@ -22,14 +23,17 @@ def package_cache_left_in_layer(context, options):
     later, as in Debian trixie), in a stage whose layers reach the final image. `apt-get clean`
     is not enough: it deletes the downloaded packages, not the index. A BuildKit cache mount on
     `/var/lib/apt` or `/var/lib/apt/lists` keeps the index out of the layer, so such a `RUN` is
-    fine. Builder stages that are only copied from are not checked.
+    fine. Builder stages that are only copied from are not checked. Once a `RUN` of the stage
+    removes `/etc/apt/apt.conf.d/docker-clean` (see below), `apt-get install` keeps every
+    package it downloads in `/var/cache/apt/archives`: a `RUN` that leaves them (no cache mount
+    on `/var/cache/apt`, no `apt-get clean`) is flagged too.
 
     Other managers leave their caches too, and the message names the exact fix: `apk add`
     without `--no-cache` (or `apk update`) leaves `/var/cache/apk` (`apk add --no-cache`);
     `dnf`/`yum`/`microdnf`/`tdnf` leave `/var/cache/dnf` or `/var/cache/yum` (`dnf clean all`;
     `clean packages` keeps the metadata); `zypper` leaves `/var/cache/zypp` (`zypper clean
     -a`); `pip` leaves `~/.cache/pip` (`pip install --no-cache-dir`, or `PIP_NO_CACHE_DIR` in
-    the stage's environment; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
+    the stage's environment or exported earlier in the RUN; `uv pip`: `--no-cache`/`UV_NO_CACHE`); `npm`, `yarn` and `pnpm`
     leave their caches (`npm cache clean --force`, `yarn cache clean`, `pnpm store prune`).
     Deleting the directory in the same RUN, or a cache mount covering it, is fine.
 
@@ -104,7 +108,15 @@ def package_cache_left_in_layer(context, options):
             continue
         yield from _other_managers(context, instruction, facts)
         yield from _toolchains(context, stage, instruction, facts)
+        archives = _kept_archives(effects, facts)
         if not effects.leaves(INDEX):
+            if archives is not None:
+                yield Violation(
+                    instruction.keyword_span,
+                    f"`{_quote(archives.command)}` leaves the downloaded packages (/var/cache/apt/archives) in "
+                    "this layer: /etc/apt/apt.conf.d/docker-clean, which deletes them, was removed; add "
+                    "`apt-get clean` at the end of this RUN, or a cache mount on /var/cache/apt",
+                )
             continue
         updates = [c for c in facts.calls if c.verb == UPDATE or c.updates_first]
         if not updates:
@@ -119,6 +131,8 @@ def package_cache_left_in_layer(context, options):
         cleans = [c for c in facts.calls_of(CLEAN, manager) if c.verb_text not in manager.index_cleaners]
         if cleans:
             message += f" (`{_quote(cleans[0].command)}` removes only the downloaded packages)"
+        elif archives is not None:
+            message += " and `apt-get clean` (docker-clean was removed: the downloaded packages are kept too)"
         yield Violation(
             instruction.keyword_span,
             message,
@@ -127,6 +141,21 @@ def package_cache_left_in_layer(context, options):
 
 
 _WRITES = frozenset({INSTALL, UPGRADE, UPDATE})
+
+
+def _kept_archives(effects, facts):
+    """The apt-get install that leaves its downloaded packages in this RUN's layer, or None:
+    only once /etc/apt/apt.conf.d/docker-clean was removed (earlier in the stage or the RUN),
+    which otherwise deletes them after every install. `apt` itself deletes them unless told
+    to keep them (APT::Keep-Downloaded-Packages)."""
+    if not effects.leaves(ARCHIVES):
+        return None
+    return next((
+        c for c in facts.calls
+        if c.manager is APT and c.verb in (INSTALL, UPGRADE, BUILD_DEP) and not c.simulates
+        and (c.program.value or "").rsplit("/", 1)[-1] != "apt"
+        and KEEPS_ARCHIVES in effects.before(c.command).settings
+    ), None)
 
 
 def _other_managers(context, instruction, facts):
@@ -183,8 +212,8 @@ _CACHES = {
 }
 _TOOLCHAINS = (GEM, BUNDLER, GO, CARGO)
 _OFFLINE = frozenset({"--offline", "--frozen", "--local"})  # cargo build --offline, bundle install --local
-_ASSIGNED = re.compile(r"^([A-Z_]+)=")
-_GO_VERSION = re.compile(r"^v?(\d+)\.(\d+)")
+_ASSIGNED = lazy_pattern(r"^([A-Z_]+)=")
+_GO_VERSION = lazy_pattern(r"^v?(\d+)\.(\d+)")
 
 
 def _toolchains(context, stage, instruction, facts):
@@ -255,12 +284,12 @@ def _go_has_build_cache(context, stage, instruction):
         return False
     root = stage.chain[0].base
     if not root.has_variable and root.name.lower() in _GOLANG_IMAGES:
-        match = _GO_VERSION.match(root.tag or "")
+        match = _GO_VERSION().match(root.tag or "")
         if match:
             return (int(match.group(1)), int(match.group(2))) >= (1, 10)
     scope = context.dockerfile.variables.before(instruction)
     for name in ("GOLANG_VERSION", "GO_VERSION"):
-        match = _GO_VERSION.match(scope.get(name) or "")
+        match = _GO_VERSION().match(scope.get(name) or "")
         if match:
             return (int(match.group(1)), int(match.group(2))) >= (1, 10)
     for run in context.runs:
@@ -314,7 +343,7 @@ def _kept_out(context, instruction, facts, call, cache):
             dirs.append(install_dir.rstrip("/") + "/cache")  # gem install -i DIR: DIR/cache
     for command in facts.script.commands:
         for word in command.assignments + command.words:
-            match = _ASSIGNED.match(word.text)
+            match = _ASSIGNED().match(word.text)
             if match and match.group(1) in names:
                 return True  # export GOPATH="$(mktemp -d)", GOCACHE=/tmp/c go build …: not followed
     if any("$" in target for target in facts.masked) or any(facts.masks_home(d) for d in dirs):
@@ -351,7 +380,27 @@ def _no_cache_env(context, instruction, call):
     if any(name + "=" in source for name in names):
         return True  # PIP_NO_CACHE_DIR=1 pip install …, env PIP_NO_CACHE_DIR=1 …
     scope = context.dockerfile.variables.before(instruction)
-    return any(name in scope for name in names)
+    return any(name in scope for name in names) or _exported_before(instruction, call, names)
+
+
+def _exported_before(instruction, call, names):
+    """Whether the RUN exports one of ``names`` before the call (`export PIP_NO_CACHE_DIR=1 &&
+    pip install …`): the later commands of the shell inherit it. The shell model yields no
+    command for a declaration, so the RUN's text is searched for one."""
+    text = instruction.text.text
+    if "export" not in text:
+        return False
+    where = (call.command.span.line, call.command.span.column)
+    for name in names:
+        for match in re.finditer(_EXPORT.format(name=re.escape(name)), text):
+            if instruction.text.position(match.start(1)) < where:
+                return True
+    return False
+
+
+# `export [-options] [NAME[=value] …] NAME=`, as its own command (at the start, or after an
+# operator or a blank).
+_EXPORT = r"(?:^|[\s;&|(])(export)\s+(?:-\w+\s+)*(?:[A-Za-z_]\w*(?:=\S*)?\s+)*{name}="
 
 
 def _append_cleanup(context, instruction, facts, update, directory):

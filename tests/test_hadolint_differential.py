@@ -75,6 +75,10 @@ STAGES = "a cache rule (DF107) judges only the stages whose layers reach the fin
 REFRESH = "zypper refresh leaves its metadata in /var/cache/zypp too; hadolint asks for zypper clean after installs only"
 OTHER_MANAGER = "dlint's finding in this RUN is about another manager (npm's cache); pip's is turned off here"
 PIN_TAG = "npm@latest names a tag, not a version: dlint flags it, hadolint counts any @ as a pin"
+GO_CHECKOUT = "go get in GOPATH mode clones the default branch, and the RUN (or a later RUN of the stage) then runs git checkout or git reset at the version it builds: dlint does not flag it, hadolint does"
+ARG_SCOPE = "an ARG ends with its stage (and an ENV is inherited only by stages built FROM it): a version variable set in another stage expands to nothing; hadolint takes an ARG of any stage as a pin"
+NOT_EXPORTED = "PIP_NO_CACHE_DIR exported after the install, or assigned without export, is not in pip's environment: the cache is written; hadolint accepts the name anywhere in the RUN"
+APT_ARCHIVES = "the lists are in a cache mount, and the downloaded packages are deleted by the official image's docker-clean or by apt-get clean: nothing is left in the layer; hadolint wants a mount on /var/cache/apt too"
 PIN_SOURCE = "local paths, GitHub shorthands (user/repo), @groups, pattern:…, .rpm files and ${VARIABLE} versions have no version to pin; hadolint flags them"
 GO_MODULE = "go install without @version installs the version go.mod requires (or a local ./cmd/...): dlint judges only @latest and branches"
 LOOK_THROUGH = "dlint sees the manager through sudo and env VAR=x; hadolint does not"
@@ -394,6 +398,15 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF205/known.Dockerfile', 'DL3022', 5, 'hadolint'): FROM_KNOWN,
     ('rules/DF205/known.Dockerfile', 'DL3022', 9, 'hadolint'): FROM_KNOWN,
     ('rules/DF106/other-managers.Dockerfile', 'DL3062', 56, 'hadolint'): GO_MODULE,
+    ('rules/DF106/go-get-and-run.Dockerfile', 'DL3062', 21, 'hadolint'): GO_CHECKOUT,
+    ('rules/DF106/version-variable-of-another-stage.Dockerfile', 'DL3041', 10, 'dlint'): ARG_SCOPE,
+    ('rules/DF106/version-variable-of-another-stage.Dockerfile', 'DL3041', 17, 'hadolint'): PIN_SOURCE,
+    ('rules/DF106/version-variable-of-another-stage.Dockerfile', 'DL3041', 19, 'hadolint'): PIN_SOURCE,
+    ('rules/DF107/pip-cache-exported-off.Dockerfile', 'DL3042', 8, 'dlint'): NOT_EXPORTED,
+    ('rules/DF107/apt-archives-kept.Dockerfile', 'DL3009', 3, 'hadolint'): APT_ARCHIVES,
+    ('rules/DF107/apt-archives-kept.Dockerfile', 'DL3009', 14, 'hadolint'): APT_ARCHIVES,
+    ('rules/DF107/pip-cache-exported-off.Dockerfile', 'DL3042', 11, 'dlint'): NOT_EXPORTED,
+    ('rules/DF106/go-get-and-run.Dockerfile', 'DL3062', 25, 'hadolint'): GO_CHECKOUT,
     ('rules/DF513/good-keys.Dockerfile', 'DL3048', 3, 'hadolint'): LABEL_KEY,
     ('rules/DF513/keys.Dockerfile', 'DL3048', 5, 'dlint'): LABEL_KEY,
     ('rules/DF107/one-branch-cleans.Dockerfile', 'DL3009', 4, 'dlint'): LISTS_BRANCH,
@@ -403,6 +416,7 @@ ALLOWED: dict[tuple[str, str, int, str], str] = {
     ('rules/DF106/other-managers.Dockerfile', 'DL3037', 23, 'hadolint'): PIN_SOURCE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3041', 13, 'hadolint'): PIN_SOURCE,
     ('rules/DF106/other-managers.Dockerfile', 'DL3016', 41, 'dlint'): PIN_TAG,
+    ('rules/DF106/version-control-sources.Dockerfile', 'DL3013', 6, 'hadolint'): PIN_SOURCE,
     ('rules/DF104/good.Dockerfile', 'DL3008', 3, 'hadolint'): PIN_VAR,
     ('rules/DF106/good.Dockerfile', 'DL3008', 3, 'hadolint'): PIN_VAR,
     ('rules/DF107/pip-and-uv.Dockerfile', 'DL3042', 5, 'hadolint'): PIP_PREFIX,

@@ -144,7 +144,7 @@ def test_other_managers_pin_syntax():
         "RUN python3 -m pip install -r req.txt Flask==3.0 'uvicorn[standard]==0.30' 'x~=1.2' ./dist/a.whl "
         "git+https://e.com/r.git \"y==${Y}\"\n"
     ) == [[("name", "flask", "3.0", None), ("name", "uvicorn", "0.30", None), ("name", "x", "~=1.2", "~="),
-           ("path", None, None, None), ("path", None, None, None), ("variable", None, None, None)]]
+           ("path", None, None, None), ("vcs", "r", None, None), ("variable", None, None, None)]]
     assert _packages("RUN npm i -g --loglevel warn pm2 @s/t@1.2.3 npm@latest serve@^14 ./dir user/repo\n") == [
         [("name", "pm2", None, None), ("name", "@s/t", "1.2.3", None), ("name", "npm", None, None),
          ("name", "serve", "^14", "^"), ("path", None, None, None), ("path", None, None, None)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dlint.shell.words import Command, Locate, Script, Word, _unescape
+from dlint.shell.words import Command, Locate, Script, Word, _unescape, blank_comment_substitutions
 
 # ---------------------------------------------------------------------------------------------
 # Tolerant fallback: quotes, escapes and $(…) grouping, nothing more.
@@ -13,6 +13,7 @@ _TOKEN_OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "\n", "(", ")")
 
 
 def _parse_tolerant(text: str, locate: Locate) -> Script:
+    text = blank_comment_substitutions(text)
     commands: list[Command] = []
     words: list[Word] = []
     operator: str | None = None

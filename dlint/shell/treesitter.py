@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from dlint.shell.fastpath import _ASSIGNMENT_WORD, _name_kind
-from dlint.shell.words import Command, Locate, Script, Word, _unescape, numbered
+from dlint.shell.words import Command, Locate, Script, Word, _unescape, blank_comment_substitutions, numbered
 from dlint.startup import lazy_pattern
 
 _CONDITIONAL_NODES = frozenset(
@@ -105,6 +105,7 @@ def _ascii_shadow(text: str) -> bytes:
 
 
 def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
+    text = blank_comment_substitutions(text)
     data = text.encode("utf-8", "surrogatepass")
     tree = _parser().parse(data if data.isascii() else _ascii_shadow(text))
     root = tree.root_node

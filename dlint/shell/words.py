@@ -183,3 +183,47 @@ _ESCAPED = lazy_pattern(r"\\(.)", re.S)
 
 def _unescape(text: str) -> str:
     return _ESCAPED().sub(r"\1", text) if "\\" in text else text
+
+
+# A command substitution whose content is only a comment, standing alone as a word:
+# ``cmd a `#a note` b`` (an inline comment in a continued command) and ``$(# a note`` + newline
+# + ``)``. Bash expands it to nothing (it finds the closing backtick first, then the comment
+# runs to the end of that content); tree-sitter-bash reports an error there and the tolerant
+# tokenizer would read the comment's words as arguments.
+_COMMENT_SUBSTITUTION = lazy_pattern(r"`[ \t]*#[^`\n]*`|\$\([ \t]*#[^\n]*\n[ \t\n]*\)")
+_WORD_BEFORE = frozenset(" \t\n;&|(")
+_WORD_AFTER = frozenset(" \t\n;&|)<>")
+
+
+def blank_comment_substitutions(text: str) -> str:
+    """``text`` with every comment-only command substitution that stands alone as a word,
+    outside quotes, replaced by blanks (so every other word keeps its offset)."""
+    if "#" not in text or _COMMENT_SUBSTITUTION().search(text) is None:
+        return text
+    chars = list(text)
+    quote = None
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if quote == "'":
+            if char == "'":
+                quote = None
+        elif char == "\\":
+            index += 1
+        elif quote == '"':
+            if char == '"':
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "`$":
+            match = _COMMENT_SUBSTITUTION().match(text, index)
+            if (
+                match is not None
+                and (index == 0 or text[index - 1] in _WORD_BEFORE)
+                and (match.end() == length or text[match.end()] in _WORD_AFTER)
+            ):
+                chars[index:match.end()] = " " * (match.end() - index)
+                index = match.end()
+                continue
+        index += 1
+    return "".join(chars)
