@@ -87,8 +87,9 @@ HADOLINT_NOT_COVERED: dict[str, str] = {
               "directory; WORKDIR would change every later instruction",
     "DL3010": "deliberately not: COPY + RUN tar is often chosen on purpose (checksums verified before "
               "unpacking); ADD's implicit unpacking is what DF302 warns about",
-    "DL3035": "no rule yet: zypper dist-upgrade in a build (hadolint's advice) is a policy dlint has not "
-              "taken up; dlint checks its prompt (DF109) and cache (DF107)",
+    "DL3035": "deliberately not: zypper dist-upgrade is how openSUSE Tumbleweed is updated (its documented "
+              "upgrade; zypper update is not), and with a Leap or SLE image's own repositories it stays within "
+              "the release; dlint checks its prompt (DF109) and cache (DF107)",
     "DL3043": "reported as an error that stops the build (ONBUILD FROM, ONBUILD MAINTAINER, ONBUILD "
               "ONBUILD), exit status 2, not as a rule",
     "DL3061": "reported as an error that stops the build (an instruction before FROM), exit status 2, "
