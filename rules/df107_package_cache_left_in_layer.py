@@ -92,7 +92,9 @@ def package_cache_left_in_layer(context, options):
 
     ## Fix
     `--fix` appends `&& rm -rf /var/lib/apt/lists/*` on a continued line at the end of the
-    `RUN`, indented as the file indents (tabs stay tabs); it is safe. It is offered only for
+    `RUN`, indented as the file indents (tabs stay tabs), and `apt-get clean &&` before it
+    when `docker-clean` was removed so that apt keeps its downloaded packages too; it is safe.
+    It is offered only for
     a shell-form `RUN` without heredocs that does not end in an operator, that installs
     after its update, that does not already remove the lists some other way (in one branch
     of an `if`, before the update, with `apt-get dist-clean`), and when no later `RUN` of the
@@ -136,7 +138,7 @@ def package_cache_left_in_layer(context, options):
         yield Violation(
             instruction.keyword_span,
             message,
-            _append_cleanup(context, instruction, facts, update, directory),
+            _append_cleanup(context, instruction, facts, update, directory, clean_archives=archives is not None),
         )
 
 
@@ -403,10 +405,12 @@ def _exported_before(instruction, call, names):
 _EXPORT = r"(?:^|[\s;&|(])(export)\s+(?:-\w+\s+)*(?:[A-Za-z_]\w*(?:=\S*)?\s+)*{name}="
 
 
-def _append_cleanup(context, instruction, facts, update, directory):
+def _append_cleanup(context, instruction, facts, update, directory, clean_archives=False):
     """Append the cleanup, when that cannot break the build: only when the RUN reads the index
     after its update, cleans it no other way, and no later RUN of the stage (or of a stage
-    built FROM it) installs from this index without updating first."""
+    built FROM it) installs from this index without updating first. ``clean_archives``: apt
+    also keeps its downloaded packages here (docker-clean was removed), so `apt-get clean`
+    comes first."""
     dockerfile = context.dockerfile
     if instruction.exec_form is not None or instruction.heredocs or instruction.unterminated:
         return None
@@ -430,9 +434,12 @@ def _append_cleanup(context, instruction, facts, update, directory):
 
     def edits():  # worked out when read (--fix, --diff, JSON, SARIF)
         line, column = instruction.text.position(len(text) - 1)
-        addition = f" {dockerfile.escape}\n{_indent(dockerfile, instruction, line)}&& rm -rf {directory}/*"
+        cleanup = f"apt-get clean && rm -rf {directory}/*" if clean_archives else f"rm -rf {directory}/*"
+        addition = f" {dockerfile.escape}\n{_indent(dockerfile, instruction, line)}&& {cleanup}"
         return (Edit(Span(line, column + 1, line, column + 1), addition),)
 
+    if clean_archives:
+        return Fix(f"remove the downloaded packages and {directory} in the same RUN", edits)
     return Fix(f"remove {directory} in the same RUN", edits)
 
 

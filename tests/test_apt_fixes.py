@@ -113,6 +113,30 @@ def test_no_cleanup_fix_where_it_could_break_the_build_or_is_redundant(data):
     assert violations[0].fix is None
 
 
+def test_cleanup_also_cleans_the_kept_downloads_once_docker_clean_is_gone():
+    """With /etc/apt/apt.conf.d/docker-clean removed, apt-get keeps the .deb files it
+    downloaded: the cleanup appended is `apt-get clean` and the lists, not the lists alone."""
+    data = (
+        b"FROM debian:bookworm-20241016\n"
+        b"RUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
+        b"RUN apt-get update \\\n"
+        b"    && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u14\n"
+    )
+    assert fixed(data) == (
+        b"FROM debian:bookworm-20241016\n"
+        b"RUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
+        b"RUN apt-get update \\\n"
+        b"    && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u14 \\\n"
+        b"    && apt-get clean && rm -rf /var/lib/apt/lists/*\n",
+        ["DF107"],
+    )
+    # Fixed, the RUN leaves neither: DF107 has nothing left to say.
+    settings = Settings([lookup("DF107")])
+    from dlint.checker import lint
+
+    assert lint(parse(fixed(data)[0], "Dockerfile"), settings) == []
+
+
 def test_messages_quote_the_commands_as_written():
     context = LintContext(parse(
         b"FROM debian:bookworm\n"
