@@ -672,13 +672,18 @@ MANAGERS: tuple[Manager, ...] = (APT, APK, DNF, YUM, MICRODNF, TDNF, ZYPPER, PIP
 LEFTOVER_LOCATIONS: tuple[tuple[str, str, str | None], ...] = (
     ("apt package index", APT.index_dirs[0] + "/", "DF107"),
     ("apt cache", APT.cache_dirs[0] + "/", "DF107"),
-    ("apk cache", "/var/cache/apk/", None),
-    ("dnf cache", "/var/cache/dnf/", None),
-    ("yum cache", "/var/cache/yum/", None),
-    ("pip cache", "/.cache/pip/", None),
-    ("npm cache", "/.npm/_cacache/", None),
-    ("yarn cache", "/.cache/yarn/", None),
-    ("gem cache", "/.gem/specs/", None),
+    ("apk cache", "/var/cache/apk/", "DF107"),
+    ("dnf cache", "/var/cache/dnf/", "DF107"),
+    ("yum cache", "/var/cache/yum/", "DF107"),
+    ("zypper cache", "/var/cache/zypp/", "DF107"),
+    ("pip cache", "/.cache/pip/", "DF107"),
+    ("npm cache", "/.npm/_cacache/", "DF107"),
+    ("yarn cache", "/.cache/yarn/", "DF107"),
+    ("gem cache", "/.gem/specs/", None),  # gem's spec cache: DF107 judges the .gem files only
+    ("go build cache", "/.cache/go-build/", "DF107"),
+    ("go module cache", "/go/pkg/mod/", "DF107"),  # GOPATH /go, as the official golang image sets it
+    ("cargo registry", "/cargo/registry/", "DF107"),  # CARGO_HOME /usr/local/cargo (official rust image)
+    ("cargo registry", "/.cargo/registry/", "DF107"),  # the default CARGO_HOME, ~/.cargo
 )
 NOT_LEFTOVERS = ("/var/lib/apt/lists/lock",)  # apt's lock file: empty, and apt needs it
 _BY_PROGRAM = {program: manager for manager in MANAGERS for program in manager.programs}

@@ -60,7 +60,7 @@ def test_live_leftovers_and_opaque_directory():
     labels = {g.label: (g.size, g.rule) for g in report.leftovers}
     assert labels["apt package index"] == (500, "DF107")
     assert labels["apt cache"] == (70, "DF107")
-    assert labels["pip cache"] == (30, None)
+    assert labels["pip cache"] == (30, "DF107")
     assert report.dead_base == 30 and report.dead_user == 0  # the opaque dir hid a and b
     assert report.reclaimable == 600
     # dive ignores opaque markers: nothing appears twice.
@@ -84,6 +84,14 @@ def test_categories_and_sizes():
     assert leftover_category("/home/u/.cache/pip/x")[1] == "/home/u/.cache/pip"
     assert leftover_category("/tmp/pkg.deb")[0] == "downloaded .deb"
     assert leftover_category("/usr/bin/curl") is None
+    # The caches DF107 judges for other managers name it as the rule that would have saved them.
+    assert leftover_category("/var/cache/apk/APKINDEX.tar.gz") == ("apk cache", "/var/cache/apk", "DF107")
+    assert leftover_category("/root/.cache/go-build/00/a-d") == ("go build cache", "/root/.cache/go-build", "DF107")
+    assert leftover_category("/go/pkg/mod/cache/download/x.zip") == ("go module cache", "/go/pkg/mod", "DF107")
+    assert leftover_category("/usr/local/cargo/registry/cache/x.crate") == (
+        "cargo registry", "/usr/local/cargo/registry", "DF107")
+    assert leftover_category("/root/.cargo/registry/index/x") == ("cargo registry", "/root/.cargo/registry", "DF107")
+    assert leftover_category("/usr/local/go/pkg/tool/linux_amd64/vet") is None  # the toolchain, not a cache
     assert parse_size("20MB") == 20_000_000
     assert parse_size("1.5GiB") == int(1.5 * 1024**3)
     assert parse_size("512") == 512
