@@ -97,6 +97,7 @@ class _Child:
         import pickle
 
         read_end, write_end = os.pipe()
+        _widen(write_end)
         pid = os.fork()
         if pid == 0:  # the child: work, send, and leave without running the parent's exit code
             status = 0
@@ -133,6 +134,19 @@ class _Child:
         if isinstance(results, str):  # the child failed: this is a bug in dlint, not in the files
             raise RuntimeError(f"a worker process failed on {part[0][1]} … {part[-1][1]}: {results}")
         return results
+
+
+def _widen(pipe: int) -> None:
+    """Let the pipe hold 1 MB (Linux; elsewhere it stays as it is). A worker writes all its
+    results when done, and through the default 64 KB the 3 MB of text of 500 files took
+    48 rounds of the parent reading and the worker waking to write the next part: about 9 ms
+    of the parent waiting on the benchmark corpus."""
+    import fcntl
+
+    try:
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
+        pass
 
 
 def _reap(pid: int) -> None:
