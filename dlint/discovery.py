@@ -22,14 +22,15 @@ class NoDockerfiles(Exception):
     pass
 
 
-def discover(paths: list[str]) -> list[str]:
+def discover(paths: list[str], listings: dict[str, frozenset[str]] | None = None) -> list[str]:
     """Files to lint, in a stable order. ``-`` stands for standard input. A named path that
-    does not exist is returned as is: reading it reports the error with the file's name."""
+    does not exist is returned as is: reading it reports the error with the file's name.
+    ``listings``, when given, gets the names in each folder walked (lower-cased), by folder."""
     found: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
             in_dir: list[str] = []
-            _walk(path, in_dir)
+            _walk(path, in_dir, listings)
             if not in_dir:
                 raise NoDockerfiles(f"{path}: no Dockerfiles found in this directory")
             found.extend(in_dir)
@@ -38,7 +39,7 @@ def discover(paths: list[str]) -> list[str]:
     return found
 
 
-def _walk(folder: str, found: list[str]) -> None:
+def _walk(folder: str, found: list[str], listings: dict[str, frozenset[str]] | None = None) -> None:
     """Add the Dockerfiles in ``folder`` and below to ``found``: a folder's files (sorted)
     before those of its subfolders (each in turn, sorted). What ``os.walk`` gives, without
     its generators and its ``lstat`` of every folder (a symlink is known from the listing):
@@ -50,6 +51,8 @@ def _walk(folder: str, found: list[str]) -> None:
             entries = list(listing)
     except OSError:
         return
+    if listings is not None:
+        listings[folder] = frozenset(entry.name.lower() for entry in entries)
     files, folders = [], []
     for entry in entries:
         try:
@@ -62,4 +65,4 @@ def _walk(folder: str, found: list[str]) -> None:
             folders.append(entry.name)
     found.extend(os.path.join(folder, name) for name in sorted(files) if is_dockerfile_name(name))
     for name in sorted(folders):
-        _walk(os.path.join(folder, name), found)
+        _walk(os.path.join(folder, name), found, listings)
