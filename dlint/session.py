@@ -129,10 +129,13 @@ class Session:
             if path != "-" and os.path.isdir(path):
                 from dlint.discovery import NoDockerfiles, discover
 
+                listings: dict[str, frozenset[str]] = {}
                 try:
-                    found = discover([path])
+                    found = discover([path], listings)
                 except NoDockerfiles as error:
                     raise SessionError(str(error)) from None
+                # What the walk saw spares the configuration lookup a stat per folder and name.
+                self.resolver.listed.update((os.path.abspath(folder), names) for folder, names in listings.items())
                 tasks.extend(self.task(f) for f in found if not self.config_for(f).is_excluded(f))
             else:
                 tasks.append(self.task(path, stdin_filename if path == "-" else None))

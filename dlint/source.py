@@ -27,6 +27,9 @@ class Span(NamedTuple):
         return cls(line, column, line, column + length)
 
 
+_new_tuple = tuple.__new__  # _new_tuple(Span, (1, 2, 1, 5)) == Span(1, 2, 1, 5), made faster
+
+
 class MappedText:
     """A string built from pieces of source lines, each piece knowing its origin."""
 
@@ -78,19 +81,24 @@ class MappedText:
         return line, column + offset - self._starts[index]
 
     def span(self, start: int, end: int) -> Span:
+        # Called for every shell word whose position a rule reads (34,000 times over the
+        # benchmark corpus): the Spans are made with tuple.__new__, which is what Span(…) calls
+        # through a generated Python function, and ``max`` is an ``if``: 680 -> 470 ns a call.
         starts = self._starts
         if not starts:  # empty text: position() maps every offset to (0, 0)
             return Span(0, 0, 0, 0 if end <= start else 1)
-        index = max(bisect_right(starts, start) - 1, 0)
+        index = bisect_right(starts, start) - 1
+        if index < 0:
+            index = 0
         line, column = self._origins[index]
         column += start - starts[index]
         if end <= start:
-            return Span(line, column, line, column)
+            return _new_tuple(Span, (line, column, line, column))
         # Most spans are one word inside one piece: then the end needs no second search.
         if index + 1 < len(starts) and end - 1 >= starts[index + 1]:
             end_line, end_column = self.position(end - 1)
-            return Span(line, column, end_line, end_column + 1)
-        return Span(line, column, line, column + end - start)
+            return _new_tuple(Span, (line, column, end_line, end_column + 1))
+        return _new_tuple(Span, (line, column, line, column + end - start))
 
     def __repr__(self) -> str:
         return f"MappedText({self.text!r})"

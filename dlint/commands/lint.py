@@ -236,7 +236,8 @@ def run(paths, format, output_file, failure_threshold, no_fail, select, extend_s
 
         destination = outputs[0][1]
         if not (destination is None and failed and not counts[0]):  # else the error said it all
-            _emit(destination, "text", "".join(rendered) + summary(*counts[:3]))
+            rendered.append(summary(*counts[:3]))
+            _emit(destination, "text", rendered)
         return 2 if failed else 1 if counts[3] else 0
 
     for name, destination in outputs:
@@ -310,13 +311,21 @@ def _write(name: str, destination: str | None, findings, sources, statistics: bo
     _emit(destination, name, output)
 
 
-def _emit(destination: str | None, name: str, output: str) -> None:
+def _emit(destination: str | None, name: str, output: str | list[str]) -> None:
+    """Write the output, given whole or as pieces (the text of each file, then the summary).
+
+    Pieces are written one by one: joining 6 MB of text first (and widening all of it when
+    one file's text has a non-ASCII character) cost the parent about 15 ms on the benchmark
+    corpus, after the workers were done."""
+    pieces = [output] if isinstance(output, str) else output
     if destination is None:
-        sys.stdout.write(output)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     try:
         with open(destination, "w", encoding="utf-8") as handle:
-            handle.write(output)
+            for piece in pieces:
+                handle.write(piece)
     except OSError as error:
         raise CommandError(f"{destination}: cannot write the {name} output: {error.strerror or error}") from None

@@ -24,47 +24,53 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color else text
 
 
-def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str]:
-    number = finding.span.line
+def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> str:
+    """The finding's source line and a marker under its span, as two lines ("" when the
+    line is not in the file)."""
+    span = finding.span
+    number = span.line
     if not 1 <= number <= len(lines):
-        return []
+        return ""
     source = lines[number - 1].replace("\t", " ")
+    column = span.column
     if len(source) > 200:  # a 100,000-character line is not worth printing whole
-        start = max(finding.span.column - 60, 0)
+        start = max(column - 60, 0)
         source = source[start : start + 160]
-        column = finding.span.column - start
-    else:
-        column = finding.span.column
-    width = len(str(number))
-    if finding.span.end_line == number:
-        length = max(finding.span.end_column - finding.span.column, 1)
-    else:
-        length = max(len(source) - column + 1, 1)
-    gutter = " " * width + " |"
-    length = max(min(length, len(source) - column + 1), 1)  # never past the excerpt shown
-    marker = " " * (column - 1) + "^" * length
-    return [
-        _paint(f"{number} |", _DIM, color) + f" {source}",
-        _paint(gutter, _DIM, color) + " " + _paint(marker, _SEVERITY_COLOR[finding.severity], color),
-    ]
+        column -= start
+    room = len(source) - column + 1  # from the column to the end of the excerpt shown
+    length = max(span.end_column - span.column, 1) if span.end_line == number else max(room, 1)
+    marker = " " * (column - 1) + "^" * max(min(length, room), 1)  # never past the excerpt
+    gutter = " " * len(str(number)) + " |"
+    if color:
+        return (f"{_DIM}{number} |{_RESET} {source}\n"
+                f"{_DIM}{gutter}{_RESET} {_SEVERITY_COLOR[finding.severity]}{marker}{_RESET}\n")
+    return f"{number} | {source}\n{gutter} {marker}\n"
+
+
+# "error:", "warning:", …: Severity.label (an enum property) once per severity, not per finding.
+_LABELS = {severity: severity.label + ":" for severity in Severity}
 
 
 def render_file(findings: list[Finding], lines: list[str], color: bool) -> str:
     """The findings of one file with their source excerpts (empty when there are none).
 
     ``dlint lint`` over many files renders each file in the worker process that linted it, so
-    that only text, not finding objects, travels back to the parent."""
+    that only text, not finding objects, travels back to the parent. Written for speed (the
+    benchmark corpus has 21,835 findings): one f-string per line, the colours inlined."""
     out = []
     for finding in findings:
-        location = f"{finding.file}:{finding.span.line}:{finding.span.column}:"
-        severity_color = _SEVERITY_COLOR[finding.severity]
-        severity = _paint(finding.severity.label + ":", severity_color, color)
-        code = _paint(finding.code, _BOLD + severity_color, color)
+        span = finding.span
+        location = f"{finding.file}:{span.line}:{span.column}:"
+        label = _LABELS[finding.severity]
         message = finding.message if len(finding.message) <= 300 else finding.message[:299] + "…"
-        out.append(f"{_paint(location, _BOLD, color)} {severity} {code}{_marker(finding)} [{finding.name}] {message}\n")
-        excerpt = _source_excerpt(finding, lines, color)
-        if excerpt:
-            out.append("\n".join(excerpt) + "\n")
+        if color:
+            severity_color = _SEVERITY_COLOR[finding.severity]
+            out.append(f"{_BOLD}{location}{_RESET} {severity_color}{label}{_RESET} "
+                       f"{_BOLD}{severity_color}{finding.code}{_RESET}")
+        else:
+            out.append(f"{location} {label} {finding.code}")
+        out.append(f"{_marker(finding)} [{finding.name}] {message}\n")
+        out.append(_source_excerpt(finding, lines, color))
     return "".join(out)
 
 
