@@ -39,6 +39,22 @@ class PackageCallSite(NamedTuple):
 _NONE: tuple = ()
 
 
+def _look_up(index: dict, keys: tuple, in_file_order) -> list | tuple:
+    """What ``index`` holds for one key, or for several merged in file order by
+    ``in_file_order(present keys)``; a merge is remembered under the tuple of keys."""
+    if len(keys) == 1:
+        return index.get(keys[0], _NONE)
+    found = index.get(keys)
+    if found is None:
+        present = [k for k in keys if k in index]
+        if len(present) < 2:
+            found = index[present[0]] if present else _NONE
+        else:
+            found = in_file_order(present)
+        index[keys] = found
+    return found
+
+
 class LintContext:
     __slots__ = ("dockerfile", "_facts", "_runs", "_calls", "_effects", "_keywords", "_programs",
                  "_context_dir", "_build_context")
@@ -116,18 +132,12 @@ class LintContext:
                     index[instruction.keyword] = [instruction]
                 else:
                     found.append(instruction)
-        if len(keywords) == 1:
-            return index.get(keywords[0], _NONE)
-        found = index.get(keywords)
-        if found is None:
-            present = [k for k in keywords if k in index]
-            if len(present) < 2:
-                found = index[present[0]] if present else _NONE
-            else:
-                chosen = frozenset(present)
-                found = [i for i in self.dockerfile.instructions if i.keyword in chosen]
-            index[keywords] = found
-        return found
+
+        def in_file_order(present: list[str]) -> list[Instruction]:
+            chosen = frozenset(present)
+            return [i for i in self.dockerfile.instructions if i.keyword in chosen]
+
+        return _look_up(index, keywords, in_file_order)
 
     def commands_of(self, *programs: str) -> list[tuple[Run, Command]] | tuple:
         """Every command of every RUN (``runs``) whose first word names one of these programs
@@ -147,16 +157,10 @@ class LintContext:
                         index[program] = [(run, command)]
                     else:
                         found.append((run, command))
-        if len(programs) == 1:
-            return index.get(programs[0], _NONE)
-        found = index.get(programs)
-        if found is None:
-            present = [p for p in programs if p in index]
-            if len(present) < 2:
-                found = index[present[0]] if present else _NONE
-            else:
-                order = {id(command): n for n, (_, command) in enumerate(
-                    (run, command) for run in self.runs for command in run.facts.script.commands)}
-                found = sorted((site for p in present for site in index[p]), key=lambda site: order[id(site[1])])
-            index[programs] = found
-        return found
+
+        def in_file_order(present: list[str]) -> list[tuple[Run, Command]]:
+            order = {id(command): n for n, (_, command) in enumerate(
+                (run, command) for run in self.runs for command in run.facts.script.commands)}
+            return sorted((site for p in present for site in index[p]), key=lambda site: order[id(site[1])])
+
+        return _look_up(index, programs, in_file_order)
