@@ -290,6 +290,8 @@ def buildkit_instructions(text: str) -> tuple[list[str], list[str]]:
             problems.append(f"FROM with {len(args)} arguments")
         if keyword == "ADD":
             keyword = "COPY"  # a fix may turn ADD into COPY
+        elif keyword == "MAINTAINER":
+            keyword = "LABEL"  # and MAINTAINER into LABEL maintainer=… (DF505's unsafe fix)
         first = (args if keyword == "HEALTHCHECK" else words)[:1]
         if keyword == "ONBUILD" and first and first[0].upper() == "ADD":
             first = ["COPY"]  # ONBUILD ADD too
