@@ -341,6 +341,24 @@ def test_explain_a_hadolint_code_explains_the_rule_it_maps_to():
     )
 
 
+def test_explain_a_buildkit_check_explains_the_rule_it_maps_to():
+    mapped = dlint("explain", "undefinedvar")
+    assert mapped.returncode == 0
+    assert mapped.stdout.splitlines()[:3] == [
+        "BuildKit's UndefinedVar (Variables should be defined before their use) is dlint's DF516 undefined-variable; "
+        "see `dlint rules --buildkit`.",
+        "",
+        "# DF516 undefined-variable",
+    ]
+    assert mapped.stdout.split("\n", 2)[2] == dlint("explain", "DF516").stdout
+    unmapped = dlint("explain", "InvalidBaseImagePlatform")
+    assert (unmapped.returncode, unmapped.stderr) == (
+        2, "dlint: error: InvalidBaseImagePlatform is a BuildKit check with no dlint equivalent: needs the base "
+           "image's manifest from a registry (see `dlint rules --buildkit`)\n"
+    )
+    assert dlint("explain", "NoSuchCheck").stderr == "dlint: error: unknown rule 'NoSuchCheck' (see `dlint rules`)\n"
+
+
 def test_lint_reads_its_options_without_typer():
     """`dlint lint` (the pre-commit path) parses its own options: the same help, usage errors
     with exit 2, and neither typer nor click imported."""

@@ -59,10 +59,12 @@ def rule_index_markdown() -> str:
 
 def explain(
     rule: str = typer.Argument(
-        ..., help="A rule code (DF101) or name (update-without-install), or a hadolint code (DL3008)."
+        ..., help="A rule code (DF101) or name (update-without-install), a hadolint code (DL3008) or a "
+                  "BuildKit check name (UndefinedVar)."
     ),
 ) -> None:
-    """Show a rule's documentation (for a hadolint code: the dlint rule it maps to)."""
+    """Show a rule's documentation (for a hadolint code or a BuildKit check: the dlint rule it
+    maps to)."""
     from dlint.hadolint_map import HADOLINT_TO_DLINT, dlint_code
     from dlint.registry import UnknownRule, lookup
 
@@ -81,11 +83,30 @@ def explain(
             raise fail(f"{hadolint} is a hadolint rule with no dlint equivalent"
                        f"{': ' + why if why else ''} (see `dlint rules --hadolint`)")
         else:
-            raise fail(str(error))
+            found = _buildkit_rule(rule)
+            if found is None:
+                raise fail(str(error))
     typer.echo(f"# {found.code} {found.name}\n")
     typer.echo(f"Severity: {found.severity.label}. Fixable: {'yes' if found.fixable else 'no'}.\n")
     typer.echo(found.summary + ".\n")
     typer.echo(found.doc)
+
+
+def _buildkit_rule(name: str):
+    """The dlint rule a BuildKit check name maps to (saying so), or None when ``name`` is no
+    BuildKit check; a check dlint does not cover is a one-line error with the reason."""
+    from dlint.buildkit_map import BUILDKIT_TO_DLINT
+    from dlint.registry import lookup
+
+    check = next((c for c in BUILDKIT_TO_DLINT if c.lower() == name.strip().lower()), None)
+    if check is None:
+        return None
+    code, what = BUILDKIT_TO_DLINT[check]
+    if code is None:
+        raise fail(f"{check} is a BuildKit check with no dlint equivalent: {what} (see `dlint rules --buildkit`)")
+    found = lookup(code)
+    typer.echo(f"BuildKit's {check} ({what}) is dlint's {found.code} {found.name}; see `dlint rules --buildkit`.\n")
+    return found
 
 
 def hadolint_table(format: str = "text") -> str:
