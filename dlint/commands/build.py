@@ -13,7 +13,7 @@ from typing import List, Optional
 import click
 import typer
 
-from dlint.commands.common import fail
+from dlint.commands.common import fail, interrupted
 from dlint.rule import SEVERITY_NAMES
 
 
@@ -142,11 +142,7 @@ def build(
             sys.stdout.write(dumps(doc))
         raise typer.Exit(error.exit_code)
     except KeyboardInterrupt as interrupt:
-        # typer turns Ctrl-C into a silent exit 130; say what happened. Containers were
-        # removed on the way out (build step, extraction).
-        said = f"{interrupt}; " if str(interrupt) else ""
-        typer.echo(f"dlint: {said or 'interrupted; '}no container left behind", err=True)
-        raise typer.Exit(130)
+        raise interrupted(interrupt)
     raise typer.Exit(status)
 
 

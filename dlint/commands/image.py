@@ -13,7 +13,7 @@ from typing import List, Optional
 import click
 import typer
 
-from dlint.commands.common import fail
+from dlint.commands.common import fail, interrupted
 
 FORMATS = ["text", "json"]
 
@@ -52,9 +52,7 @@ def image(
         typer.echo(f"dlint: error: {error}", err=True)
         raise typer.Exit(error.exit_code)
     except KeyboardInterrupt as interrupt:
-        said = f"{interrupt}; " if str(interrupt) else ""
-        typer.echo(f"dlint: {said or 'interrupted; '}no container left behind", err=True)
-        raise typer.Exit(130)
+        raise interrupted(interrupt)
     raise typer.Exit(status)
 
 
