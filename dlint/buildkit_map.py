@@ -33,9 +33,14 @@ BUILDKIT_TO_DLINT: dict[str, tuple[str | None, str]] = {
 }
 
 
+def check_named(name: str) -> str | None:
+    """The BuildKit check of that name as BuildKit spells it (names are case-insensitive), or
+    None when there is no such check."""
+    wanted = name.strip().lower()
+    return next((check for check in BUILDKIT_TO_DLINT if check.lower() == wanted), None)
+
+
 def dlint_code(check_name: str) -> str | None:
     """The dlint code for a BuildKit check name (case-insensitive), or None."""
-    for name, (code, _what) in BUILDKIT_TO_DLINT.items():
-        if name.lower() == check_name.strip().lower():
-            return code
-    return None
+    check = check_named(check_name)
+    return BUILDKIT_TO_DLINT[check][0] if check else None

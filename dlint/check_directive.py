@@ -15,7 +15,7 @@ the inline ignores, in :mod:`dlint.ignores`.
 
 from __future__ import annotations
 
-from dlint.buildkit_map import BUILDKIT_TO_DLINT, dlint_code
+from dlint.buildkit_map import BUILDKIT_TO_DLINT, check_named, dlint_code
 from dlint.startup import NamedTuple
 
 COVERED = frozenset(code for code, _what in BUILDKIT_TO_DLINT.values() if code)
@@ -50,7 +50,7 @@ def read(dockerfile) -> CheckDirective | None:
                     continue
                 if name.lower() == "all":
                     skip |= COVERED
-                elif any(name.lower() == known.lower() for known in BUILDKIT_TO_DLINT):
+                elif check_named(name):
                     code = dlint_code(name)
                     if code:
                         skip.add(code)

@@ -192,13 +192,13 @@ def _item(match: re.Match, line: int) -> Item:
 def _check_item(match: re.Match, line: int) -> Item:
     """A BuildKit check name (``JSONArgsRecommended``, or ``all``): the dlint rules covering it.
     A check dlint does not cover is known, not an error (as a hadolint-only code is)."""
-    from dlint.buildkit_map import BUILDKIT_TO_DLINT, dlint_code
+    from dlint.buildkit_map import BUILDKIT_TO_DLINT, check_named, dlint_code
 
     text = match.group(0)
     if text.lower() == "all":
         codes = frozenset(code for code, _what in BUILDKIT_TO_DLINT.values() if code)
         return Item(text, codes, Span(line, match.start() + 1, line, match.end() + 1))
-    known = any(text.lower() == name.lower() for name in BUILDKIT_TO_DLINT)
+    known = check_named(text) is not None
     code = dlint_code(text)
     return Item(text, frozenset({code}) if code else frozenset(), Span(line, match.start() + 1, line, match.end() + 1),
                 hadolint=known)

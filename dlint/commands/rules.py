@@ -95,10 +95,10 @@ def explain(
 def _buildkit_rule(name: str):
     """The dlint rule a BuildKit check name maps to (saying so), or None when ``name`` is no
     BuildKit check; a check dlint does not cover is a one-line error with the reason."""
-    from dlint.buildkit_map import BUILDKIT_TO_DLINT
+    from dlint.buildkit_map import BUILDKIT_TO_DLINT, check_named
     from dlint.registry import lookup
 
-    check = next((c for c in BUILDKIT_TO_DLINT if c.lower() == name.strip().lower()), None)
+    check = check_named(name)
     if check is None:
         return None
     code, what = BUILDKIT_TO_DLINT[check]
