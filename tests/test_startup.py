@@ -39,6 +39,14 @@ def test_lint_of_a_file_imports_nothing_heavy(path):
     assert imported_by_lint(path, *HEAVY) == []
 
 
+def test_a_check_directive_imports_nothing_heavy_either(tmp_path):
+    """BuildKit's `# check=` directive (dlint/check_directive.py) and the typing-free rule,
+    checker and context modules: still no dataclasses or typing on the lint path."""
+    path = tmp_path / "Dockerfile"
+    path.write_text("# check=skip=JSONArgsRecommended;error=true\nFROM busybox:1.36\nCMD echo hi\n")
+    assert imported_by_lint(path, *HEAVY, "typing") == []
+
+
 def test_json_is_imported_only_for_an_exec_form_with_escapes(tmp_path):
     assert imported_by_lint(NO_EXEC_FORM, "json") == []
     assert imported_by_lint(ROOT / "benchmarks" / "latency" / "02-debian-apt.Dockerfile", "json") == []
