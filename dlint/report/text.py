@@ -56,28 +56,48 @@ def render_file(findings: list[Finding], lines: list[str], color: bool) -> str:
 
     ``dlint lint`` over many files renders each file in the worker process that linted it, so
     that only text, not finding objects, travels back to the parent. Written for speed (the
-    benchmark corpus has 21,835 findings): one f-string per line, the colours inlined."""
+    benchmark corpus has 21,835 findings): one f-string per line, the colours inlined, and
+    the plain excerpt of a line made once for the findings that share it (a RUN line often
+    has several)."""
     out = []
+    append = out.append
+    count = len(lines)
+    excerpts: dict[int, tuple[str, str, int]] = {}  # line -> (source line shown, gutter, its length)
     for finding in findings:
         span = finding.span
-        location = f"{finding.file}:{span.line}:{span.column}:"
-        label = _LABELS[finding.severity]
+        number = span.line
         message = finding.message if len(finding.message) <= 300 else finding.message[:299] + "…"
+        fix = finding.fix
+        marker = "" if fix is None else (" [*]" if fix.safe else " [!]")
         if color:
             severity_color = _SEVERITY_COLOR[finding.severity]
-            out.append(f"{_BOLD}{location}{_RESET} {severity_color}{label}{_RESET} "
-                       f"{_BOLD}{severity_color}{finding.code}{_RESET}")
+            append(f"{_BOLD}{finding.file}:{number}:{span.column}:{_RESET} {severity_color}"
+                   f"{_LABELS[finding.severity]}{_RESET} {_BOLD}{severity_color}{finding.code}{_RESET}"
+                   f"{marker} [{finding.name}] {message}\n")
+            append(_source_excerpt(finding, lines, color))
+            continue
+        append(f"{finding.file}:{number}:{span.column}: {_LABELS[finding.severity]} {finding.code}"
+               f"{marker} [{finding.name}] {message}\n")
+        if not 1 <= number <= count:
+            continue
+        excerpt = excerpts.get(number)
+        if excerpt is None:
+            source = lines[number - 1].replace("\t", " ")
+            if len(source) > 200:  # shown around the column: see _source_excerpt
+                append(_source_excerpt(finding, lines, color))
+                continue
+            excerpt = excerpts[number] = (f"{number} | {source}\n", " " * len(str(number)) + " |", len(source))
+        head, gutter, width = excerpt
+        column = span.column
+        room = width - column + 1  # from the column to the end of the line
+        if span.end_line == number:
+            length = span.end_column - column
+            if length > room:
+                length = room
         else:
-            out.append(f"{location} {label} {finding.code}")
-        out.append(f"{_marker(finding)} [{finding.name}] {message}\n")
-        out.append(_source_excerpt(finding, lines, color))
+            length = room
+        append(f"{head}{gutter} {' ' * (column - 1)}{'^' * (length if length > 1 else 1)}\n")
     return "".join(out)
-
-
-def _marker(finding: Finding) -> str:
-    if finding.fix is None:
-        return ""
-    return " [*]" if finding.fix.safe else " [!]"
 
 
 def fix_counts(findings: list[Finding]) -> tuple[int, int]:
