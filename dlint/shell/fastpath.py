@@ -143,7 +143,7 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _parse_simple(text: str, locate: Locate) -> Script | None:
+def _parse_simple(text: str, locate: Locate, base: int = 0) -> Script | None:
     """The Script of a simple command list, or None when the text is not one.
 
     The subset: words of plain characters, '…', "…" and $NAME / ${NAME}; leading NAME=value
@@ -156,7 +156,8 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
     as in bash), ``A= cmd`` assigns the empty string, and ``a || b > f | c`` is
     ``(a || b > f) | c``. Choices (``a || b``) are labelled as the tree-sitter reader labels
     them: ``a && b || c`` is ``(a && b) || c``, ``a || b || c`` is ``(a || b) || c``. Where tree-sitter is odd in ways not worth copying (see the
-    comments below) the fast path bails out. Words keep their spans lazy, as Word.located.
+    comments below) the fast path bails out. Words keep their spans lazy, as Word.located;
+    their offsets are ``base`` + the offset in ``text`` (see run.parse_script).
     """
     commands: list[Command] = []
     words: list[Word] = []
@@ -186,7 +187,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
         if kind == _WORDS or kind == _WORD:
             if kind == _WORD:
                 token = match[_WORD]  # match[n]: a little cheaper than match.group(n)
-                end = match.end(_WORD)
+                end = base + match.end(_WORD)
                 if state == 1:  # an argument
                     word = _new(Word)
                     word.text, word.value, word._span = token, token if plain else _simple_value(token), None
@@ -197,7 +198,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                 end -= len(token) + 1
             else:
                 tokens = iter(match[_WORDS].split(" "))
-                end = match.start(_WORDS) - 1
+                end = base + match.start(_WORDS) - 1
             if state != 1:
                 # Up to the command name (or a redirection's target): at most one token of a
                 # run in most statements.
@@ -265,7 +266,7 @@ def _parse_simple(text: str, locate: Locate) -> Script | None:
                     and first in "0123456789"
                     # right after the word ``-`` (match.start(): where the token before ended)
                     and words[-1].text == "-"
-                    and words[-1]._end == match.start()
+                    and words[-1]._end == base + match.start()
                 )
                 or (text[end - 1] == "&" and text[end : end + 1] == "-")
             ):

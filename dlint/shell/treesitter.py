@@ -110,7 +110,9 @@ def _ascii_shadow(text: str) -> bytes:
     return _NON_ASCII().sub(lambda m: "%" * len(m.group().encode("utf-8", "surrogatepass")), text).encode("ascii")
 
 
-def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
+def _parse_tree_sitter(text: str, locate: Locate, base: int = 0) -> Script | None:
+    """The Script of ``text``, or None on a syntax error. Word offsets are ``base`` + the
+    offset in ``text`` (see run.parse_script)."""
     text = blank_comment_substitutions(text)
     data = text.encode("utf-8", "surrogatepass")
     tree = _parser().parse(data if data.isascii() else _ascii_shadow(text))
@@ -128,7 +130,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         piece = text[start:end]
         # All ASCII (identity): the piece is the node's bytes decoded, no need to decode them.
         new.text, new.value, new._span = piece, _word_value(node, data, piece if offsets.identity else None), None
-        new._locate, new._start, new._end = locate, start, end
+        new._locate, new._start, new._end = locate, base + start, base + end
         return new
 
     def add(into: list[Word], node, last: list[Word] | None) -> list[Word]:
@@ -142,7 +144,9 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             value = joined.value + new.value if joined.value is not None and new.value is not None else None
             if last is not into:  # the rest of an assignment: its value expands, no value
                 value = None
-            last.append(Word.located(text[joined._start:new._end], value, locate, joined._start, new._end))
+            last.append(
+                Word.located(text[joined._start - base : new._end - base], value, locate, joined._start, new._end)
+            )
             return last
         into.append(new)
         return into
@@ -164,7 +168,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                 operator += child.type
             elif target is None:
                 target = [word(child)]
-            elif target[-1]._end == (offsets(child.start_byte) if not offsets.identity else child.start_byte):
+            elif target[-1]._end == base + (offsets(child.start_byte) if not offsets.identity else child.start_byte):
                 add(target, child, target)  # the target, cut in two by tree-sitter
             elif words is not None:
                 last = add(words, child, last)
