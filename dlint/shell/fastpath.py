@@ -126,6 +126,9 @@ def _simple_value(word: str) -> str | None:
     if "'" not in word and '"' not in word:
         return None if "$" in word else word
     if "$" not in word:
+        quote = word[0]
+        if word[-1] == quote and word.count(quote) == 2 and (quote == "'" or quote == '"'):
+            return word[1:-1]  # one quoted string, the usual case: no regex
         return _QUOTED().sub(_unquote, word)
     parts = []
     for single, double, bare in _SEGMENTS().findall(word):
@@ -196,9 +199,11 @@ def _parse_simple(text: str, locate: Locate, base: int = 0) -> Script | None:
                     continue
                 tokens = iter((token,))
                 end -= len(token) + 1
+                literal = plain
             else:
                 tokens = iter(match[_WORDS].split(" "))
                 end = base + match.start(_WORDS) - 1
+                literal = True  # plain characters only: each word is its own value
             if state != 1:
                 # Up to the command name (or a redirection's target): at most one token of a
                 # run in most statements.
@@ -226,14 +231,14 @@ def _parse_simple(text: str, locate: Locate, base: int = 0) -> Script | None:
                             assignments.append(word)
                             continue
                         word = _new(Word)
-                        word.text, word.value, word._span = token, token if plain else _simple_value(token), None
+                        word.text, word.value, word._span = token, token if literal else _simple_value(token), None
                         word._locate, word._start, word._end = locate, start, end
                         words.append(word)
                         state = 1
                         break
                     elif state == 4:
                         target = _new(Word)
-                        target.text, target.value, target._span = token, token if plain else _simple_value(token), None
+                        target.text, target.value, target._span = token, token if literal else _simple_value(token), None
                         target._locate, target._start, target._end = locate, start, end
                         redirects.append((redirection, target))
                         state = 1
