@@ -6,27 +6,34 @@ from __future__ import annotations
 from dlint.dockerfile import Instruction, POSIX_SHELLS
 from dlint.shell import fastpath
 from dlint.shell.words import Command, Locate, Script, Word
-from dlint.source import Span
 from dlint.startup import lazy_pattern
 
 
-def parse_script(text: str, locate: Locate) -> Script:
+def parse_script(text: str, locate: Locate, base: int = 0) -> Script:
     """Commands of one piece of POSIX shell text; never raises.
 
     Simple text takes the fast path (_parse_simple), the rest tree-sitter, and what tree-sitter
-    cannot parse the tolerant tokenizer."""
-    script = fastpath._parse_simple(text, locate)
+    cannot parse the tolerant tokenizer. A word's span is ``locate(base + start, base + end)``
+    (``start``, ``end``: its offsets in ``text``): with ``base``, a RUN's words locate straight
+    through the instruction's text, without a function that adds the offset at every call."""
+    script = fastpath._parse_simple(text, locate, base)
     if script is not None:
         return script
-    # Imported here: a file whose scripts all take the fast path needs neither.
-    from dlint.shell import treesitter
-    from dlint.shell.tolerant import _parse_tolerant
+    # Imported on first use: a file whose scripts all take the fast path needs neither. Kept
+    # as globals: an import statement runs importlib's Python code at every call.
+    global _treesitter, _tolerant
+    if _treesitter is None:
+        from dlint.shell import tolerant, treesitter
 
+        _treesitter, _tolerant = treesitter, tolerant
     try:
-        script = treesitter._parse_tree_sitter(text, locate)
+        script = _treesitter._parse_tree_sitter(text, locate, base)
     except (RecursionError, ValueError, MemoryError):
         script = None
-    return script if script is not None else _parse_tolerant(text, locate)
+    return script if script is not None else _tolerant._parse_tolerant(text, locate, base)
+
+
+_treesitter = _tolerant = None  # the modules of the two other readers, once imported
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,6 +70,12 @@ def _with_shell_strings(script: Script) -> Script:
 
     Only a quoted string without backslashes is opened, so that every offset inside it maps
     straight back to the source."""
+    for command in script.commands:
+        words = command.words
+        if len(words) >= 3 and (words[1].value or "").endswith("c") and _is_shell_program(words[0]):
+            break
+    else:
+        return script  # no ``… -c`` after a shell: most scripts (checked first, it is cheaper)
     commands: list[Command] = []
     for command in script.commands:
         commands.append(command)
@@ -75,12 +88,8 @@ def _with_shell_strings(script: Script) -> Script:
             continue
         if string.text[:1] not in ("'", '"') or "\\" in string.text or not hasattr(string, "_locate"):
             continue
-        start = string._start + 1
-
-        def locate(s: int, e: int, start=start, outer=string._locate) -> Span:
-            return outer(start + s, start + e)
-
-        inner = parse_script(string.value, locate)
+        # The string's words locate through the string's own locate (offset past the quote).
+        inner = parse_script(string.value, string._locate, string._start + 1)
         for nested in inner.commands:
             nested.conditional = nested.conditional or command.conditional
         # Appended in place, after the sh -c command (``Script.extend`` keeps choices apart).
@@ -92,18 +101,12 @@ def _with_shell_strings(script: Script) -> Script:
 
 
 def _script_of_run(instruction: Instruction) -> Script:
-    base = instruction.args_offset
-    text = instruction.text
-
-    def locate_args(start: int, end: int) -> Span:
-        return text.span(base + start, base + end)
-
     if instruction.exec_form is not None:
         return _script_of_exec_form(instruction)
     args = instruction.args
     if instruction.heredocs:
         args = _blank_heredoc_markers(instruction, args)
-    script = parse_script(args, locate_args)
+    script = parse_script(args, instruction.text.span, instruction.args_offset)
     if instruction.heredocs:
         # ``RUN <<EOF`` runs the body as the script; ``RUN bash <<EOF`` feeds it to a shell.
         runs_body = not script.commands or (
@@ -137,6 +140,5 @@ def _script_of_exec_form(instruction: Instruction) -> Script:
     option = words[1][0].value or "" if len(words) >= 3 else ""
     if _is_shell_program(words[0][0]) and option.startswith("-") and option.endswith("c"):
         word, offset = words[-1]
-        text = instruction.text
-        return parse_script(word.value or "", lambda s, e: text.span(offset + s, offset + e))
+        return parse_script(word.value or "", instruction.text.span, offset)
     return Script([Command([w for w, _ in words], [], None, False, False)])

@@ -12,7 +12,7 @@ from dlint.shell.words import Command, Locate, Script, Word, _unescape, blank_co
 _TOKEN_OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "\n", "(", ")")
 
 
-def _parse_tolerant(text: str, locate: Locate) -> Script:
+def _parse_tolerant(text: str, locate: Locate, base: int = 0) -> Script:
     text = blank_comment_substitutions(text)
     commands: list[Command] = []
     words: list[Word] = []
@@ -87,6 +87,6 @@ def _parse_tolerant(text: str, locate: Locate) -> Script:
                            lambda m: m.group(1) if m.group(1) is not None
                            else _unescape(m.group(2)) if m.group(2) is not None else m.group(3),
                            raw, flags=re.S)
-        words.append(Word.located(raw, value, locate, start, index))
+        words.append(Word.located(raw, value, locate, base + start, base + index))
     flush(None)
     return Script(commands, tolerant=True)

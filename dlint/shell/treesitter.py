@@ -15,6 +15,8 @@ from dlint.shell.fastpath import _ASSIGNMENT_WORD, _name_kind
 from dlint.shell.words import Command, Locate, Script, Word, _unescape, blank_comment_substitutions, numbered
 from dlint.startup import lazy_pattern
 
+_new = object.__new__
+
 _CONDITIONAL_NODES = frozenset(
     {"if_statement", "case_statement", "while_statement", "for_statement", "c_style_for_statement",
      "function_definition"}
@@ -70,11 +72,15 @@ class _Offsets:
 _MAY_NEST = lazy_pattern(rb"[$<>]\(|`")
 
 
-def _word_value(node, source: bytes) -> str | None:
+def _word_value(node, source: bytes, text: str | None = None) -> str | None:
+    """The value of a word node; ``text``: its text when the caller has it already."""
     kind = node.type
-    text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
-    if kind in ("word", "number"):
-        return _unescape(text) if "$" not in text else None
+    if text is None:
+        text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    if kind == "word" or kind == "number":
+        if "$" in text:
+            return None
+        return _unescape(text) if "\\" in text else text
     if kind == "raw_string":
         return text[1:-1]
     if kind == "string":
@@ -104,7 +110,9 @@ def _ascii_shadow(text: str) -> bytes:
     return _NON_ASCII().sub(lambda m: "%" * len(m.group().encode("utf-8", "surrogatepass")), text).encode("ascii")
 
 
-def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
+def _parse_tree_sitter(text: str, locate: Locate, base: int = 0) -> Script | None:
+    """The Script of ``text``, or None on a syntax error. Word offsets are ``base`` + the
+    offset in ``text`` (see run.parse_script)."""
     text = blank_comment_substitutions(text)
     data = text.encode("utf-8", "surrogatepass")
     tree = _parser().parse(data if data.isascii() else _ascii_shadow(text))
@@ -117,7 +125,13 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
         start, end = node.start_byte, node.end_byte
         if not offsets.identity:
             start, end = offsets(start), offsets(end)
-        return Word.located(text[start:end], _word_value(node, data), locate, start, end)
+        # As Word.located, a call less (one per word).
+        new = _new(Word)
+        piece = text[start:end]
+        # All ASCII (identity): the piece is the node's bytes decoded, no need to decode them.
+        new.text, new.value, new._span = piece, _word_value(node, data, piece if offsets.identity else None), None
+        new._locate, new._start, new._end = locate, base + start, base + end
+        return new
 
     def add(into: list[Word], node, last: list[Word] | None) -> list[Word]:
         """Append the word of ``node``; returns the list that got it. tree-sitter-bash 0.25
@@ -130,7 +144,9 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             value = joined.value + new.value if joined.value is not None and new.value is not None else None
             if last is not into:  # the rest of an assignment: its value expands, no value
                 value = None
-            last.append(Word.located(text[joined._start:new._end], value, locate, joined._start, new._end))
+            last.append(
+                Word.located(text[joined._start - base : new._end - base], value, locate, joined._start, new._end)
+            )
             return last
         into.append(new)
         return into
@@ -152,7 +168,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                 operator += child.type
             elif target is None:
                 target = [word(child)]
-            elif target[-1]._end == (offsets(child.start_byte) if not offsets.identity else child.start_byte):
+            elif target[-1]._end == base + (offsets(child.start_byte) if not offsets.identity else child.start_byte):
                 add(target, child, target)  # the target, cut in two by tree-sitter
             elif words is not None:
                 last = add(words, child, last)
@@ -183,8 +199,9 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                 assignments[-1].value = None  # as for every assignment: it is not a literal
             else:
                 last = add(words, child, last)
-                # Only words that can hold a command ($(…), `…`, <(…)) need a walk.
-                if _MAY_NEST().search(data, child.start_byte, child.end_byte):
+                # Only words that can hold a command ($(…), `…`, <(…)) need a walk; a leaf
+                # (word, raw_string, number) has nothing to walk.
+                if child.child_count and _MAY_NEST().search(data, child.start_byte, child.end_byte):
                     inner.append(child)
         for child in outer_redirects:
             last = redirect(child, redirects, words, None)
@@ -246,6 +263,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                     if any(_node_text(c, data).lstrip().startswith("*)") for c in items):
                         exhaustive[choice] = len(items)
         entries = []
+        named = False  # a named child was seen
         pending = operator
         previous_end = None
         for child in node.children:
@@ -258,7 +276,7 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
             if not child.is_named:  # then, do, else, (: a new sequence starts
                 if kind == "if_statement" and child_kind == "then":
                     arm = 0
-                if entries or pending not in ("|", "|&"):
+                if named or pending not in ("|", "|&"):
                     pending = None  # kept for ``a | while …``, ``a | { …; }``: piped into
                 continue
             if choice is not None:
@@ -269,11 +287,13 @@ def _parse_tree_sitter(text: str, locate: Locate) -> Script | None:
                 elif kind in _LOOP_KINDS:
                     arm = 0 if child_kind in _LOOP_BODIES else None
             if pending is None and previous_end is not None:
-                gap = data[previous_end : child.start_byte]
-                pending = "\n" if b"\n" in gap else None
-            is_or = pending == "||"
-            child_branch = branch if arm is None else branch + ((choice, arm),)
-            entries.append((child, pending, child_conditional or is_or, nested, child_branch))
+                # A newline between the two (find: no slice of the bytes).
+                pending = "\n" if data.find(b"\n", previous_end, child.start_byte) >= 0 else None
+            if child.child_count:  # a leaf (word, variable_name, …) holds no command
+                is_or = pending == "||"
+                child_branch = branch if arm is None else branch + ((choice, arm),)
+                entries.append((child, pending, child_conditional or is_or, nested, child_branch))
+            named = True
             pending = None
             previous_end = child.end_byte
         stack.extend(reversed(entries))

@@ -58,17 +58,17 @@ def fields(script):
     )
 
 
-def reference(text: str, where=locate):
+def reference(text: str, where=locate, base=0):
     """What parse_script returned before the fast path: tree-sitter, else the tolerant tokenizer."""
-    script = _parse_tree_sitter(text, where)
-    return script if script is not None else _parse_tolerant(text, where)
+    script = _parse_tree_sitter(text, where, base)
+    return script if script is not None else _parse_tolerant(text, where, base)
 
 
-def assert_same(text: str, where=locate) -> bool:
+def assert_same(text: str, where=locate, base=0) -> bool:
     """Both paths agree on ``text``; True if the fast path took it."""
-    fast = _parse_simple(text, where)
-    slow = reference(text, where)
-    assert fields(parse_script(text, where)) == fields(slow), text
+    fast = _parse_simple(text, where, base)
+    slow = reference(text, where, base)
+    assert fields(parse_script(text, where, base)) == fields(slow), text
     if fast is None:
         return False
     assert fields(fast) == fields(slow), text
@@ -278,7 +278,7 @@ def test_words_keep_their_spans_lazy():
 
 
 def test_parse_script_does_not_run_tree_sitter_for_simple_text(monkeypatch):
-    def fail(text, where):
+    def fail(text, where, base=0):
         raise AssertionError("tree-sitter ran")
 
     monkeypatch.setattr(treesitter, "_parse_tree_sitter", fail)
@@ -290,14 +290,15 @@ def test_parse_script_does_not_run_tree_sitter_for_simple_text(monkeypatch):
 # 2. Real scripts
 
 
-def shell_texts(dockerfile_text: str, monkeypatch) -> list[tuple[str, object]]:
-    """Every (text, locate) script_of hands to parse_script: RUNs, sh -c strings, heredocs."""
+def shell_texts(dockerfile_text: str, monkeypatch) -> list[tuple[str, object, int]]:
+    """Every (text, locate, base) script_of hands to parse_script: RUNs, sh -c strings,
+    heredocs."""
     seen = []
     original = shell_run.parse_script
 
-    def recording(text, where):
-        seen.append((text, where))
-        return original(text, where)
+    def recording(text, where, base=0):
+        seen.append((text, where, base))
+        return original(text, where, base)
 
     with monkeypatch.context() as patch:
         patch.setattr(shell_run, "parse_script", recording)
@@ -315,9 +316,9 @@ def test_every_fixture_script_agrees(monkeypatch):
     taken = total = 0
     for path in fixture_files():
         text = path.read_bytes().decode("utf-8", "surrogateescape")
-        for script_text, where in shell_texts(text, monkeypatch):
+        for script_text, where, base in shell_texts(text, monkeypatch):
             total += 1
-            taken += assert_same(script_text, where)
+            taken += assert_same(script_text, where, base)
     assert total > 50 and taken > total // 2, (taken, total)
 
 
@@ -330,9 +331,9 @@ def test_every_script_of_a_generated_corpus_agrees(monkeypatch):
     rng = random.Random(5)
     taken = total = 0
     for _ in range(200):
-        for script_text, where in shell_texts(corpus.dockerfile(rng), monkeypatch):
+        for script_text, where, base in shell_texts(corpus.dockerfile(rng), monkeypatch):
             total += 1
-            taken += assert_same(script_text, where)
+            taken += assert_same(script_text, where, base)
     assert taken > total * 0.8, (taken, total)
 
 
@@ -438,9 +439,9 @@ def test_outside_the_subset_the_fast_path_declines(text, monkeypatch):
     calls = []
     original = treesitter._parse_tree_sitter
 
-    def spy(text, where):
+    def spy(text, where, base=0):
         calls.append(text)
-        return original(text, where)
+        return original(text, where, base)
 
     monkeypatch.setattr(treesitter, "_parse_tree_sitter", spy)
     assert fields(parse_script(text, locate)) == fields(reference(text))
@@ -464,3 +465,4 @@ def test_words_tree_sitter_cuts_in_two_are_one_word(text, words, assignments):
         assert [a.text for a in command.assignments] == assignments
         assert all(w.value is None for w in command.words if "$" in w.text)
     assert_same(text)
+    assert_same(text, locate, 7)  # offsets past a base, as a RUN's words (after ``RUN``)
