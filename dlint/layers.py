@@ -52,7 +52,6 @@ _SETTINGS = (
     (NO_RECOMMENDS, lazy_pattern(r"Install-Recommends\"?\s*\"?(0|no|false)\b", re.I)),
 )
 _WRITERS = frozenset({"echo", "printf"})
-_WRITERS_AND_TEE = _WRITERS | {"tee"}
 
 
 def _join(a: int, b: int) -> int:
@@ -134,9 +133,9 @@ class RunEffects:
     def before(self, command: Command) -> Moment:
         """What holds when a package call ``command`` starts (every way to it joined)."""
         moment = self._before.get(id(command))
-        if moment is None:
+        if moment is None:  # not reached by the walk (a RUN with nothing to follow): what it starts with
             start = self.start
-            moment = Moment(ABSENT, start.installed, start.settings)
+            moment = self._before[id(command)] = _new(Moment, (ABSENT, start.installed, start.settings))
         return moment
 
     def leaves(self, kind: str) -> bool:
@@ -213,16 +212,12 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
                 ops.setdefault(id(removal.command), []).extend(
                     ("clean", kind, path, removal.command) if kind in KINDS else ("setting", kind) for kind in removed
                 )
-    if not facts.programs.isdisjoint(_WRITERS_AND_TEE):  # settings are written by echo, printf
-        tee = "tee" in facts.programs
+    if facts.writers:  # settings are written by echo, printf (and tee)
         commands = facts.script.commands
-        for index, command in enumerate(commands):
-            if not command.redirects and not tee:
-                continue  # (most commands: what _settings_written reads is a writer's redirect or tee)
-            name = command.words[0].value if command.words else None
-            if (name in _WRITERS and command.redirects) or (tee and name == "tee"):
-                for setting in _settings_written(commands, index, command):
-                    ops.setdefault(id(command), []).append(("setting", setting))
+        for index in facts.writers:
+            command = commands[index]
+            for setting in _settings_written(commands, index, command):
+                ops.setdefault(id(command), []).append(("setting", setting))
     return ops
 
 
@@ -409,7 +404,7 @@ def _walk(items: list, state: State, ops: dict[int, list[tuple]], effects: RunEf
 
 def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool) -> RunEffects:
     effects = RunEffects(instruction, facts, start, trigger)
-    if not facts.calls and not facts.removals and facts.programs.isdisjoint(_WRITERS_AND_TEE):
+    if not facts.calls and not facts.removals and not facts.writers:
         return effects  # nothing _operations would find
     ops = _operations(facts)
     if not any(ops.values()):

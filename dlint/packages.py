@@ -767,23 +767,25 @@ class PackageCall(Record):
         for option in self.options:
             value = option.value or ""
             found.add(value)
-            name, equals, _ = value.partition("=")
-            if equals:
-                found.add(name)
-            elif not value.startswith("--"):
-                found.update("-" + letter for letter in value[1:])
+            if "=" in value:
+                found.add(value.partition("=")[0])
+            elif len(value) > 2 and not value.startswith("--"):  # (-y is its own one letter)
+                found.update(["-" + letter for letter in value[1:]])
         return frozenset(found)
 
     def config(self, key: str) -> str | None:
         """Value of ``-o key=value`` (case-insensitive key), if given."""
+        key = key.lower()
         for item in self.option_values:
             name, _, value = item.partition("=")
-            if name.lower() == key.lower():
+            if name.lower() == key:
                 return value
         return None
 
     def config_is(self, key: str, expected: bool) -> bool:
         """Whether ``-o key=…`` sets ``key`` to true (or false, as ``expected`` says)."""
+        if not self.option_values:  # most calls
+            return False
         value = (self.config(key) or "").strip().strip("\"'").lower()
         return value in (_TRUE if expected else _FALSE)
 
@@ -875,6 +877,7 @@ class RunFacts(Record):
         cache_mounts: list[str],  # targets of --mount=type=cache
         programs: frozenset[str] = frozenset(),  # first word of each command, without its directory
         masked: tuple[str, ...] = (),  # targets of cache, tmpfs and bind mounts: kept out of the layer
+        writers: tuple[int, ...] | None = None,  # see below; None: worked out from the script
     ) -> None:
         self.script = script
         self.calls = calls
@@ -890,6 +893,15 @@ class RunFacts(Record):
         self._by_role: dict[str, tuple[PackageCall, ...]] = (
             {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
         )
+        # Positions of the commands that may write a file with its words (echo or printf with a
+        # redirect, tee), not a field: the layer model reads apt settings there. facts_of notes
+        # them while it looks at each command anyway.
+        if writers is None:
+            writers = tuple(
+                index for index, command in enumerate(script.commands)
+                if command.words and _may_write(_program(command.words[0]), command)
+            )
+        self.writers = writers
 
     def calls_of(self, role: str, manager: Manager | None = None) -> tuple[PackageCall, ...]:
         """The calls playing ``role`` (INSTALL …), in order."""
@@ -1112,10 +1124,10 @@ _MASKING_MOUNTS = frozenset({"cache", "tmpfs", "bind"})
 
 def _mounts(instruction: Instruction) -> tuple[list[str], tuple[str, ...]]:
     """Targets of cache mounts, and of every mount that keeps its files out of the layer."""
+    if not instruction.flags:  # most RUNs
+        return [], ()
     caches: list[str] = []
     masked: list[str] = []
-    if not instruction.flags:
-        return caches, ()
     for flag in instruction.flag("mount"):
         options = dict(
             part.partition("=")[::2] for part in (flag.value or "").split(",") if part
@@ -1131,6 +1143,20 @@ def _mounts(instruction: Instruction) -> tuple[list[str], tuple[str, ...]]:
     return caches, tuple(masked)
 
 
+# program -> its Manager, or _WRAPPER (sudo …), _REMOVER (rm, find) or _INDIRECT (uv; python*
+# is matched by its start): facts_of's first look at a command.
+_WRAPPER, _REMOVER, _INDIRECT, _WRITER = object(), object(), object(), object()
+_WRITERS_WITH_REDIRECT = frozenset({"echo", "printf"})
+_DISPATCH: dict[str, object] = {
+    **dict.fromkeys(_REMOVERS, _REMOVER), **dict.fromkeys(_WRAPPERS, _WRAPPER), "uv": _INDIRECT,
+    "echo": _WRITER, "printf": _WRITER, "tee": _WRITER, **_BY_PROGRAM,
+}
+
+
+def _may_write(program: str, command: Command) -> bool:
+    return (program in _WRITERS_WITH_REDIRECT and bool(command.redirects)) or program == "tee"
+
+
 def facts_of(instruction: Instruction) -> RunFacts:
     """Shell and package-manager facts of one RUN. Rules get them, computed once per file,
     from :class:`dlint.context.LintContext`."""
@@ -1138,6 +1164,7 @@ def facts_of(instruction: Instruction) -> RunFacts:
     calls: list[PackageCall] = []
     removals: list[Removal] = []
     programs: set[str] = set()
+    writers: list[int] = []
     for index, command in enumerate(script.commands):
         argv = command.words
         if not argv:
@@ -1146,23 +1173,38 @@ def facts_of(instruction: Instruction) -> RunFacts:
         if "/" in program:  # (_program inlined: most commands are a bare name)
             program = program.rsplit("/", 1)[-1]
         programs.add(program)
+        # One look-up tells most commands apart: neither a manager, a wrapper nor a remover.
+        manager = _DISPATCH.get(program)
+        if manager is None and not program.startswith("python"):
+            continue
+        if manager is _WRITER:
+            if _may_write(program, command):
+                writers.append(index)
+            continue
+        if manager is _REMOVER:
+            removal = _removal(command, index, program, argv)
+            if removal is not None:
+                removals.append(removal)
+            continue
         stdin = False
-        if program in _WRAPPERS:  # seldom: most commands run their first word
+        if manager is _WRAPPER:  # seldom: most commands run their first word
             argv, stdin = unwrap(argv)
             if not argv:
                 continue
             program = _program(argv[0])
-        manager = _BY_PROGRAM.get(program)
-        if manager is None and len(argv) > 2 and (program == "uv" or program.startswith("python")):
-            manager, argv = _indirect(program, argv)  # (the test above: what _indirect looks for)
+            manager = _BY_PROGRAM.get(program)
+        elif manager is _INDIRECT:
+            manager = None
+        if manager is None and len(argv) > 2:
+            manager, argv = _indirect(program, argv)
         if manager is not None:
             calls.append(_package_call(manager, command, index, argv, stdin))
-        elif program in _REMOVERS:
+        elif program in _REMOVERS:  # through a wrapper
             removal = _removal(command, index, program, argv)
             if removal is not None:
                 removals.append(removal)
     caches, masked = _mounts(instruction)
-    return RunFacts(script, calls, removals, caches, frozenset(programs), masked)
+    return RunFacts(script, calls, removals, caches, frozenset(programs), masked, tuple(writers))
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
