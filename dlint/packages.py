@@ -887,12 +887,12 @@ class RunFacts(Record):
         self.masked = masked
         # Calls by role, grouped once (not a field): most rules ask every RUN for its installs
         # or updates.
-        by_role: dict[str, list[PackageCall]] = {}
-        for call in calls:
-            by_role.setdefault(call.verb, []).append(call)
-        self._by_role: dict[str, tuple[PackageCall, ...]] = (
-            {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
-        )
+        self._by_role: dict[str, tuple[PackageCall, ...]] = {}
+        if calls:
+            by_role: dict[str, list[PackageCall]] = {}
+            for call in calls:
+                by_role.setdefault(call.verb, []).append(call)
+            self._by_role = {role: tuple(calls) for role, calls in by_role.items()}
         # Positions of the commands that may write a file with its words (echo or printf with a
         # redirect, tee), not a field: the layer model reads apt settings there. facts_of notes
         # them while it looks at each command anyway.
@@ -1090,10 +1090,14 @@ def _removal(command: Command, index: int, program: str, argv: list[Word]) -> Re
         for n, w in enumerate(argv)
     ):
         # find DIR … -delete removes what lies below DIR.
-        roots = [w for w in argv[1:] if not (w.value or "-").startswith(("-", "(", "!"))][:1]
-        if roots:
-            inside = Word(roots[0].text, (roots[0].value or "").rstrip("/") + "/*", roots[0].span)
-            return Removal(command, index, (inside,))
+        root = next((w for w in argv[1:] if not (w.value or "-").startswith(("-", "(", "!"))), None)
+        if root is not None:
+            value = (root.value or "").rstrip("/") + "/*"
+            if root._span is None and hasattr(root, "_locate"):  # located where the root is, when asked
+                inside = Word.located(root.text, value, root._locate, root._start, root._end)
+            else:
+                inside = Word(root.text, value, root.span)
+            return _new(Removal, (command, index, (inside,)))
     return None
 
 
@@ -1204,7 +1208,7 @@ def facts_of(instruction: Instruction) -> RunFacts:
             if removal is not None:
                 removals.append(removal)
     caches, masked = _mounts(instruction)
-    return RunFacts(script, calls, removals, caches, frozenset(programs), masked, tuple(writers))
+    return RunFacts(script, calls, removals, caches, frozenset(programs), masked, tuple(writers) if writers else ())
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
