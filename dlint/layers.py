@@ -244,13 +244,11 @@ def installed_key(call: PackageCall, package: Package, group: bool = True) -> st
     """The key of an installed package in :attr:`State.installed`: apt's packages by name, other
     managers' as ``manager:name`` (pip's ``requests`` is not apt's), apk's in a ``--virtual``
     group as ``apk:group/name`` (``apk del group`` removes them)."""
-    manager = call.manager
-    if manager is APT:
+    if call.manager is APT:
         return package.name
-    if group and manager.group_options and call.options:
-        for option, value in zip_group(call):
-            return f"{manager.name}:{value}/{package.name}"
-    return f"{manager.name}:{package.name}"
+    if group:
+        return f"{_key_prefix(call)}{package.name}"
+    return f"{call.manager.name}:{package.name}"
 
 
 def zip_group(call: PackageCall):
