@@ -887,12 +887,10 @@ class RunFacts(Record):
         self.masked = masked
         # Calls by role, grouped once (not a field): most rules ask every RUN for its installs
         # or updates.
-        self._by_role: dict[str, tuple[PackageCall, ...]] = {}
-        if calls:
-            by_role: dict[str, list[PackageCall]] = {}
-            for call in calls:
-                by_role.setdefault(call.verb, []).append(call)
-            self._by_role = {role: tuple(calls) for role, calls in by_role.items()}
+        by_role: dict[str, tuple[PackageCall, ...]] = {}
+        for call in calls:  # (a RUN has few calls: tuples grow by one)
+            by_role[call.verb] = by_role.get(call.verb, ()) + (call,)
+        self._by_role = by_role
         # Positions of the commands that may write a file with its words (echo or printf with a
         # redirect, tee), not a field: the layer model reads apt settings there. facts_of notes
         # them while it looks at each command anyway.
@@ -906,7 +904,7 @@ class RunFacts(Record):
     def calls_of(self, role: str, manager: Manager | None = None) -> tuple[PackageCall, ...]:
         """The calls playing ``role`` (INSTALL …), in order."""
         calls = self._by_role.get(role, ())
-        if manager is None:
+        if manager is None or not calls:
             return calls
         return tuple(c for c in calls if c.manager is manager)
 
@@ -1085,10 +1083,7 @@ def _removal(command: Command, index: int, program: str, argv: list[Word]) -> Re
                     continue
             paths.append(word)
         return _new(Removal, (command, index, tuple(paths)))
-    if program == "find" and any(
-        w.value == "-delete" or (w.value in ("-exec", "-execdir") and n + 1 < len(argv) and argv[n + 1].value == "rm")
-        for n, w in enumerate(argv)
-    ):
+    if program == "find" and _find_deletes([w.value for w in argv]):
         # find DIR … -delete removes what lies below DIR.
         root = next((w for w in argv[1:] if not (w.value or "-").startswith(("-", "(", "!"))), None)
         if root is not None:
@@ -1099,6 +1094,13 @@ def _removal(command: Command, index: int, program: str, argv: list[Word]) -> Re
                 inside = Word(root.text, value, root.span)
             return _new(Removal, (command, index, (inside,)))
     return None
+
+
+def _find_deletes(values: list[str | None]) -> bool:
+    """Whether a find deletes what it finds: ``-delete``, ``-exec rm …``, ``-execdir rm …``."""
+    if "-delete" in values:
+        return True
+    return any(values[n + 1] == "rm" for n in range(len(values) - 1) if values[n] in ("-exec", "-execdir"))
 
 
 _SLASHES = lazy_pattern("/+")
