@@ -159,8 +159,8 @@ class RunEffects:
 
 def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
     """id(command) -> its operations, in order (an empty list for a package call that changes
-    nothing the model follows). Empty for most RUNs. An install's operation holds (key, the
-    word that installed it) pairs."""
+    nothing the model follows). Empty for most RUNs. An install's operation holds the prefix
+    of its packages' keys (see installed_key) and the call's packages, read by _apply."""
     ops: dict[int, list[tuple]] = {}
     for call in facts.calls:
         verb, command = call.verb, call.command
@@ -173,8 +173,7 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
         # (p.kind == "name" is Package.is_name, inlined in these loops over every package)
         if call.manager is not APT:  # other managers: what is installed and removed (DF105)
             if verb == INSTALL:
-                prefix = _key_prefix(call)
-                these.append(("install", [(prefix + p.name, p.word) for p in call.packages if p.kind == "name"]))
+                these.append(("install", _key_prefix(call), call.packages))
             elif verb == REMOVE:
                 unknown = call.from_stdin or any(p.kind != "name" for p in call.packages)
                 prefix = call.manager.name + ":"
@@ -189,7 +188,7 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
         if verb == INSTALL or verb == UPGRADE or verb == BUILD_DEP:
             these.append(("fill", ARCHIVES))
             if verb == INSTALL:
-                these.append(("install", [(p.name, p.word) for p in call.packages if p.kind == "name"]))
+                these.append(("install", "", call.packages))
         elif verb == REMOVE:
             # Names from a variable, a pattern or stdin (`xargs apt-get purge`): anything may go.
             unknown = call.from_stdin or any(p.kind != "name" for p in call.packages)
@@ -304,12 +303,14 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
                 effects.removals.append(Removal(operation[3], kind, word, holder))
             state.visible[kind] = state.written[kind] = ABSENT
         elif what == "install":
+            prefix, packages = operation[1], operation[2]
             installed = dict(state.installed)
-            for key, word in operation[1]:
-                installed.setdefault(key, word)
+            for package in packages:
+                if package.kind == "name":  # (Package.is_name, inlined)
+                    installed.setdefault(prefix + package.name, package.word)
             state.installed = installed
             if state.auto:
-                state.auto = state.auto - {key for key, _ in operation[1]}
+                state.auto = state.auto - {prefix + p.name for p in packages if p.kind == "name"}
         elif what == "remove":
             if operation[2]:
                 state.installed = {}
