@@ -253,9 +253,12 @@ def installed_key(call: PackageCall, package: Package, group: bool = True) -> st
 def zip_group(call: PackageCall):
     """(option, group name) of an apk ``--virtual NAME`` / ``-t NAME`` option."""
     words = call.command.words
-    for index, word in enumerate(words[:-1]):
-        value = word.value or ""
-        if value in call.manager.group_options:
+    group_options = call.manager.group_options  # (looked up once: this runs per apk call with options)
+    for index in range(len(words) - 1):
+        value = words[index].value
+        if not value:
+            continue
+        if value in group_options:
             yield value, words[index + 1].value or "?"
         elif value.startswith("--virtual="):
             yield value, value.split("=", 1)[1]
