@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from dlint.dockerfile import Dockerfile, Instruction
 from dlint.packages import (
@@ -33,6 +34,8 @@ from dlint.packages import (
 )
 from dlint.shell import Command, Word
 from dlint.startup import NamedTuple, lazy_pattern
+
+_new = tuple.__new__  # _new(Moment, (…)): a NamedTuple without its Python-level __new__
 
 ABSENT, PRESENT, MAYBE = 0, 1, 2
 INDEX, ARCHIVES = "index", "archives"
@@ -49,7 +52,6 @@ _SETTINGS = (
     (NO_RECOMMENDS, lazy_pattern(r"Install-Recommends\"?\s*\"?(0|no|false)\b", re.I)),
 )
 _WRITERS = frozenset({"echo", "printf"})
-_WRITERS_AND_TEE = _WRITERS | {"tee"}
 
 
 def _join(a: int, b: int) -> int:
@@ -131,9 +133,9 @@ class RunEffects:
     def before(self, command: Command) -> Moment:
         """What holds when a package call ``command`` starts (every way to it joined)."""
         moment = self._before.get(id(command))
-        if moment is None:
+        if moment is None:  # not reached by the walk (a RUN with nothing to follow): what it starts with
             start = self.start
-            moment = Moment(ABSENT, start.installed, start.settings)
+            moment = self._before[id(command)] = _new(Moment, (ABSENT, start.installed, start.settings))
         return moment
 
     def leaves(self, kind: str) -> bool:
@@ -157,7 +159,8 @@ class RunEffects:
 
 def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
     """id(command) -> its operations, in order (an empty list for a package call that changes
-    nothing the model follows). Empty for most RUNs."""
+    nothing the model follows). Empty for most RUNs. An install's operation holds the prefix
+    of its packages' keys (see installed_key) and the call's packages, read by _apply."""
     ops: dict[int, list[tuple]] = {}
     for call in facts.calls:
         verb, command = call.verb, call.command
@@ -167,12 +170,14 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
             these = ops[key] = []  # rules ask what holds when a package call starts
         if verb is None:
             continue
+        # (p.kind == "name" is Package.is_name, inlined in these loops over every package)
         if call.manager is not APT:  # other managers: what is installed and removed (DF105)
             if verb == INSTALL:
-                these.append(("install", [(installed_key(call, p), p) for p in call.packages if p.is_name]))
+                these.append(("install", _key_prefix(call), call.packages))
             elif verb == REMOVE:
-                unknown = call.from_stdin or any(not p.is_name for p in call.packages)
-                names = {installed_key(call, p, group=False) for p in call.packages if p.is_name}
+                unknown = call.from_stdin or any(p.kind != "name" for p in call.packages)
+                prefix = call.manager.name + ":"
+                names = {prefix + p.name for p in call.packages if p.kind == "name"}
                 these.append(("remove", names, unknown))
             continue
         options = call.options  # most calls have a few options: the checks below need them
@@ -183,57 +188,77 @@ def _operations(facts: RunFacts) -> dict[int, list[tuple]]:
         if verb == INSTALL or verb == UPGRADE or verb == BUILD_DEP:
             these.append(("fill", ARCHIVES))
             if verb == INSTALL:
-                these.append(("install", [(p.name, p) for p in call.packages if p.is_name]))
+                these.append(("install", "", call.packages))
         elif verb == REMOVE:
             # Names from a variable, a pattern or stdin (`xargs apt-get purge`): anything may go.
-            unknown = call.from_stdin or any(not p.is_name for p in call.packages)
-            these.append(("remove", {p.name for p in call.packages if p.is_name}, unknown))
+            unknown = call.from_stdin or any(p.kind != "name" for p in call.packages)
+            these.append(("remove", {p.name for p in call.packages if p.kind == "name"}, unknown))
         elif verb == CLEAN:
             these.append(("clean", ARCHIVES, None, command))
             if call.verb_text in call.manager.index_cleaners:
                 these.append(("clean", INDEX, None, command))
         elif verb == MARK_AUTO:
-            names = {p.name for p in call.packages if p.is_name}
+            names = {p.name for p in call.packages if p.kind == "name"}
             these.append(("mark", names, call.from_stdin or len(names) < len(call.packages)))
         elif verb == MARK_MANUAL:
-            these.append(("manual", {p.name for p in call.packages if p.is_name}))
+            these.append(("manual", {p.name for p in call.packages if p.kind == "name"}))
         if (options or verb == REMOVE) and call.removes_unneeded:
             these.append(("autoremove",))
     for removal in facts.removals:
         for path in removal.paths:
-            for kind in KINDS:
-                if removes_directory(path.value, DIRECTORIES[kind]):
-                    ops.setdefault(id(removal.command), []).append(("clean", kind, path, removal.command))
-            if removes_directory(path.value, DOCKER_CLEAN):
-                ops.setdefault(id(removal.command), []).append(("setting", KEEPS_ARCHIVES))
-    if not facts.programs.isdisjoint(_WRITERS_AND_TEE):  # settings are written by echo, printf
-        tee = "tee" in facts.programs
-        for index, command in enumerate(facts.script.commands):
-            if command.redirects or (tee and command.name == "tee"):
-                for setting in _settings_written(facts.script.commands, index, command):
-                    ops.setdefault(id(command), []).append(("setting", setting))
+            removed = _removes(path.value)
+            if removed:
+                ops.setdefault(id(removal.command), []).extend(
+                    ("clean", kind, path, removal.command) if kind in KINDS else ("setting", kind) for kind in removed
+                )
+    if facts.writers:  # settings are written by echo, printf (and tee)
+        commands = facts.script.commands
+        for index in facts.writers:
+            command = commands[index]
+            for setting in _settings_written(commands, index, command):
+                ops.setdefault(id(command), []).append(("setting", setting))
     return ops
+
+
+@lru_cache(maxsize=1024)  # a pure function of one path; the same few cleanups recur
+def _removes(path: str | None) -> tuple[str, ...]:
+    """What ``rm`` of ``path`` deletes that the model follows, in order: INDEX, ARCHIVES (as
+    :func:`removes_directory` says), and KEEPS_ARCHIVES when it deletes docker-clean."""
+    found = tuple(kind for kind in KINDS if removes_directory(path, DIRECTORIES[kind]))
+    return found + (KEEPS_ARCHIVES,) if removes_directory(path, DOCKER_CLEAN) else found
+
+
+def _key_prefix(call: PackageCall) -> str:
+    """What :func:`installed_key` puts before a package's name for ``call``."""
+    manager = call.manager
+    if manager is APT:
+        return ""
+    if manager.group_options and call.options:
+        for option, value in zip_group(call):
+            return f"{manager.name}:{value}/"
+    return manager.name + ":"
 
 
 def installed_key(call: PackageCall, package: Package, group: bool = True) -> str:
     """The key of an installed package in :attr:`State.installed`: apt's packages by name, other
     managers' as ``manager:name`` (pip's ``requests`` is not apt's), apk's in a ``--virtual``
     group as ``apk:group/name`` (``apk del group`` removes them)."""
-    manager = call.manager
-    if manager is APT:
+    if call.manager is APT:
         return package.name
-    if group and manager.group_options and call.options:
-        for option, value in zip_group(call):
-            return f"{manager.name}:{value}/{package.name}"
-    return f"{manager.name}:{package.name}"
+    if group:
+        return f"{_key_prefix(call)}{package.name}"
+    return f"{call.manager.name}:{package.name}"
 
 
 def zip_group(call: PackageCall):
     """(option, group name) of an apk ``--virtual NAME`` / ``-t NAME`` option."""
     words = call.command.words
-    for index, word in enumerate(words[:-1]):
-        value = word.value or ""
-        if value in call.manager.group_options:
+    group_options = call.manager.group_options  # (looked up once: this runs per apk call with options)
+    for index in range(len(words) - 1):
+        value = words[index].value
+        if not value:
+            continue
+        if value in group_options:
             yield value, words[index + 1].value or "?"
         elif value.startswith("--virtual="):
             yield value, value.split("=", 1)[1]
@@ -281,11 +306,14 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
                 effects.removals.append(Removal(operation[3], kind, word, holder))
             state.visible[kind] = state.written[kind] = ABSENT
         elif what == "install":
+            prefix, packages = operation[1], operation[2]
             installed = dict(state.installed)
-            for key, package in operation[1]:
-                installed.setdefault(key, package.word)
+            for package in packages:
+                if package.kind == "name":  # (Package.is_name, inlined)
+                    installed.setdefault(prefix + package.name, package.word)
             state.installed = installed
-            state.auto = state.auto - {key for key, _ in operation[1]}
+            if state.auto:
+                state.auto = state.auto - {prefix + p.name for p in packages if p.kind == "name"}
         elif what == "remove":
             if operation[2]:
                 state.installed = {}
@@ -370,7 +398,7 @@ def _walk(items: list, state: State, ops: dict[int, list[tuple]], effects: RunEf
         operations = ops.get(id(item))
         if operations is None:
             continue
-        effects._before[id(item)] = Moment(state.fresh, state.installed, state.settings)
+        effects._before[id(item)] = _new(Moment, (state.fresh, state.installed, state.settings))
         if operations:
             state = _apply(state, operations, effects, line)  # in place: arms work on copies
     return state
@@ -378,6 +406,8 @@ def _walk(items: list, state: State, ops: dict[int, list[tuple]], effects: RunEf
 
 def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool) -> RunEffects:
     effects = RunEffects(instruction, facts, start, trigger)
+    if not facts.calls and not facts.removals and not facts.writers:
+        return effects  # nothing _operations would find
     ops = _operations(facts)
     if not any(ops.values()):
         return effects  # most RUNs: nothing the model follows; the state goes on unchanged
@@ -386,10 +416,17 @@ def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool)
     state.fresh = ABSENT
     commands = facts.script.commands
     if facts.script.choices:
-        items = _tree(commands, 0, facts.script.choices, facts.script.exhaustive)
-    else:
-        items = commands
-    end = _walk(items, state, ops, effects, instruction.line)
+        end = _walk(_tree(commands, 0, facts.script.choices, facts.script.exhaustive), state, ops, effects,
+                    instruction.line)
+    else:  # (most RUNs: one way through, _walk without its branches)
+        before = effects._before
+        for command in commands:
+            operations = ops.get(id(command))
+            if operations is not None:
+                before[id(command)] = _new(Moment, (state.fresh, state.installed, state.settings))
+                if operations:
+                    state = _apply(state, operations, effects, instruction.line)
+        end = state
     for kind in KINDS:
         if end.written[kind] != ABSENT:
             end.holder[kind] = instruction.line

@@ -50,25 +50,36 @@ class Package(NamedTuple):
 # The patterns are compiled on first use (lazy_pattern; call it): most files need few of them.
 _APT_PATTERN = lazy_pattern(r"[*?\[\]^$]")
 
+# The parsers below make their Package with ``_new(Package, (all six fields))``: it skips the
+# Python-level ``__new__`` a NamedTuple call goes through (a third of the cost of making one),
+# and they run for every package word of every install.
+_new = tuple.__new__
+
 
 def parse_apt_package(word: Word) -> Package:
     value = word.value
     if value is None:
-        return Package(word, "variable")
-    if value.startswith(("/", "./", "../", "~")) or value.endswith(".deb"):
-        return Package(word, "path")
+        return _new(Package, (word, "variable", None, None, None, None))
+    # (the first-character test only skips the startswith of most names)
+    if (value[:1] in "/.~" and value.startswith(("/", "./", "../", "~"))) or value.endswith(".deb"):
+        return _new(Package, (word, "path", None, None, None, None))
     if _APT_PATTERN().search(value):
-        return Package(word, "pattern")
+        return _new(Package, (word, "pattern", None, None, None, None))
+    if "=" not in value and "/" not in value:  # most are a bare name
+        return _new(Package, (word, "name", value, None, None, None))
     name, _, version = value.partition("=")
     name, _, release = name.partition("/")
-    return Package(word, "name", name, version or None, release or None)
+    return _new(Package, (word, "name", name, version or None, release or None, None))
 
 
 _URLISH = ("http://", "https://", "git+", "git:", "file:", "ssh://", "github:", "git@")
 
 
+_PATHISH = ("/", "~", ".") + _URLISH  # ("./" and "../" start with ".")
+
+
 def _is_path(value: str) -> bool:
-    return value.startswith(("/", "./", "../", "~", ".")) or value.startswith(_URLISH) or "://" in value
+    return value.startswith(_PATHISH) or "://" in value
 
 
 # A version-control source: pip's ``git+https://host/repo.git@REF#egg=NAME`` (also hg+, svn+,
@@ -104,17 +115,18 @@ def parse_apk_package(word: Word) -> Package:
     ``name>=1.2``, ``name<2`` (bounds), ``name@testing`` (a tagged repository), ``.apk`` files."""
     value = word.value
     if value is None:
-        return Package(word, "variable")
-    if _is_path(value) or value.endswith(".apk"):
-        return Package(word, "path")
+        return _new(Package, (word, "variable", None, None, None, None))
+    if value.startswith(_PATHISH) or "://" in value or value.endswith(".apk"):  # (_is_path inlined)
+        return _new(Package, (word, "path", None, None, None, None))
     if "*" in value:
-        return Package(word, "pattern")
+        return _new(Package, (word, "pattern", None, None, None, None))
     name, _, tag = value.partition("@")
-    match = _APK_VERSION().match(name)
+    # A version needs one of = < > ~: most names have none and skip the pattern.
+    match = _APK_VERSION().match(name) if ("=" in name or "<" in name or ">" in name or "~" in name) else None
     if match is None:
-        return Package(word, "name", name, None, tag or None)
+        return _new(Package, (word, "name", name, None, tag or None, None))
     op, version = match.group("op"), match.group("version")
-    return Package(word, "name", match.group("name"), version, tag or None, None if op in ("=", "~") else op)
+    return _new(Package, (word, "name", match.group("name"), version, tag or None, None if op in ("=", "~") else op))
 
 
 _RPM_PART = lazy_pattern(r"\d[\w.+~^:]*$")  # a version or release part: starts with a digit
@@ -132,23 +144,26 @@ def parse_rpm_package(word: Word) -> Package:
     wrong one; ``devtoolset-4-gcc`` and ``java-1.8.0-openjdk-devel`` are names."""
     value = word.value
     if value is None:
-        return Package(word, "variable")
-    if _is_path(value) or value.endswith(".rpm"):
-        return Package(word, "path")
-    if any(c in value for c in "*?[") or value.startswith("@"):
-        return Package(word, "pattern")
+        return _new(Package, (word, "variable", None, None, None, None))
+    if value.startswith(_PATHISH) or "://" in value or value.endswith(".rpm"):  # (_is_path inlined)
+        return _new(Package, (word, "path", None, None, None, None))
+    if "*" in value or "?" in value or "[" in value or value.startswith("@"):
+        return _new(Package, (word, "pattern", None, None, None, None))
     if " " in value:  # 'name >= 1.2' as one word
         name, _, rest = value.partition(" ")
-        return Package(word, "name", name, rest.strip(), None, "=")
-    module = _RPM_MODULE().match(value)
+        return _new(Package, (word, "name", name, rest.strip(), None, "="))
+    module = _RPM_MODULE().match(value) if ":" in value else None  # (the pattern needs a colon)
     if module:  # `dnf module install nodejs:18/common`: the stream (18) is the module's version line
-        return Package(word, "name", module.group(1), module.group(2) or None)
-    parts = value.split("-")
-    if len(parts) > 1 and _RPM_PART().match(parts[-1]):
-        # name-version or name-version-release: the last one or two parts start with digits.
-        cut = -2 if len(parts) > 2 and _RPM_PART().match(parts[-2]) else -1
-        return Package(word, "name", "-".join(parts[:cut]), "-".join(parts[cut:]))
-    return Package(word, "name", value)
+        return _new(Package, (word, "name", module.group(1), module.group(2) or None, None, None))
+    # name-version or name-version-release: the last one or two parts start with digits. (The
+    # digit test only skips the pattern for most names.)
+    head, dash, last = value.rpartition("-")
+    if dash and last[:1].isdecimal() and _RPM_PART().match(last):
+        before, dash, part = head.rpartition("-")
+        if dash and part[:1].isdecimal() and _RPM_PART().match(part):
+            return _new(Package, (word, "name", before, part + "-" + last, None, None))
+        return _new(Package, (word, "name", head, last, None, None))
+    return _new(Package, (word, "name", value, None, None, None))
 
 
 _ZYPPER_VERSION = lazy_pattern(r"^(?P<name>[^=<>]+?)(?P<op>[<>]=?|=)(?P<version>.*)$")
@@ -689,8 +704,27 @@ NOT_LEFTOVERS = ("/var/lib/apt/lists/lock",)  # apt's lock file: empty, and apt 
 _BY_PROGRAM = {program: manager for manager in MANAGERS for program in manager.programs}
 
 
+class _memo:
+    """A property computed on first use and then kept in the instance's ``__dict__``: a
+    non-data descriptor, so later reads find the value there without calling anything. (Rules
+    ask the same call for ``simulates`` … several times; ``functools.cached_property`` takes a
+    lock on each first use in Python 3.11.) Only for objects not modified once made."""
+
+    def __init__(self, function: Callable) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance: object, owner: type | None = None) -> object:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
+
 class PackageCall(Record):
-    # A plain class, not a dataclass: see dlint/startup.py.
+    # A plain class, not a dataclass: see dlint/startup.py. Not modified once facts_of made it:
+    # the option names and the flags below (simulates …) are worked out once, on first use.
     _fields = ("manager", "command", "index", "program", "verb", "verb_word", "options", "option_values", "packages",
                "from_stdin")
 
@@ -717,15 +751,15 @@ class PackageCall(Record):
         self.option_values = [] if option_values is None else option_values
         self.packages = [] if packages is None else packages
         self.from_stdin = from_stdin
+        # (not a field: the verb as written, which rules read often)
+        self.verb_text: str | None = verb_word.value if verb_word is not None else None
 
     def has_option(self, names: frozenset[str]) -> bool:
         if not self.options:
             return False
-        found = self.__dict__.get("_names")
-        if found is None:
-            found = self.__dict__["_names"] = self._option_names()
-        return not found.isdisjoint(names)
+        return not self._option_names.isdisjoint(names)
 
+    @_memo
     def _option_names(self) -> frozenset[str]:
         """Every option as a name: ``--opt`` of ``--opt=x``, and each letter of a group of
         short options (``-yq`` is ``-y`` and ``-q``; not ``-q=2``, whose value is not letters)."""
@@ -733,31 +767,29 @@ class PackageCall(Record):
         for option in self.options:
             value = option.value or ""
             found.add(value)
-            name, equals, _ = value.partition("=")
-            if equals:
-                found.add(name)
-            elif not value.startswith("--"):
-                found.update("-" + letter for letter in value[1:])
+            if "=" in value:
+                found.add(value.partition("=")[0])
+            elif len(value) > 2 and not value.startswith("--"):  # (-y is its own one letter)
+                found.update(["-" + letter for letter in value[1:]])
         return frozenset(found)
 
     def config(self, key: str) -> str | None:
         """Value of ``-o key=value`` (case-insensitive key), if given."""
+        key = key.lower()
         for item in self.option_values:
             name, _, value = item.partition("=")
-            if name.lower() == key.lower():
+            if name.lower() == key:
                 return value
         return None
 
     def config_is(self, key: str, expected: bool) -> bool:
         """Whether ``-o key=…`` sets ``key`` to true (or false, as ``expected`` says)."""
+        if not self.option_values:  # most calls
+            return False
         value = (self.config(key) or "").strip().strip("\"'").lower()
         return value in (_TRUE if expected else _FALSE)
 
-    @property
-    def verb_text(self) -> str | None:
-        return self.verb_word.value if self.verb_word is not None else None
-
-    @property
+    @_memo
     def quiet_level(self) -> int:
         """``-q`` counts 1, ``-qq``/``-q -q``/``-q=2``/``--quiet --quiet`` 2 (and ``-o quiet=2``)."""
         if self.manager.quiet is None:
@@ -778,14 +810,14 @@ class PackageCall(Record):
             level = max(level, int(configured.strip()))
         return level
 
-    @property
+    @_memo
     def simulates(self) -> bool:
         """Only shows what would happen (``-s``, ``--dry-run`` …): changes nothing, never prompts."""
         if not self.options:
             return False
         return self.has_option(self.manager.simulate) or self.config_is("APT::Get::Simulate", True)
 
-    @property
+    @_memo
     def assumes_yes(self) -> bool:
         """Answers apt's confirmation prompt by itself: ``-y`` in any spelling, quiet level 2
         (which implies ``-y``), ``-o APT::Get::Assume-Yes=true``, or a simulation."""
@@ -796,7 +828,7 @@ class PackageCall(Record):
             or self.simulates
         )
 
-    @property
+    @_memo
     def does_nothing(self) -> bool:
         """`apt-get install` or `remove` naming no package (not `-f`, nothing from stdin, no
         auto-removal): it changes nothing and asks nothing."""
@@ -806,17 +838,17 @@ class PackageCall(Record):
             return False
         return not self.has_option(_FIX_BROKEN)
 
-    @property
+    @_memo
     def fixes_broken(self) -> bool:
         """``apt-get -f install``: also installs what broken dependencies need."""
         return self.manager is APT and self.has_option(_FIX_BROKEN)
 
-    @property
+    @_memo
     def updates_first(self) -> bool:
         """``apt-get install --update`` (apt 3) updates the index before it installs."""
         return bool(self.options) and self.verb in (INSTALL, UPGRADE) and self.has_option(self.manager.update_first)
 
-    @property
+    @_memo
     def removes_unneeded(self) -> bool:
         """Also removes the packages nothing needs any more (``autoremove``, ``--auto-remove``)."""
         if self.verb_text in self.manager.auto_remove_verbs:
@@ -845,6 +877,7 @@ class RunFacts(Record):
         cache_mounts: list[str],  # targets of --mount=type=cache
         programs: frozenset[str] = frozenset(),  # first word of each command, without its directory
         masked: tuple[str, ...] = (),  # targets of cache, tmpfs and bind mounts: kept out of the layer
+        writers: tuple[int, ...] | None = None,  # see below; None: worked out from the script
     ) -> None:
         self.script = script
         self.calls = calls
@@ -854,22 +887,31 @@ class RunFacts(Record):
         self.masked = masked
         # Calls by role, grouped once (not a field): most rules ask every RUN for its installs
         # or updates.
-        by_role: dict[str, list[PackageCall]] = {}
-        for call in calls:
-            by_role.setdefault(call.verb, []).append(call)
-        self._by_role: dict[str, tuple[PackageCall, ...]] = (
-            {role: tuple(calls) for role, calls in by_role.items()} if by_role else {}
-        )
+        by_role: dict[str, tuple[PackageCall, ...]] = {}
+        for call in calls:  # (a RUN has few calls: tuples grow by one)
+            by_role[call.verb] = by_role.get(call.verb, ()) + (call,)
+        self._by_role = by_role
+        # Positions of the commands that may write a file with its words (echo or printf with a
+        # redirect, tee), not a field: the layer model reads apt settings there. facts_of notes
+        # them while it looks at each command anyway.
+        if writers is None:
+            writers = tuple(
+                index for index, command in enumerate(script.commands)
+                if command.words and _may_write(_program(command.words[0]), command)
+            )
+        self.writers = writers
 
     def calls_of(self, role: str, manager: Manager | None = None) -> tuple[PackageCall, ...]:
         """The calls playing ``role`` (INSTALL …), in order."""
         calls = self._by_role.get(role, ())
-        if manager is None:
+        if manager is None or not calls:
             return calls
         return tuple(c for c in calls if c.manager is manager)
 
     def removes(self, directory: str, after: int = -1) -> bool:
         """Whether a command after command number ``after`` deletes ``directory`` or its contents."""
+        if not self.removals:  # (most RUNs: no generator made)
+            return False
         return any(
             removal.index > after and any(removes_directory(p.value, directory) for p in removal.paths)
             for removal in self.removals
@@ -878,6 +920,8 @@ class RunFacts(Record):
     def removes_home(self, directory: str, after: int = -1) -> bool:
         """:meth:`removes` for a directory that may sit in a home (``~/.cache/pip``): ``rm -rf
         ~/.cache``, ``$HOME/.cache/pip``, ``/root/.cache/*`` and ``/home/app/.cache`` all count."""
+        if not self.removals:
+            return False
         target = _homed(directory)
         return any(
             removal.index > after and any(removes_directory(_homed(p.value or p.text), target) for p in removal.paths)
@@ -886,17 +930,23 @@ class RunFacts(Record):
 
     def masks_home(self, directory: str) -> bool:
         """:meth:`masks` for a directory that may sit in a home (a mount on /root/.cache)."""
+        if not self.masked:
+            return False
         target = _homed(directory)
         return any(
             target == t or target.startswith(t.rstrip("/") + "/") for t in map(_homed, self.masked)
         )
 
     def mounts_cache(self, directory: str) -> bool:
+        if not self.cache_mounts:
+            return False
         return any(directory == t or directory.startswith(t.rstrip("/") + "/") for t in self.cache_mounts)
 
     def masks(self, directory: str) -> bool:
         """Whether a mount (cache, tmpfs, bind) covers ``directory``: what the RUN writes or
         deletes under it never reaches the layer, and the next RUN sees what was there before."""
+        if not self.masked:
+            return False
         return any(directory == t or directory.startswith(t.rstrip("/") + "/") for t in self.masked)
 
 
@@ -905,7 +955,12 @@ _HOME = lazy_pattern(r"^(~|\$\{?HOME\}?|/root|/home/[^/]+)(?=/|$)")
 
 def _homed(path: str) -> str:
     """A path with its home directory spelled /HOME (``~``, ``$HOME``, ``/root``, ``/home/x``)."""
-    return _HOME().sub("/HOME", path.strip("\"'"), count=1) if path else path
+    if not path:
+        return path
+    path = path.strip("\"'")
+    if not path.startswith(("~", "$", "/root", "/home/")):  # what _HOME can match: most paths skip it
+        return path
+    return _HOME().sub("/HOME", path, count=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -961,34 +1016,36 @@ def unwrap(words: list[Word]) -> tuple[list[Word], bool]:
 
 
 def _package_call(manager: Manager, command: Command, index: int, argv: list[Word], stdin: bool) -> PackageCall:
-    call = PackageCall(manager, command, index, argv[0], None, None, from_stdin=stdin)
-    packages, parse_package = call.packages, manager.parse_package  # most words are packages
-    position = 1
-    while position < len(argv):
-        word = argv[position]
+    options: list[Word] = []
+    option_values: list[str] = []
+    packages: list[Package] = []  # most words are packages
+    verb_word = verb = None
+    with_value, parse_package = manager.options_with_value, manager.parse_package
+    words = iter(argv)
+    next(words)  # the program
+    for word in words:  # (an iterator: an option's value is taken with next())
         value = word.value
-        if value == "--" and manager.family == "gem":
-            break  # gem install x -- --with-opt: the rest is for the extension's build
         if value is not None and value.startswith("-") and len(value) > 1:
-            call.options.append(word)
-            if value in manager.options_with_value and position + 1 < len(argv):
-                call.option_values.append(argv[position + 1].value or "")
-                position += 2
-                continue
-            if "=" in value and value.split("=", 1)[0] in manager.options_with_value:
-                call.option_values.append(value.split("=", 1)[1])
-            position += 1
+            if value == "--" and manager.family == "gem":
+                break  # gem install x -- --with-opt: the rest is for the extension's build
+            options.append(word)
+            if value in with_value:
+                following = next(words, None)
+                if following is not None:
+                    option_values.append(following.value or "")
+            elif "=" in value:
+                name, _, given = value.partition("=")
+                if name in with_value:
+                    option_values.append(given)
             continue
-        if call.verb_word is None:
+        if verb_word is None:
             if value in manager.skip_words:  # `yarn global add`
-                position += 1
                 continue
-            call.verb_word = word
-            call.verb = manager.verbs.get(value or "")
+            verb_word = word
+            verb = manager.verbs.get(value or "")
         else:
             packages.append(parse_package(word))
-        position += 1
-    return call
+    return PackageCall(manager, command, index, argv[0], verb, verb_word, options, option_values, packages, stdin)
 
 
 _PYTHON = lazy_pattern(r"python[0-9.]*$")
@@ -1017,23 +1074,33 @@ def _removal(command: Command, index: int, program: str, argv: list[Word]) -> Re
     if program == "rm":
         paths, options_done = [], False
         for word in argv[1:]:
-            if not options_done and word.value == "--":
-                options_done = True
-            elif not options_done and (word.value or "").startswith("-"):
-                continue
-            else:
-                paths.append(word)
-        return Removal(command, index, tuple(paths))
-    if program == "find" and any(
-        w.value == "-delete" or (w.value in ("-exec", "-execdir") and n + 1 < len(argv) and argv[n + 1].value == "rm")
-        for n, w in enumerate(argv)
-    ):
+            if not options_done:
+                value = word.value
+                if value == "--":
+                    options_done = True
+                    continue
+                if value is not None and value.startswith("-"):
+                    continue
+            paths.append(word)
+        return _new(Removal, (command, index, tuple(paths)))
+    if program == "find" and _find_deletes([w.value for w in argv]):
         # find DIR … -delete removes what lies below DIR.
-        roots = [w for w in argv[1:] if not (w.value or "-").startswith(("-", "(", "!"))][:1]
-        if roots:
-            inside = Word(roots[0].text, (roots[0].value or "").rstrip("/") + "/*", roots[0].span)
-            return Removal(command, index, (inside,))
+        root = next((w for w in argv[1:] if not (w.value or "-").startswith(("-", "(", "!"))), None)
+        if root is not None:
+            value = (root.value or "").rstrip("/") + "/*"
+            if root._span is None and hasattr(root, "_locate"):  # located where the root is, when asked
+                inside = Word.located(root.text, value, root._locate, root._start, root._end)
+            else:
+                inside = Word(root.text, value, root.span)
+            return _new(Removal, (command, index, (inside,)))
     return None
+
+
+def _find_deletes(values: list[str | None]) -> bool:
+    """Whether a find deletes what it finds: ``-delete``, ``-exec rm …``, ``-execdir rm …``."""
+    if "-delete" in values:
+        return True
+    return any(values[n + 1] == "rm" for n in range(len(values) - 1) if values[n] in ("-exec", "-execdir"))
 
 
 _SLASHES = lazy_pattern("/+")
@@ -1063,10 +1130,10 @@ _MASKING_MOUNTS = frozenset({"cache", "tmpfs", "bind"})
 
 def _mounts(instruction: Instruction) -> tuple[list[str], tuple[str, ...]]:
     """Targets of cache mounts, and of every mount that keeps its files out of the layer."""
+    if not instruction.flags:  # most RUNs
+        return [], ()
     caches: list[str] = []
     masked: list[str] = []
-    if not instruction.flags:
-        return caches, ()
     for flag in instruction.flag("mount"):
         options = dict(
             part.partition("=")[::2] for part in (flag.value or "").split(",") if part
@@ -1082,6 +1149,20 @@ def _mounts(instruction: Instruction) -> tuple[list[str], tuple[str, ...]]:
     return caches, tuple(masked)
 
 
+# program -> its Manager, or _WRAPPER (sudo …), _REMOVER (rm, find) or _INDIRECT (uv; python*
+# is matched by its start): facts_of's first look at a command.
+_WRAPPER, _REMOVER, _INDIRECT, _WRITER = object(), object(), object(), object()
+_WRITERS_WITH_REDIRECT = frozenset({"echo", "printf"})
+_DISPATCH: dict[str, object] = {
+    **dict.fromkeys(_REMOVERS, _REMOVER), **dict.fromkeys(_WRAPPERS, _WRAPPER), "uv": _INDIRECT,
+    "echo": _WRITER, "printf": _WRITER, "tee": _WRITER, **_BY_PROGRAM,
+}
+
+
+def _may_write(program: str, command: Command) -> bool:
+    return (program in _WRITERS_WITH_REDIRECT and bool(command.redirects)) or program == "tee"
+
+
 def facts_of(instruction: Instruction) -> RunFacts:
     """Shell and package-manager facts of one RUN. Rules get them, computed once per file,
     from :class:`dlint.context.LintContext`."""
@@ -1089,28 +1170,47 @@ def facts_of(instruction: Instruction) -> RunFacts:
     calls: list[PackageCall] = []
     removals: list[Removal] = []
     programs: set[str] = set()
+    writers: list[int] = []
     for index, command in enumerate(script.commands):
-        argv, stdin = command.words, False
+        argv = command.words
         if not argv:
             continue
-        program = _program(argv[0])
+        program = argv[0].value or ""
+        if "/" in program:  # (_program inlined: most commands are a bare name)
+            program = program.rsplit("/", 1)[-1]
         programs.add(program)
-        if program in _WRAPPERS:  # seldom: most commands run their first word
+        # One look-up tells most commands apart: neither a manager, a wrapper nor a remover.
+        manager = _DISPATCH.get(program)
+        if manager is None and not program.startswith("python"):
+            continue
+        if manager is _WRITER:
+            if _may_write(program, command):
+                writers.append(index)
+            continue
+        if manager is _REMOVER:
+            removal = _removal(command, index, program, argv)
+            if removal is not None:
+                removals.append(removal)
+            continue
+        stdin = False
+        if manager is _WRAPPER:  # seldom: most commands run their first word
             argv, stdin = unwrap(argv)
             if not argv:
                 continue
             program = _program(argv[0])
-        manager = _BY_PROGRAM.get(program)
+            manager = _BY_PROGRAM.get(program)
+        elif manager is _INDIRECT:
+            manager = None
         if manager is None and len(argv) > 2:
             manager, argv = _indirect(program, argv)
         if manager is not None:
             calls.append(_package_call(manager, command, index, argv, stdin))
-        elif program in _REMOVERS:
+        elif program in _REMOVERS:  # through a wrapper
             removal = _removal(command, index, program, argv)
             if removal is not None:
                 removals.append(removal)
     caches, masked = _mounts(instruction)
-    return RunFacts(script, calls, removals, caches, frozenset(programs), masked)
+    return RunFacts(script, calls, removals, caches, frozenset(programs), masked, tuple(writers) if writers else ())
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})

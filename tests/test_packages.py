@@ -165,3 +165,34 @@ def test_other_managers_programs_verbs_and_look_through():
         ("pip", INSTALL, "install"),
     ]
     assert calls[4].packages[0].version == "1.0"
+
+
+def test_writers_are_the_commands_that_may_write_apt_settings():
+    # facts_of notes them as it goes; a RunFacts made without them works them out the same way.
+    from dlint.packages import RunFacts
+
+    result = run_facts(
+        "RUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/90yes && printf x && "
+        "/bin/echo y >> /tmp/z && echo 'a' | tee /etc/apt/apt.conf.d/a && cat x > y\n"
+    )
+    assert result.writers == (0, 2, 4)
+    rebuilt = RunFacts(result.script, result.calls, result.removals, result.cache_mounts, result.programs,
+                       result.masked)
+    assert rebuilt.writers == (0, 2, 4)
+
+
+def test_find_deletes_only_with_delete_or_exec_rm():
+    deleting = run_facts("RUN find /var/cache/apt -name '*.deb' -delete && find /tmp -exec rm -f {} +\n")
+    assert [[p.value for p in r.paths] for r in deleting.removals] == [["/var/cache/apt/*"], ["/tmp/*"]]
+    assert deleting.removals[0].paths[0].span.column == 10  # where the root is written
+    listing = run_facts("RUN find /tmp -name rm -print && find /tmp -exec\n")
+    assert listing.removals == []
+
+
+def test_call_flags_are_the_same_on_every_read():
+    (call,) = run_facts("RUN apt-get -qq -o APT::Get::Simulate=true install curl\n").calls
+    assert (call.simulates, call.assumes_yes, call.quiet_level) == (True, True, 2)
+    assert (call.simulates, call.assumes_yes, call.quiet_level) == (True, True, 2)
+    (plain,) = run_facts("RUN apt-get install curl\n").calls
+    assert (plain.simulates, plain.assumes_yes, plain.quiet_level, plain.has_option(frozenset({"-y"}))) == (
+        False, False, 0, False)
