@@ -34,6 +34,8 @@ from dlint.variables import Variables, process_word, split_words
 if TYPE_CHECKING:
     from dlint.variables import Expanded
 
+_new_tuple = tuple.__new__  # _new_tuple(Arg, (raw, value, span, None)) == Arg(raw, value, span), made faster
+
 KEYWORDS = frozenset(
     """ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD
     RUN SHELL STOPSIGNAL USER VOLUME WORKDIR""".split()
@@ -48,9 +50,9 @@ POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "bu
 _DIRECTIVE = lazy_pattern(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = lazy_pattern(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _BLANKS = re.compile(r"\s*")
+_PLAIN_WORD = re.compile(r"\S+")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
 _SWALLOWED = lazy_pattern(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
-_PLAIN_WORD = re.compile(r"\S+")
 _ONLY_FLAGS = lazy_pattern(r"(?:\s*--\S*)*\s*")
 _JSON_STRING = lazy_pattern(r'"(?:[^"\\]|\\.)*"')
 # Template placeholders: Jinja/Go/Mustache ``{{ … }}``, Jinja ``{% … %}``, ``%%VAR%%``.
@@ -221,6 +223,7 @@ class Instruction(Record):
     _onbuild = None
     escape = "\\"  # the file's escape character
     _words = None  # ``words``, once computed
+    _assignments = None  # ``assignments``, once computed
     not_strings = False  # a JSON array whose items are not all strings (BuildKit refuses it)
 
     @property
@@ -252,6 +255,8 @@ class Instruction(Record):
         """ARG, ENV, LABEL: the names they set, with their values (see :class:`Assignment`)."""
         if self.keyword not in ("ARG", "ENV", "LABEL"):
             return []
+        if self._assignments is not None:  # several rules read them
+            return self._assignments
         words = self.words
         if not words:
             return []
@@ -259,11 +264,13 @@ class Instruction(Record):
         if self.keyword != "ARG" and "=" not in first.value:
             # The legacy form: the name, then the rest of the arguments as its value.
             rest = " ".join(w.value for w in words[1:])
-            return [Assignment(first.value, rest, first.span, legacy=True)]
-        out = []
-        for word in words:
-            name, equals, value = word.value.partition("=")
-            out.append(Assignment(name, value if equals else None, word.span))
+            out = [Assignment(first.value, rest, first.span, legacy=True)]
+        else:
+            out = []
+            for word in words:
+                name, equals, value = word.value.partition("=")
+                out.append(_new_tuple(Assignment, (name, value if equals else None, word.span, False)))
+        self._assignments = out
         return out
 
     @property
@@ -278,7 +285,9 @@ class Instruction(Record):
 
     @property
     def keyword_span(self) -> Span:
-        return Span.point(self.line, self.column, len(self.keyword_text))
+        # Span.point(self.line, self.column, len(self.keyword_text)), made faster: rules ask often
+        line, column = self.line, self.column
+        return _new_tuple(Span, (line, column, line, column + len(self.keyword_text)))
 
     def flag(self, name: str) -> list[Flag]:
         return [f for f in self.flags if f.name == name]
@@ -286,6 +295,8 @@ class Instruction(Record):
     @property
     def is_posix_shell(self) -> bool:
         """False for Windows shells (cmd, powershell): their RUNs are not POSIX shell."""
+        if self.shell is DEFAULT_SHELL:  # most instructions: no SHELL instruction, /bin/sh
+            return True
         program = self.shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
         return program.removesuffix(".exe") in POSIX_SHELLS
 
@@ -491,7 +502,7 @@ class _Scanner:
     def _comment(self, index: int) -> None:
         line = self.lines[index]
         column = len(line) - len(line.lstrip()) + 1
-        self.comments.append(Comment(index + 1, column, line.strip()[1:].strip()))
+        self.comments.append(_new_tuple(Comment, (index + 1, column, line.strip()[1:].strip())))
 
     def _instruction(self, index: int, stripped: str, swallowed: bool) -> int:
         """Read one instruction starting at ``index`` (``stripped`` is that line without its
@@ -507,7 +518,14 @@ class _Scanner:
             if first.rstrip(" \t").endswith(keyword_text):
                 keyword_text = keyword_text[:-1]
         start = indent + len(keyword_text)
-        text = MappedText()
+        # The pieces of the text are gathered here and made into one MappedText at the end.
+        pieces: list[str] = []
+        origins: list[tuple[int, int]] = []
+        # Only a line ending in one of these (or empty) can continue: most lines skip the rest
+        # of _continued's test. On the lines of every instruction, slices are compared
+        # rather than calling startswith/endswith, which parse their arguments slowly.
+        can_continue = escape + " \t"
+        double_escape = escape * 2
         line_index = index
         piece_start = start
         next_swallowed = False
@@ -515,17 +533,27 @@ class _Scanner:
         while True:
             line = lines[line_index]
             raw_end = line_index
-            continued = _continued(line, escape)
+            continued = None
+            if line[-1:] in can_continue:  # _continued, inlined: it runs for every continued line
+                continued = line.rstrip(" \t")
+                if continued[-1:] == escape and continued[-2:] != double_escape:
+                    continued = continued[:-1]
+                else:
+                    continued = None
             if continued is None:
-                text.append(line[piece_start:], line_index + 1, piece_start + 1)
+                if len(line) > piece_start:
+                    pieces.append(line[piece_start:])
+                    origins.append((line_index + 1, piece_start + 1))
                 line_index += 1
                 break
-            text.append(continued[piece_start:], line_index + 1, piece_start + 1)
+            if len(continued) > piece_start:
+                pieces.append(continued[piece_start:])
+                origins.append((line_index + 1, piece_start + 1))
             # Skip the blank and comment lines a continuation may span.
             line_index += 1
             while line_index < len(lines):
                 candidate = lines[line_index].lstrip()
-                if candidate and not candidate.startswith("#"):
+                if candidate and candidate[0] != "#":
                     break
                 if candidate:
                     self._comment(line_index)
@@ -537,15 +565,16 @@ class _Scanner:
             # checking that first spares most continued lines the costly regex.
             if candidate[0].isupper():
                 match = _SWALLOWED().match(lines[line_index])
-                if match and not _keyword_expected(keyword_text.upper(), text.text, match.group(1)):
+                if match and not _keyword_expected(keyword_text.upper(), "".join(pieces), match.group(1)):
                     next_swallowed = True
                     break
             piece_start = 0
-        # keyword, keyword_text, line, column, end_line, text, raw: passed by position, as with
-        # keywords the call to this 16-field __init__ costs twice as much.
+        text = MappedText.of(pieces, origins) if pieces else MappedText()
+        # Every argument by position: with keywords the call to this 15-field __init__ costs
+        # twice as much.
         instruction = Instruction(
-            keyword_text.upper(), keyword_text, index + 1, indent + 1, raw_end + 1, text, "",
-            swallowed=swallowed, unterminated=unterminated,
+            keyword_text.upper(), keyword_text, index + 1, indent + 1, raw_end + 1, text, "", None, 0, None, None,
+            swallowed, unterminated,
         )
         if escape != "\\":
             instruction.escape = escape
@@ -561,7 +590,8 @@ class _Scanner:
                     line_index = self._heredocs(trigger, line_index)
                     instruction.end_line = trigger.end_line
                     instruction.unterminated = trigger.unterminated
-        instruction.raw = "\n".join(lines[index : instruction.end_line])
+        end_line = instruction.end_line
+        instruction.raw = lines[index] if end_line == index + 1 else "\n".join(lines[index:end_line])
         if instruction.trigger is not None:
             instruction.trigger.raw = instruction.raw
         self.instructions.append(instruction)
@@ -659,45 +689,54 @@ def _words_of(instruction: Instruction) -> list[Arg]:
             ]
         return [Arg(value, value, span(offset, offset + len(args))) for value in instruction.exec_form]
     escape = instruction.escape
+    words = []
     if not instruction.heredocs and escape not in args and "'" not in args and '"' not in args:
-        # Most arguments: plain words, nothing to unquote; on one line, spans are a sum.
+        # Most arguments: plain words, nothing to unquote. Arg and Span are made with
+        # tuple.__new__, what Arg(…) and Span(…) call through a generated Python function
+        # (see dlint/source.py); ``match.span()`` and a slice cost less than ``group()``.
         single = instruction.text.single_line_origin()
-        if single is not None:
+        if single is not None:  # on one line, spans are a sum
             line, column = single
             column += offset
-            return [
-                Arg(m.group(), m.group(), Span(line, column + m.start(), line, column + m.end()))
-                for m in _PLAIN_WORD.finditer(args)
-            ]
-        return [
-            Arg(m.group(), m.group(), span(offset + m.start(), offset + m.end())) for m in _PLAIN_WORD.finditer(args)
-        ]
+            for match in _PLAIN_WORD.finditer(args):
+                start, end = match.span()
+                word = args[start:end]
+                words.append(_new_tuple(Arg, (word, word, _new_tuple(Span, (line, column + start, line, column + end)), None)))
+            return words
+        for match in _PLAIN_WORD.finditer(args):
+            start, end = match.span()
+            word = args[start:end]
+            words.append(_new_tuple(Arg, (word, word, span(offset + start, offset + end), None)))
+        return words
     heredocs = {h.marker_offsets[0]: h for h in instruction.heredocs}
-    words = []
     for start, end in split_words(args, escape):
         raw = args[start:end]
         heredoc = heredocs.get(offset + start) if heredocs else None
         value = raw if heredoc is not None else process_word(raw, escape).value
-        words.append(Arg(raw, value, span(offset + start, offset + end), heredoc))
+        words.append(_new_tuple(Arg, (raw, value, span(offset + start, offset + end), heredoc)))
     return words
 
 
 def _read_arguments(instruction: Instruction) -> None:
     """Flags (``--mount=…``) and the exec (JSON) form."""
     text = instruction.text.text
-    offset = len(text) - len(text.lstrip())
-    while True:
+    # Past the leading blanks; the usual one blank without a copy of the text.
+    if text[:1] == " " and not text[1:2].isspace():
+        offset = 1
+    else:
+        offset = len(text) - len(text.lstrip())
+    while text[offset : offset + 2] == "--":  # the regex only where a flag can start
         match = _FLAG.match(text, offset)
         if not match:
             break
         instruction.flags.append(
-            Flag(match.group(1), match.group(2), instruction.word_span(match.start(), match.end()))
+            _new_tuple(Flag, (match.group(1), match.group(2), instruction.word_span(match.start(), match.end())))
         )
         offset = _BLANKS.match(text, match.end()).end()  # not text[offset:]: quadratic on many flags
     instruction.args_offset = offset
     # ``offset`` is past all blanks, so only an exec form starts with "[" right there (this
     # spares most instructions a copy of their arguments).
-    if text.startswith("[", offset):
+    if text[offset : offset + 1] == "[":
         args = text[offset:].strip()
         value = _plain_json_strings(args)
         if value is None:

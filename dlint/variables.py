@@ -327,10 +327,12 @@ class Variables:
         positions, scopes = [0], [dict(scope)]
         for instruction in stage.instructions:
             keyword = instruction.keyword
+            # The values are expanded with the scope before the instruction: a copy, unless
+            # no value refers to a variable (then the scope is not read).
             if keyword == "ARG":
-                self._declare_args(instruction, scope, dict(scope), env_names)
+                self._declare_args(instruction, scope, dict(scope) if "$" in instruction.args else scope, env_names)
             elif keyword == "ENV":
-                before = dict(scope)
+                before = dict(scope) if "$" in instruction.args else scope
                 for name, raw in assignments(instruction.args, self.escape, "ENV"):
                     expanded = process_word(raw or "", self.escape, before)
                     scope[name] = expanded.value if expanded.known else None
@@ -351,10 +353,13 @@ class Variables:
     def before(self, instruction: "Instruction") -> Scope:
         """The variables an instruction's arguments are expanded with. A name that is absent
         may still be set by the base image: :meth:`expand` treats it as unknown."""
-        if instruction.keyword == "FROM" or instruction.stage_index < 0:
+        index = instruction.stage_index
+        if index < 0 or instruction.keyword == "FROM":
             return self.global_scope()
-        stage = self.stages[instruction.stage_index]
-        positions, scopes = self._stage(stage.index)
+        found = self._stages.get(index)  # _stage's own look-up, without the call: asked per instruction
+        positions, scopes = found if found is not None else self._stage(index)
+        if len(positions) == 1:  # no ARG or ENV in the stage
+            return scopes[0]
         owner = instruction.trigger_of or instruction
         return scopes[bisect_left(positions, owner.line) - 1]
 
