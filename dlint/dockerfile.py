@@ -224,11 +224,14 @@ class Instruction(Record):
     escape = "\\"  # the file's escape character
     _words = None  # ``words``, once computed
     _assignments = None  # ``assignments``, once computed
+    _args = None  # ``args``, once computed (``text`` and ``args_offset`` are set by the parser, then fixed)
     not_strings = False  # a JSON array whose items are not all strings (BuildKit refuses it)
 
     @property
     def args(self) -> str:
-        return self.text.text[self.args_offset :]
+        if self._args is None:  # read by several rules and the shell reader: one copy
+            self._args = self.text.text[self.args_offset :]
+        return self._args
 
     @property
     def words(self) -> list[Arg]:
@@ -461,8 +464,9 @@ class _Scanner:
     def scan(self) -> None:
         index = self._scan_directives()
         lines = self.lines
+        count = len(lines)
         swallowed = False
-        while index < len(lines):
+        while index < count:
             stripped = lines[index].lstrip()
             if not stripped:
                 index += 1
@@ -509,6 +513,7 @@ class _Scanner:
         indent); return the next line index, negated when the next instruction was swallowed
         by this one's continuation."""
         lines, escape = self.lines, self.escape
+        count = len(lines)
         first = lines[index]
         indent = len(first) - len(stripped)
         keyword_text = stripped.split(None, 1)[0]
@@ -527,39 +532,33 @@ class _Scanner:
         can_continue = escape + " \t"
         double_escape = escape * 2
         line_index = index
+        line: str | None = first
         piece_start = start
         next_swallowed = False
         unterminated = False
         while True:
-            line = lines[line_index]
-            raw_end = line_index
-            continued = None
-            if line[-1:] in can_continue:  # _continued, inlined: it runs for every continued line
-                continued = line.rstrip(" \t")
-                if continued[-1:] == escape and continued[-2:] != double_escape:
-                    continued = continued[:-1]
-                else:
-                    continued = None
-            if continued is None:
-                if len(line) > piece_start:
-                    pieces.append(line[piece_start:])
-                    origins.append((line_index + 1, piece_start + 1))
-                line_index += 1
+            # Does ``line`` continue? (_continued, inlined: it runs for every continued line.)
+            if line[-1:] not in can_continue:
                 break
-            if len(continued) > piece_start:
-                pieces.append(continued[piece_start:])
+            continued = line.rstrip(" \t")
+            if continued[-1:] != escape or continued[-2:] == double_escape:
+                break
+            if len(continued) - 1 > piece_start:
+                pieces.append(continued[piece_start:-1])
                 origins.append((line_index + 1, piece_start + 1))
+            raw_end = line_index
             # Skip the blank and comment lines a continuation may span.
             line_index += 1
-            while line_index < len(lines):
+            while line_index < count:
                 candidate = lines[line_index].lstrip()
                 if candidate and candidate[0] != "#":
                     break
                 if candidate:
                     self._comment(line_index)
                 line_index += 1
-            if line_index >= len(lines):
+            if line_index >= count:
                 unterminated = True
+                line = None
                 break
             # ``candidate`` is that line without its indent; a keyword starts with a capital, and
             # checking that first spares most continued lines the costly regex.
@@ -567,8 +566,16 @@ class _Scanner:
                 match = _SWALLOWED().match(lines[line_index])
                 if match and not _keyword_expected(keyword_text.upper(), "".join(pieces), match.group(1)):
                     next_swallowed = True
+                    line = None
                     break
             piece_start = 0
+            line = lines[line_index]
+        if line is not None:  # the instruction's last line
+            if len(line) > piece_start:
+                pieces.append(line[piece_start:])
+                origins.append((line_index + 1, piece_start + 1))
+            raw_end = line_index
+            line_index += 1
         text = MappedText.of(pieces, origins) if pieces else MappedText()
         # Every argument by position: with keywords the call to this 15-field __init__ costs
         # twice as much.
@@ -599,35 +606,32 @@ class _Scanner:
 
     def _heredocs(self, instruction: Instruction, line_index: int) -> int:
         args = instruction.args
+        lines = self.lines
+        count = len(lines)
         for match in _HEREDOC().finditer(args):
             strip_tabs, quote, delimiter = match.group(1) == "-", match.group(2), match.group(3)
             offset = instruction.args_offset
-            body = MappedText()
             start_line = line_index + 1
             terminated = False
-            while line_index < len(self.lines):
-                line = self.lines[line_index]
-                candidate = line.lstrip("\t") if strip_tabs else line
-                if candidate == delimiter:
+            pieces: list[str] = []  # of the body, made into one MappedText at the end
+            origins: list[tuple[int, int]] = []
+            while line_index < count:
+                line = lines[line_index]
+                body_line = line.lstrip("\t") if strip_tabs else line
+                if body_line == delimiter:
                     terminated = True
                     break
-                body_line = candidate if strip_tabs else line
-                body.append(body_line + "\n", line_index + 1, len(line) - len(body_line) + 1)
+                pieces.append(body_line + "\n")
+                origins.append((line_index + 1, len(line) - len(body_line) + 1))
                 line_index += 1
-            end_line = min(line_index + 1, len(self.lines))
-            instruction.heredocs.append(
-                Heredoc(
-                    delimiter=delimiter,
-                    strip_tabs=strip_tabs,
-                    quoted=bool(quote),
-                    marker=instruction.word_span(offset + match.start(), offset + match.end()),
-                    marker_offsets=(offset + match.start(), offset + match.end()),
-                    body=body,
-                    start_line=start_line,
-                    end_line=end_line,
-                    terminated=terminated,
-                )
-            )
+            body = MappedText.of(pieces, origins) if pieces else MappedText()
+            end_line = min(line_index + 1, count)
+            start, end = match.span()
+            # delimiter, strip_tabs, quoted, marker, marker_offsets, body, start_line, end_line, terminated
+            instruction.heredocs.append(Heredoc(
+                delimiter, strip_tabs, bool(quote), instruction.word_span(offset + start, offset + end),
+                (offset + start, offset + end), body, start_line, end_line, terminated,
+            ))
             instruction.end_line = max(instruction.end_line, end_line)
             if not terminated:
                 instruction.unterminated = True
@@ -786,8 +790,14 @@ def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
     stages = dockerfile.stages  # filled in place: the ARG/ENV scopes read this list
     by_name: dict[str, Stage] = {}
     current: Stage | None = None
+    # The SHELL in force (the previous instruction's), the current stage's index and list:
+    # kept in locals, read for every instruction.
+    shell = DEFAULT_SHELL
+    stage_index = -1
+    stage_instructions: list[Instruction] = []
     for instruction in dockerfile.instructions:
-        if instruction.keyword == "FROM":
+        keyword = instruction.keyword
+        if keyword == "FROM":
             words = instruction.words
             image = words[0].raw if words else ""
             name = words[2].value if len(words) >= 3 and words[1].value.lower() == "as" else None
@@ -800,16 +810,17 @@ def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
             shell = parent.instructions[-1].shell if parent else _default_shell(resolved)
             current = Stage(len(stages), name, ImageRef.parse(resolved, unresolved), parent, [])
             stages.append(current)
+            stage_index, stage_instructions = current.index, current.instructions
             if name:
                 by_name[name.lower()] = current
             instruction.shell = shell
         elif current is not None:
-            instruction.shell = current.instructions[-1].shell
-            if instruction.keyword == "SHELL" and instruction.exec_form:
-                instruction.shell = tuple(instruction.exec_form)
+            if keyword == "SHELL" and instruction.exec_form:
+                shell = tuple(instruction.exec_form)
+            instruction.shell = shell
         if current is not None:
-            instruction.stage_index = current.index
-            current.instructions.append(instruction)
+            instruction.stage_index = stage_index
+            stage_instructions.append(instruction)
         if instruction.trigger is not None:
             instruction.trigger.stage_index = instruction.stage_index
             instruction.trigger.shell = instruction.shell

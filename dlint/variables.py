@@ -48,6 +48,9 @@ class Expanded(NamedTuple):
     known: bool  # False when some variable's value is unknown (``value`` then keeps it as written)
 
 
+_new_tuple = tuple.__new__
+
+
 class _Unknown(Exception):
     pass
 
@@ -75,8 +78,9 @@ class _Lexer:
 
     def run(self, stop: str = "", quotes: bool = True) -> str:
         out = []
-        while self.pos < len(self.text):
-            char = self.peek()
+        text = self.text
+        while self.pos < len(text):
+            char = text[self.pos]  # self.peek(), inlined: this loop runs per character
             if stop and char == stop:
                 self.pos += 1
                 return "".join(out)
@@ -109,10 +113,11 @@ class _Lexer:
     def double_quote(self) -> str:
         self.pos += 1
         out = []
+        text = self.text
         while True:
-            char = self.peek()
-            if not char:
+            if self.pos >= len(text):  # self.peek() == "", inlined: this loop runs per character
                 raise _Unknown
+            char = text[self.pos]
             if char == '"':
                 self.pos += 1
                 return "".join(out)
@@ -214,14 +219,16 @@ def process_word(text: str, escape: str = "\\", env: Scope | None = None, closed
     """One word as BuildKit reads it: quotes and escapes removed and, with ``env``, variables
     substituted (those not in ``env``, or bound to None, are unknown and kept as written).
     Without ``env`` only quotes and escapes are removed."""
+    # Expanded(…) made with tuple.__new__, what it calls through a generated Python function
+    # (see dlint/source.py): this runs for most words.
     if "$" not in text and "'" not in text and '"' not in text and escape not in text:
-        return Expanded(text, True)  # most words: nothing to do
+        return _new_tuple(Expanded, (text, True))  # most words: nothing to do
     lexer = _Lexer(text, escape, env, closed)
     try:
         value = lexer.run()
     except (_Unknown, IndexError, RecursionError):  # deeply nested ${a:-${b:-…}}: unknown
-        return Expanded(text, False)
-    return Expanded(value, lexer.known)
+        return _new_tuple(Expanded, (text, False))
+    return _new_tuple(Expanded, (value, lexer.known))
 
 
 _WORD_PATTERNS: dict[str, "re.Pattern[str]"] = {}
