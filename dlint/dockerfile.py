@@ -293,6 +293,8 @@ class Instruction(Record):
         return _new_tuple(Span, (line, column, line, column + len(self.keyword_text)))
 
     def flag(self, name: str) -> list[Flag]:
+        if not self.flags:  # most instructions: no comprehension to run
+            return []
         return [f for f in self.flags if f.name == name]
 
     @property
@@ -373,7 +375,10 @@ class Dockerfile(Record):
         self._variables = _variables
 
     def directive(self, name: str) -> Directive | None:
-        return next((d for d in self.directives if d.name == name), None)
+        for directive in self.directives:  # a loop, not next(generator): asked by many rules
+            if directive.name == name:
+                return directive
+        return None
 
     def runs(self) -> Iterator[Instruction]:
         """Every RUN in file order, ONBUILD RUN triggers included (``trigger_of`` set): they

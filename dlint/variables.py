@@ -221,14 +221,34 @@ def process_word(text: str, escape: str = "\\", env: Scope | None = None, closed
     Without ``env`` only quotes and escapes are removed."""
     # Expanded(…) made with tuple.__new__, what it calls through a generated Python function
     # (see dlint/source.py): this runs for most words.
-    if "$" not in text and "'" not in text and '"' not in text and escape not in text:
-        return _new_tuple(Expanded, (text, True))  # most words: nothing to do
+    if "$" not in text and escape not in text:
+        if "'" not in text and '"' not in text:
+            return _new_tuple(Expanded, (text, True))  # most words: nothing to do
+        # Only quotes to remove (``key="a value"``): what the lexer does, by a regex rather
+        # than character by character.
+        value = _unquoted(text)
+        return _new_tuple(Expanded, (text, False) if value is None else (value, True))
     lexer = _Lexer(text, escape, env, closed)
     try:
         value = lexer.run()
     except (_Unknown, IndexError, RecursionError):  # deeply nested ${a:-${b:-…}}: unknown
         return _new_tuple(Expanded, (text, False))
     return _new_tuple(Expanded, (value, lexer.known))
+
+
+# A run of other characters, a closed quote (its content in a group), or a quote never closed.
+_QUOTE_SEGMENT = re.compile(r"""([^'"]+)|'([^']*)'|"([^"]*)"|(['"])""")
+
+
+def _unquoted(text: str) -> str | None:
+    """``text`` (without ``$`` and the escape character) with its quotes removed, as the lexer
+    removes them; None when a quote is never closed (BuildKit fails: unknown)."""
+    out = []
+    for plain, single, double, unclosed in _QUOTE_SEGMENT.findall(text):
+        if unclosed:
+            return None
+        out.append(plain or single or double)
+    return "".join(out)
 
 
 _WORD_PATTERNS: dict[str, "re.Pattern[str]"] = {}
