@@ -462,6 +462,8 @@ class _Scanner:
         self.path = path
         self.lines = lines
         self.escape = "\\"
+        self._can_continue = "\\ \t"  # set again when an escape directive is read
+        self._double_escape = "\\\\"
         self.directives: list[Directive] = []
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
@@ -506,6 +508,8 @@ class _Scanner:
             if name == "escape" and value in ("\\", "`"):
                 self.escape = value
             index += 1
+        self._can_continue = self.escape + " \t"  # what a continued line can end with
+        self._double_escape = self.escape * 2
         return index
 
     def _comment(self, index: int) -> None:
@@ -531,11 +535,10 @@ class _Scanner:
         # The pieces of the text are gathered here and made into one MappedText at the end.
         pieces: list[str] = []
         origins: list[tuple[int, int]] = []
-        # Only a line ending in one of these (or empty) can continue: most lines skip the rest
-        # of _continued's test. On the lines of every instruction, slices are compared
-        # rather than calling startswith/endswith, which parse their arguments slowly.
-        can_continue = escape + " \t"
-        double_escape = escape * 2
+        # Only a line ending in one of ``can_continue`` (or empty) can continue: most lines
+        # skip the rest of _continued's test. On the lines of every instruction, slices are
+        # compared rather than calling startswith/endswith, which parse their arguments slowly.
+        can_continue, double_escape = self._can_continue, self._double_escape
         line_index = index
         line: str | None = first
         piece_start = start
@@ -584,8 +587,9 @@ class _Scanner:
         text = MappedText.of(pieces, origins) if pieces else MappedText()
         # Every argument by position: with keywords the call to this 15-field __init__ costs
         # twice as much.
+        keyword = keyword_text.upper()
         instruction = Instruction(
-            keyword_text.upper(), keyword_text, index + 1, indent + 1, raw_end + 1, text, "", None, 0, None, None,
+            keyword, keyword_text, index + 1, indent + 1, raw_end + 1, text, "", None, 0, None, None,
             swallowed, unterminated,
         )
         if escape != "\\":
@@ -593,9 +597,9 @@ class _Scanner:
         _read_arguments(instruction)
         # Only text with ``<<`` can open a heredoc. Most instructions skip the search, a regex
         # tried at every character that took a fifth of all parsing time.
-        if instruction.keyword in HEREDOC_KEYWORDS and instruction.exec_form is None and "<<" in text.text:
+        if keyword in HEREDOC_KEYWORDS and instruction.exec_form is None and "<<" in text.text:
             line_index = self._heredocs(instruction, line_index)
-        elif instruction.keyword == "ONBUILD":
+        elif keyword == "ONBUILD":
             trigger = _trigger_of(instruction)
             if trigger is not None:
                 if trigger.keyword in HEREDOC_KEYWORDS and trigger.exec_form is None and "<<" in trigger.text.text:

@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from dlint.startup import TYPE_CHECKING, NamedTuple
+from dlint.startup import TYPE_CHECKING, NamedTuple, lazy_pattern
 
 if TYPE_CHECKING:
     from dlint.dockerfile import Dockerfile, Instruction
@@ -236,15 +236,16 @@ def process_word(text: str, escape: str = "\\", env: Scope | None = None, closed
     return _new_tuple(Expanded, (value, lexer.known))
 
 
-# A run of other characters, a closed quote (its content in a group), or a quote never closed.
-_QUOTE_SEGMENT = re.compile(r"""([^'"]+)|'([^']*)'|"([^"]*)"|(['"])""")
+# A run of other characters, a closed quote (its content in a group), or a quote never closed
+# (compiled on first use: see dlint/startup.py).
+_QUOTE_SEGMENT = lazy_pattern(r"""([^'"]+)|'([^']*)'|"([^"]*)"|(['"])""")
 
 
 def _unquoted(text: str) -> str | None:
     """``text`` (without ``$`` and the escape character) with its quotes removed, as the lexer
     removes them; None when a quote is never closed (BuildKit fails: unknown)."""
     out = []
-    for plain, single, double, unclosed in _QUOTE_SEGMENT.findall(text):
+    for plain, single, double, unclosed in _QUOTE_SEGMENT().findall(text):
         if unclosed:
             return None
         out.append(plain or single or double)
