@@ -50,6 +50,16 @@ class Expanded(NamedTuple):
 
 _new_tuple = tuple.__new__
 
+_PLAIN_RUNS: dict[str, "re.Pattern[str]"] = {}  # escape character -> its _plain_run pattern
+
+
+def _plain_run(escape: str) -> "re.Pattern[str]":
+    """A run of characters the lexer copies as they are: no ``$``, quote, ``}`` or escape."""
+    pattern = _PLAIN_RUNS.get(escape)
+    if pattern is None:
+        pattern = _PLAIN_RUNS[escape] = re.compile("[^$'\"}" + re.escape(escape) + "]+")
+    return pattern
+
 
 class _Unknown(Exception):
     pass
@@ -79,6 +89,7 @@ class _Lexer:
     def run(self, stop: str = "", quotes: bool = True) -> str:
         out = []
         text = self.text
+        plain = _plain_run(self.escape)
         while self.pos < len(text):
             char = text[self.pos]  # self.peek(), inlined: this loop runs per character
             if stop and char == stop:
@@ -90,13 +101,20 @@ class _Lexer:
                 out.append(self.single_quote())
             elif quotes and char == '"':
                 out.append(self.double_quote())
-            else:
+            elif char == self.escape:
                 self.pos += 1
-                if char == self.escape:
-                    if self.pos >= len(self.text):
-                        break
-                    char = self.next()
-                out.append(char)
+                if self.pos >= len(text):
+                    break
+                out.append(self.next())
+            else:
+                # Characters without a meaning here are taken in one run, not one by one.
+                match = plain.match(text, self.pos)
+                if match is None:  # a "}" (it may be the stop) or, without ``quotes``, a quote
+                    self.pos += 1
+                    out.append(char)
+                else:
+                    out.append(match.group())
+                    self.pos = match.end()
         if stop:
             raise _Unknown  # unbalanced: BuildKit fails; dlint calls it unknown
         return "".join(out)
