@@ -34,6 +34,8 @@ from dlint.variables import Variables, process_word, split_words
 if TYPE_CHECKING:
     from dlint.variables import Expanded
 
+_new_tuple = tuple.__new__  # _new_tuple(Arg, (raw, value, span, None)) == Arg(raw, value, span), made faster
+
 KEYWORDS = frozenset(
     """ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD
     RUN SHELL STOPSIGNAL USER VOLUME WORKDIR""".split()
@@ -48,9 +50,9 @@ POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "bu
 _DIRECTIVE = lazy_pattern(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = lazy_pattern(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _BLANKS = re.compile(r"\s*")
+_PLAIN_WORD = re.compile(r"\S+")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
 _SWALLOWED = lazy_pattern(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
-_PLAIN_WORD = re.compile(r"\S+")
 _ONLY_FLAGS = lazy_pattern(r"(?:\s*--\S*)*\s*")
 _JSON_STRING = lazy_pattern(r'"(?:[^"\\]|\\.)*"')
 # Template placeholders: Jinja/Go/Mustache ``{{ … }}``, Jinja ``{% … %}``, ``%%VAR%%``.
@@ -221,11 +223,15 @@ class Instruction(Record):
     _onbuild = None
     escape = "\\"  # the file's escape character
     _words = None  # ``words``, once computed
+    _assignments = None  # ``assignments``, once computed
+    _args = None  # ``args``, once computed (``text`` and ``args_offset`` are set by the parser, then fixed)
     not_strings = False  # a JSON array whose items are not all strings (BuildKit refuses it)
 
     @property
     def args(self) -> str:
-        return self.text.text[self.args_offset :]
+        if self._args is None:  # read by several rules and the shell reader: one copy
+            self._args = self.text.text[self.args_offset :]
+        return self._args
 
     @property
     def words(self) -> list[Arg]:
@@ -252,6 +258,8 @@ class Instruction(Record):
         """ARG, ENV, LABEL: the names they set, with their values (see :class:`Assignment`)."""
         if self.keyword not in ("ARG", "ENV", "LABEL"):
             return []
+        if self._assignments is not None:  # several rules read them
+            return self._assignments
         words = self.words
         if not words:
             return []
@@ -259,11 +267,13 @@ class Instruction(Record):
         if self.keyword != "ARG" and "=" not in first.value:
             # The legacy form: the name, then the rest of the arguments as its value.
             rest = " ".join(w.value for w in words[1:])
-            return [Assignment(first.value, rest, first.span, legacy=True)]
-        out = []
-        for word in words:
-            name, equals, value = word.value.partition("=")
-            out.append(Assignment(name, value if equals else None, word.span))
+            out = [Assignment(first.value, rest, first.span, legacy=True)]
+        else:
+            out = []
+            for word in words:
+                name, equals, value = word.value.partition("=")
+                out.append(_new_tuple(Assignment, (name, value if equals else None, word.span, False)))
+        self._assignments = out
         return out
 
     @property
@@ -278,14 +288,20 @@ class Instruction(Record):
 
     @property
     def keyword_span(self) -> Span:
-        return Span.point(self.line, self.column, len(self.keyword_text))
+        # Span.point(self.line, self.column, len(self.keyword_text)), made faster: rules ask often
+        line, column = self.line, self.column
+        return _new_tuple(Span, (line, column, line, column + len(self.keyword_text)))
 
     def flag(self, name: str) -> list[Flag]:
+        if not self.flags:  # most instructions: no comprehension to run
+            return []
         return [f for f in self.flags if f.name == name]
 
     @property
     def is_posix_shell(self) -> bool:
         """False for Windows shells (cmd, powershell): their RUNs are not POSIX shell."""
+        if self.shell is DEFAULT_SHELL:  # most instructions: no SHELL instruction, /bin/sh
+            return True
         program = self.shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
         return program.removesuffix(".exe") in POSIX_SHELLS
 
@@ -359,7 +375,10 @@ class Dockerfile(Record):
         self._variables = _variables
 
     def directive(self, name: str) -> Directive | None:
-        return next((d for d in self.directives if d.name == name), None)
+        for directive in self.directives:  # a loop, not next(generator): asked by many rules
+            if directive.name == name:
+                return directive
+        return None
 
     def runs(self) -> Iterator[Instruction]:
         """Every RUN in file order, ONBUILD RUN triggers included (``trigger_of`` set): they
@@ -443,6 +462,8 @@ class _Scanner:
         self.path = path
         self.lines = lines
         self.escape = "\\"
+        self._can_continue = "\\ \t"  # set again when an escape directive is read
+        self._double_escape = "\\\\"
         self.directives: list[Directive] = []
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
@@ -450,8 +471,9 @@ class _Scanner:
     def scan(self) -> None:
         index = self._scan_directives()
         lines = self.lines
+        count = len(lines)
         swallowed = False
-        while index < len(lines):
+        while index < count:
             stripped = lines[index].lstrip()
             if not stripped:
                 index += 1
@@ -486,18 +508,21 @@ class _Scanner:
             if name == "escape" and value in ("\\", "`"):
                 self.escape = value
             index += 1
+        self._can_continue = self.escape + " \t"  # what a continued line can end with
+        self._double_escape = self.escape * 2
         return index
 
     def _comment(self, index: int) -> None:
         line = self.lines[index]
         column = len(line) - len(line.lstrip()) + 1
-        self.comments.append(Comment(index + 1, column, line.strip()[1:].strip()))
+        self.comments.append(_new_tuple(Comment, (index + 1, column, line.strip()[1:].strip())))
 
     def _instruction(self, index: int, stripped: str, swallowed: bool) -> int:
         """Read one instruction starting at ``index`` (``stripped`` is that line without its
         indent); return the next line index, negated when the next instruction was swallowed
         by this one's continuation."""
         lines, escape = self.lines, self.escape
+        count = len(lines)
         first = lines[index]
         indent = len(first) - len(stripped)
         keyword_text = stripped.split(None, 1)[0]
@@ -507,61 +532,82 @@ class _Scanner:
             if first.rstrip(" \t").endswith(keyword_text):
                 keyword_text = keyword_text[:-1]
         start = indent + len(keyword_text)
-        text = MappedText()
+        # The pieces of the text are gathered here and made into one MappedText at the end.
+        pieces: list[str] = []
+        origins: list[tuple[int, int]] = []
+        # Only a line ending in one of ``can_continue`` (or empty) can continue: most lines
+        # skip the rest of _continued's test. On the lines of every instruction, slices are
+        # compared rather than calling startswith/endswith, which parse their arguments slowly.
+        can_continue, double_escape = self._can_continue, self._double_escape
         line_index = index
+        line: str | None = first
         piece_start = start
         next_swallowed = False
         unterminated = False
         while True:
-            line = lines[line_index]
-            raw_end = line_index
-            continued = _continued(line, escape)
-            if continued is None:
-                text.append(line[piece_start:], line_index + 1, piece_start + 1)
-                line_index += 1
+            # Does ``line`` continue? (_continued, inlined: it runs for every continued line.)
+            if line[-1:] not in can_continue:
                 break
-            text.append(continued[piece_start:], line_index + 1, piece_start + 1)
+            continued = line.rstrip(" \t")
+            if continued[-1:] != escape or continued[-2:] == double_escape:
+                break
+            if len(continued) - 1 > piece_start:
+                pieces.append(continued[piece_start:-1])
+                origins.append((line_index + 1, piece_start + 1))
+            raw_end = line_index
             # Skip the blank and comment lines a continuation may span.
             line_index += 1
-            while line_index < len(lines):
+            while line_index < count:
                 candidate = lines[line_index].lstrip()
-                if candidate and not candidate.startswith("#"):
+                if candidate and candidate[0] != "#":
                     break
                 if candidate:
                     self._comment(line_index)
                 line_index += 1
-            if line_index >= len(lines):
+            if line_index >= count:
                 unterminated = True
+                line = None
                 break
             # ``candidate`` is that line without its indent; a keyword starts with a capital, and
             # checking that first spares most continued lines the costly regex.
             if candidate[0].isupper():
                 match = _SWALLOWED().match(lines[line_index])
-                if match and not _keyword_expected(keyword_text.upper(), text.text, match.group(1)):
+                if match and not _keyword_expected(keyword_text.upper(), "".join(pieces), match.group(1)):
                     next_swallowed = True
+                    line = None
                     break
             piece_start = 0
-        # keyword, keyword_text, line, column, end_line, text, raw: passed by position, as with
-        # keywords the call to this 16-field __init__ costs twice as much.
+            line = lines[line_index]
+        if line is not None:  # the instruction's last line
+            if len(line) > piece_start:
+                pieces.append(line[piece_start:])
+                origins.append((line_index + 1, piece_start + 1))
+            raw_end = line_index
+            line_index += 1
+        text = MappedText.of(pieces, origins) if pieces else MappedText()
+        # Every argument by position: with keywords the call to this 15-field __init__ costs
+        # twice as much.
+        keyword = keyword_text.upper()
         instruction = Instruction(
-            keyword_text.upper(), keyword_text, index + 1, indent + 1, raw_end + 1, text, "",
-            swallowed=swallowed, unterminated=unterminated,
+            keyword, keyword_text, index + 1, indent + 1, raw_end + 1, text, "", None, 0, None, None,
+            swallowed, unterminated,
         )
         if escape != "\\":
             instruction.escape = escape
         _read_arguments(instruction)
         # Only text with ``<<`` can open a heredoc. Most instructions skip the search, a regex
         # tried at every character that took a fifth of all parsing time.
-        if instruction.keyword in HEREDOC_KEYWORDS and instruction.exec_form is None and "<<" in text.text:
+        if keyword in HEREDOC_KEYWORDS and instruction.exec_form is None and "<<" in text.text:
             line_index = self._heredocs(instruction, line_index)
-        elif instruction.keyword == "ONBUILD":
+        elif keyword == "ONBUILD":
             trigger = _trigger_of(instruction)
             if trigger is not None:
                 if trigger.keyword in HEREDOC_KEYWORDS and trigger.exec_form is None and "<<" in trigger.text.text:
                     line_index = self._heredocs(trigger, line_index)
                     instruction.end_line = trigger.end_line
                     instruction.unterminated = trigger.unterminated
-        instruction.raw = "\n".join(lines[index : instruction.end_line])
+        end_line = instruction.end_line
+        instruction.raw = lines[index] if end_line == index + 1 else "\n".join(lines[index:end_line])
         if instruction.trigger is not None:
             instruction.trigger.raw = instruction.raw
         self.instructions.append(instruction)
@@ -569,35 +615,32 @@ class _Scanner:
 
     def _heredocs(self, instruction: Instruction, line_index: int) -> int:
         args = instruction.args
+        lines = self.lines
+        count = len(lines)
         for match in _HEREDOC().finditer(args):
             strip_tabs, quote, delimiter = match.group(1) == "-", match.group(2), match.group(3)
             offset = instruction.args_offset
-            body = MappedText()
             start_line = line_index + 1
             terminated = False
-            while line_index < len(self.lines):
-                line = self.lines[line_index]
-                candidate = line.lstrip("\t") if strip_tabs else line
-                if candidate == delimiter:
+            pieces: list[str] = []  # of the body, made into one MappedText at the end
+            origins: list[tuple[int, int]] = []
+            while line_index < count:
+                line = lines[line_index]
+                body_line = line.lstrip("\t") if strip_tabs else line
+                if body_line == delimiter:
                     terminated = True
                     break
-                body_line = candidate if strip_tabs else line
-                body.append(body_line + "\n", line_index + 1, len(line) - len(body_line) + 1)
+                pieces.append(body_line + "\n")
+                origins.append((line_index + 1, len(line) - len(body_line) + 1))
                 line_index += 1
-            end_line = min(line_index + 1, len(self.lines))
-            instruction.heredocs.append(
-                Heredoc(
-                    delimiter=delimiter,
-                    strip_tabs=strip_tabs,
-                    quoted=bool(quote),
-                    marker=instruction.word_span(offset + match.start(), offset + match.end()),
-                    marker_offsets=(offset + match.start(), offset + match.end()),
-                    body=body,
-                    start_line=start_line,
-                    end_line=end_line,
-                    terminated=terminated,
-                )
-            )
+            body = MappedText.of(pieces, origins) if pieces else MappedText()
+            end_line = min(line_index + 1, count)
+            start, end = match.span()
+            # delimiter, strip_tabs, quoted, marker, marker_offsets, body, start_line, end_line, terminated
+            instruction.heredocs.append(Heredoc(
+                delimiter, strip_tabs, bool(quote), instruction.word_span(offset + start, offset + end),
+                (offset + start, offset + end), body, start_line, end_line, terminated,
+            ))
             instruction.end_line = max(instruction.end_line, end_line)
             if not terminated:
                 instruction.unterminated = True
@@ -659,45 +702,54 @@ def _words_of(instruction: Instruction) -> list[Arg]:
             ]
         return [Arg(value, value, span(offset, offset + len(args))) for value in instruction.exec_form]
     escape = instruction.escape
+    words = []
     if not instruction.heredocs and escape not in args and "'" not in args and '"' not in args:
-        # Most arguments: plain words, nothing to unquote; on one line, spans are a sum.
+        # Most arguments: plain words, nothing to unquote. Arg and Span are made with
+        # tuple.__new__, what Arg(…) and Span(…) call through a generated Python function
+        # (see dlint/source.py); ``match.span()`` and a slice cost less than ``group()``.
         single = instruction.text.single_line_origin()
-        if single is not None:
+        if single is not None:  # on one line, spans are a sum
             line, column = single
             column += offset
-            return [
-                Arg(m.group(), m.group(), Span(line, column + m.start(), line, column + m.end()))
-                for m in _PLAIN_WORD.finditer(args)
-            ]
-        return [
-            Arg(m.group(), m.group(), span(offset + m.start(), offset + m.end())) for m in _PLAIN_WORD.finditer(args)
-        ]
+            for match in _PLAIN_WORD.finditer(args):
+                start, end = match.span()
+                word = args[start:end]
+                words.append(_new_tuple(Arg, (word, word, _new_tuple(Span, (line, column + start, line, column + end)), None)))
+            return words
+        for match in _PLAIN_WORD.finditer(args):
+            start, end = match.span()
+            word = args[start:end]
+            words.append(_new_tuple(Arg, (word, word, span(offset + start, offset + end), None)))
+        return words
     heredocs = {h.marker_offsets[0]: h for h in instruction.heredocs}
-    words = []
     for start, end in split_words(args, escape):
         raw = args[start:end]
         heredoc = heredocs.get(offset + start) if heredocs else None
         value = raw if heredoc is not None else process_word(raw, escape).value
-        words.append(Arg(raw, value, span(offset + start, offset + end), heredoc))
+        words.append(_new_tuple(Arg, (raw, value, span(offset + start, offset + end), heredoc)))
     return words
 
 
 def _read_arguments(instruction: Instruction) -> None:
     """Flags (``--mount=…``) and the exec (JSON) form."""
     text = instruction.text.text
-    offset = len(text) - len(text.lstrip())
-    while True:
+    # Past the leading blanks; the usual one blank without a copy of the text.
+    if text[:1] == " " and not text[1:2].isspace():
+        offset = 1
+    else:
+        offset = len(text) - len(text.lstrip())
+    while text[offset : offset + 2] == "--":  # the regex only where a flag can start
         match = _FLAG.match(text, offset)
         if not match:
             break
         instruction.flags.append(
-            Flag(match.group(1), match.group(2), instruction.word_span(match.start(), match.end()))
+            _new_tuple(Flag, (match.group(1), match.group(2), instruction.word_span(match.start(), match.end())))
         )
         offset = _BLANKS.match(text, match.end()).end()  # not text[offset:]: quadratic on many flags
     instruction.args_offset = offset
     # ``offset`` is past all blanks, so only an exec form starts with "[" right there (this
     # spares most instructions a copy of their arguments).
-    if text.startswith("[", offset):
+    if text[offset : offset + 1] == "[":
         args = text[offset:].strip()
         value = _plain_json_strings(args)
         if value is None:
@@ -747,8 +799,14 @@ def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
     stages = dockerfile.stages  # filled in place: the ARG/ENV scopes read this list
     by_name: dict[str, Stage] = {}
     current: Stage | None = None
+    # The SHELL in force (the previous instruction's), the current stage's index and list:
+    # kept in locals, read for every instruction.
+    shell = DEFAULT_SHELL
+    stage_index = -1
+    stage_instructions: list[Instruction] = []
     for instruction in dockerfile.instructions:
-        if instruction.keyword == "FROM":
+        keyword = instruction.keyword
+        if keyword == "FROM":
             words = instruction.words
             image = words[0].raw if words else ""
             name = words[2].value if len(words) >= 3 and words[1].value.lower() == "as" else None
@@ -761,16 +819,17 @@ def _build_stages(dockerfile: Dockerfile) -> list[Stage]:
             shell = parent.instructions[-1].shell if parent else _default_shell(resolved)
             current = Stage(len(stages), name, ImageRef.parse(resolved, unresolved), parent, [])
             stages.append(current)
+            stage_index, stage_instructions = current.index, current.instructions
             if name:
                 by_name[name.lower()] = current
             instruction.shell = shell
         elif current is not None:
-            instruction.shell = current.instructions[-1].shell
-            if instruction.keyword == "SHELL" and instruction.exec_form:
-                instruction.shell = tuple(instruction.exec_form)
+            if keyword == "SHELL" and instruction.exec_form:
+                shell = tuple(instruction.exec_form)
+            instruction.shell = shell
         if current is not None:
-            instruction.stage_index = current.index
-            current.instructions.append(instruction)
+            instruction.stage_index = stage_index
+            stage_instructions.append(instruction)
         if instruction.trigger is not None:
             instruction.trigger.stage_index = instruction.stage_index
             instruction.trigger.shell = instruction.shell

@@ -42,6 +42,29 @@ class MappedText:
         self._starts: list[int] = []  # offset in ``text`` where each piece starts
         self._origins: list[tuple[int, int]] = []  # (line, column) of each piece
 
+    @classmethod
+    def of(cls, pieces: list[str], origins: list[tuple[int, int]]) -> "MappedText":
+        """The text of ``pieces`` (none empty), each from its (line, column) in ``origins``:
+        what appending them one by one makes, in one step (the scanner makes one per
+        instruction)."""
+        text = cls.__new__(cls)
+        text._pieces = pieces
+        text._origins = origins
+        if len(pieces) == 1:
+            text._starts = [0]
+            text._text = pieces[0]
+            text._length = len(pieces[0])
+            return text
+        starts = []
+        length = 0
+        for piece in pieces:
+            starts.append(length)
+            length += len(piece)
+        text._starts = starts
+        text._length = length
+        text._text = None
+        return text
+
     def append(self, piece: str, line: int, column: int) -> None:
         if not piece:
             return

@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from dlint.startup import TYPE_CHECKING, NamedTuple
+from dlint.startup import TYPE_CHECKING, NamedTuple, lazy_pattern
 
 if TYPE_CHECKING:
     from dlint.dockerfile import Dockerfile, Instruction
@@ -46,6 +46,19 @@ _WHITESPACE = " \t\n\r\v\f"
 class Expanded(NamedTuple):
     value: str  # with quotes removed and every known variable substituted
     known: bool  # False when some variable's value is unknown (``value`` then keeps it as written)
+
+
+_new_tuple = tuple.__new__
+
+_PLAIN_RUNS: dict[str, "re.Pattern[str]"] = {}  # escape character -> its _plain_run pattern
+
+
+def _plain_run(escape: str) -> "re.Pattern[str]":
+    """A run of characters the lexer copies as they are: no ``$``, quote, ``}`` or escape."""
+    pattern = _PLAIN_RUNS.get(escape)
+    if pattern is None:
+        pattern = _PLAIN_RUNS[escape] = re.compile("[^$'\"}" + re.escape(escape) + "]+")
+    return pattern
 
 
 class _Unknown(Exception):
@@ -75,8 +88,10 @@ class _Lexer:
 
     def run(self, stop: str = "", quotes: bool = True) -> str:
         out = []
-        while self.pos < len(self.text):
-            char = self.peek()
+        text = self.text
+        plain = _plain_run(self.escape)
+        while self.pos < len(text):
+            char = text[self.pos]  # self.peek(), inlined: this loop runs per character
             if stop and char == stop:
                 self.pos += 1
                 return "".join(out)
@@ -86,13 +101,20 @@ class _Lexer:
                 out.append(self.single_quote())
             elif quotes and char == '"':
                 out.append(self.double_quote())
-            else:
+            elif char == self.escape:
                 self.pos += 1
-                if char == self.escape:
-                    if self.pos >= len(self.text):
-                        break
-                    char = self.next()
-                out.append(char)
+                if self.pos >= len(text):
+                    break
+                out.append(self.next())
+            else:
+                # Characters without a meaning here are taken in one run, not one by one.
+                match = plain.match(text, self.pos)
+                if match is None:  # a "}" (it may be the stop) or, without ``quotes``, a quote
+                    self.pos += 1
+                    out.append(char)
+                else:
+                    out.append(match.group())
+                    self.pos = match.end()
         if stop:
             raise _Unknown  # unbalanced: BuildKit fails; dlint calls it unknown
         return "".join(out)
@@ -109,10 +131,11 @@ class _Lexer:
     def double_quote(self) -> str:
         self.pos += 1
         out = []
+        text = self.text
         while True:
-            char = self.peek()
-            if not char:
+            if self.pos >= len(text):  # self.peek() == "", inlined: this loop runs per character
                 raise _Unknown
+            char = text[self.pos]
             if char == '"':
                 self.pos += 1
                 return "".join(out)
@@ -214,14 +237,37 @@ def process_word(text: str, escape: str = "\\", env: Scope | None = None, closed
     """One word as BuildKit reads it: quotes and escapes removed and, with ``env``, variables
     substituted (those not in ``env``, or bound to None, are unknown and kept as written).
     Without ``env`` only quotes and escapes are removed."""
-    if "$" not in text and "'" not in text and '"' not in text and escape not in text:
-        return Expanded(text, True)  # most words: nothing to do
+    # Expanded(…) made with tuple.__new__, what it calls through a generated Python function
+    # (see dlint/source.py): this runs for most words.
+    if "$" not in text and escape not in text:
+        if "'" not in text and '"' not in text:
+            return _new_tuple(Expanded, (text, True))  # most words: nothing to do
+        # Only quotes to remove (``key="a value"``): what the lexer does, by a regex rather
+        # than character by character.
+        value = _unquoted(text)
+        return _new_tuple(Expanded, (text, False) if value is None else (value, True))
     lexer = _Lexer(text, escape, env, closed)
     try:
         value = lexer.run()
     except (_Unknown, IndexError, RecursionError):  # deeply nested ${a:-${b:-…}}: unknown
-        return Expanded(text, False)
-    return Expanded(value, lexer.known)
+        return _new_tuple(Expanded, (text, False))
+    return _new_tuple(Expanded, (value, lexer.known))
+
+
+# A run of other characters, a closed quote (its content in a group), or a quote never closed
+# (compiled on first use: see dlint/startup.py).
+_QUOTE_SEGMENT = lazy_pattern(r"""([^'"]+)|'([^']*)'|"([^"]*)"|(['"])""")
+
+
+def _unquoted(text: str) -> str | None:
+    """``text`` (without ``$`` and the escape character) with its quotes removed, as the lexer
+    removes them; None when a quote is never closed (BuildKit fails: unknown)."""
+    out = []
+    for plain, single, double, unclosed in _QUOTE_SEGMENT().findall(text):
+        if unclosed:
+            return None
+        out.append(plain or single or double)
+    return "".join(out)
 
 
 _WORD_PATTERNS: dict[str, "re.Pattern[str]"] = {}
@@ -327,10 +373,12 @@ class Variables:
         positions, scopes = [0], [dict(scope)]
         for instruction in stage.instructions:
             keyword = instruction.keyword
+            # The values are expanded with the scope before the instruction: a copy, unless
+            # no value refers to a variable (then the scope is not read).
             if keyword == "ARG":
-                self._declare_args(instruction, scope, dict(scope), env_names)
+                self._declare_args(instruction, scope, dict(scope) if "$" in instruction.args else scope, env_names)
             elif keyword == "ENV":
-                before = dict(scope)
+                before = dict(scope) if "$" in instruction.args else scope
                 for name, raw in assignments(instruction.args, self.escape, "ENV"):
                     expanded = process_word(raw or "", self.escape, before)
                     scope[name] = expanded.value if expanded.known else None
@@ -351,10 +399,13 @@ class Variables:
     def before(self, instruction: "Instruction") -> Scope:
         """The variables an instruction's arguments are expanded with. A name that is absent
         may still be set by the base image: :meth:`expand` treats it as unknown."""
-        if instruction.keyword == "FROM" or instruction.stage_index < 0:
+        index = instruction.stage_index
+        if index < 0 or instruction.keyword == "FROM":
             return self.global_scope()
-        stage = self.stages[instruction.stage_index]
-        positions, scopes = self._stage(stage.index)
+        found = self._stages.get(index)  # _stage's own look-up, without the call: asked per instruction
+        positions, scopes = found if found is not None else self._stage(index)
+        if len(positions) == 1:  # no ARG or ENV in the stage
+            return scopes[0]
         owner = instruction.trigger_of or instruction
         return scopes[bisect_left(positions, owner.line) - 1]
 

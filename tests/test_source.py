@@ -52,6 +52,22 @@ def test_span_agrees_with_position(parts, start, end):
     assert text.span(start, end) == _long_way(text, start, end)
 
 
+@given(pieces, st.integers(-3, 40), st.integers(-3, 40))
+def test_text_made_at_once_is_the_text_appended(parts, start, end):
+    # The scanner gathers the pieces of an instruction and makes its MappedText in one step.
+    appended = MappedText()
+    for piece, line, column in parts:
+        appended.append(piece, line, column)
+    kept = [(piece, (line, column)) for piece, line, column in parts if piece]
+    if not kept:
+        return
+    made = MappedText.of([piece for piece, _ in kept], [origin for _, origin in kept])
+    assert made.text == appended.text
+    assert made.span(start, end) == appended.span(start, end)
+    assert made.position(max(start, 0)) == appended.position(max(start, 0))
+    assert made.slice(max(start, 0)).text == appended.slice(max(start, 0)).text
+
+
 def test_span_of_empty_text():
     assert MappedText().span(0, 0) == Span(0, 0, 0, 0)
     assert MappedText().span(0, 3) == Span(0, 0, 0, 1)
