@@ -6,9 +6,10 @@ the package-manager calls by role, and each RUN's layer effects (:mod:`dlint.lay
 it leaves in its layer and what the next layer sees). Rules never re-parse text and never keep caches of
 their own; what they learn about a file they ask the context.
 
-It also indexes the file once for all the rules: instructions by keyword and the commands of
-every RUN by program. Some sixty rules run on each file; each used to walk every instruction or
-every command to find the few it checks (see benchmarks/README.md).
+It also indexes the file once for all the rules: instructions by keyword and, per program a
+rule asks about, the commands of every RUN that run it. Some sixty rules run on each file; each
+used to walk every instruction or every command to find the few it checks (see
+benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -57,18 +58,19 @@ def _look_up(index: dict, keys: tuple, in_file_order) -> list | tuple:
 
 class LintContext:
     __slots__ = ("dockerfile", "_facts", "_runs", "_calls", "_effects", "_keywords", "_programs",
-                 "_context_dir", "_build_context")
+                 "_context_dir", "_build_context", "_file_system")
 
-    def __init__(self, dockerfile: Dockerfile, build_context: str | None = None) -> None:
+    def __init__(self, dockerfile: Dockerfile, build_context: str | None = None, file_system=None) -> None:
         self.dockerfile = dockerfile
         self._context_dir = build_context  # --context DIR (None: the Dockerfile's folder)
+        self._file_system = file_system  # the run's memo of folders (dlint.file_system), or None
         self._build_context = None
         self._facts: dict[int, RunFacts] = {}  # id(instruction) -> facts
         self._runs: list[Run] | None = None
         self._calls: dict[str | None, list[PackageCallSite]] = {}
         self._effects: dict[int, RunEffects] | None = None
         self._keywords: dict | None = None  # keyword (or a tuple of them) -> instructions
-        self._programs: dict | None = None  # program (or a tuple of them) -> (run, command)s
+        self._programs: dict = {}  # program (or a tuple of them) -> (run, command)s
 
     @property
     def path(self) -> str:
@@ -117,7 +119,8 @@ class LintContext:
         if self._build_context is None:
             from dlint.build_context import BuildContext
 
-            self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir) or False
+            self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir,
+                                                 self._file_system) or False
         return self._build_context or None
 
     def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
@@ -143,24 +146,21 @@ class LintContext:
         """Every command of every RUN (``runs``) whose first word names one of these programs
         (its last path component: ``/usr/bin/sudo`` is ``sudo``), with its RUN, in file order
         (shared: do not modify)."""
-        index = self._programs
-        if index is None:
-            index = self._programs = {}
+        key = programs[0] if len(programs) == 1 else programs
+        found = self._programs.get(key)
+        if found is None:
+            # Gathered per question, not indexed for every program: the few programs rules ask
+            # about are absent from most files, and each RUN's facts already hold the set of its
+            # programs (the same names), so most RUNs are passed over without a look at their
+            # commands.
+            wanted = frozenset(programs)
+            found = []
             for run in self.runs:
+                if run.facts.programs.isdisjoint(wanted):
+                    continue
                 for command in run.facts.script.commands:
                     words = command.words
-                    if not words:
-                        continue
-                    program = (words[0].value or "").rsplit("/", 1)[-1]
-                    found = index.get(program)
-                    if found is None:
-                        index[program] = [(run, command)]
-                    else:
+                    if words and (words[0].value or "").rsplit("/", 1)[-1] in wanted:
                         found.append((run, command))
-
-        def in_file_order(present: list[str]) -> list[tuple[Run, Command]]:
-            order = {id(command): n for n, (_, command) in enumerate(
-                (run, command) for run in self.runs for command in run.facts.script.commands)}
-            return sorted((site for p in present for site in index[p]), key=lambda site: order[id(site[1])])
-
-        return _look_up(index, programs, in_file_order)
+            found = self._programs[key] = found or _NONE
+        return found
