@@ -37,12 +37,10 @@ class BuildContext:
         fs = fs or FileSystem()
         dockerfile = path if path != "-" and fs.isfile(path) else None
         if given is not None:
-            root = given
-        elif dockerfile is not None:
-            root = os.path.dirname(dockerfile) or "."
-        else:
-            return None
-        return cls(root, dockerfile, given is not None, fs) if fs.isdir(root) else None
+            return cls(given, dockerfile, True, fs) if fs.isdir(given) else None
+        if dockerfile is not None:  # the folder of a file: a folder (no need to ask)
+            return cls(os.path.dirname(dockerfile) or ".", dockerfile, False, fs)
+        return None
 
     @property
     def ignore_file(self) -> str | None:

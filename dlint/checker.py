@@ -130,7 +130,9 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     for check, options, code, name, severity, fixable, rule in settings.plan():
         for v in check(context, options):
             if v.code is None:
-                append(Finding(path, code, name, severity, v.message, v.span, v.fix if fixable else None))
+                # tuple.__new__: what Finding(…) calls through a generated function (one
+                # Finding per finding, 20,000 over the benchmark corpus).
+                append(_new_tuple(Finding, (path, code, name, severity, v.message, v.span, v.fix if fixable else None)))
             elif settings.subcodes.keeps(v.code):
                 own = settings.severities.get(v.code) or (severity if code in settings.severities else v.severity)
                 append(Finding(path, v.code, name, own or severity, v.message, v.span, v.fix if fixable else None))
@@ -153,6 +155,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
 
 
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
+_new_tuple = tuple.__new__
 
 
 def _unused(rule: Rule, pragmas, context, settings: Settings) -> list[Finding]:

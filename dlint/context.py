@@ -38,22 +38,8 @@ class PackageCallSite(NamedTuple):
 
 
 _NONE: tuple = ()
-
-
-def _look_up(index: dict, keys: tuple, in_file_order) -> list | tuple:
-    """What ``index`` holds for one key, or for several merged in file order by
-    ``in_file_order(present keys)``; a merge is remembered under the tuple of keys."""
-    if len(keys) == 1:
-        return index.get(keys[0], _NONE)
-    found = index.get(keys)
-    if found is None:
-        present = [k for k in keys if k in index]
-        if len(present) < 2:
-            found = index[present[0]] if present else _NONE
-        else:
-            found = in_file_order(present)
-        index[keys] = found
-    return found
+_PRESENT = object()  # the key of every program the file's RUNs run, in LintContext._programs
+_new_tuple = tuple.__new__
 
 
 class LintContext:
@@ -70,7 +56,7 @@ class LintContext:
         self._calls: dict[str | None, list[PackageCallSite]] = {}
         self._effects: dict[int, RunEffects] | None = None
         self._keywords: dict | None = None  # keyword (or a tuple of them) -> instructions
-        self._programs: dict = {}  # program (or a tuple of them) -> (run, command)s
+        self._programs: dict | None = None  # program (or a tuple of them) -> (run, command)s
 
     @property
     def path(self) -> str:
@@ -95,8 +81,15 @@ class LintContext:
     def runs(self) -> list[Run]:
         """Every RUN with its stage and facts, in file order (shared: do not modify)."""
         if self._runs is None:
-            dockerfile = self.dockerfile
-            self._runs = [Run(dockerfile.stage_of(i), i, self.facts(i)) for i in dockerfile.runs()]
+            # Made for every file: the stage looked up as Dockerfile.stage_of does, and each Run
+            # made with tuple.__new__ (what Run(…) calls through a generated function).
+            stages = self.dockerfile.stages
+            count = len(stages)
+            facts = self.facts
+            self._runs = [
+                _new_tuple(Run, (stages[i.stage_index] if 0 <= i.stage_index < count else None, i, facts(i)))
+                for i in self.dockerfile.runs()
+            ]
         return self._runs
 
     def package_calls(self, role: str | None) -> list[PackageCallSite]:
@@ -105,7 +98,7 @@ class LintContext:
         calls = self._calls.get(role)
         if calls is None:
             calls = self._calls[role] = [
-                PackageCallSite(run.stage, run.instruction, call)
+                _new_tuple(PackageCallSite, (run.stage, run.instruction, call))  # as in ``runs``
                 for run in self.runs
                 for call in run.facts.calls_of(role)
             ]
@@ -136,31 +129,41 @@ class LintContext:
                 else:
                     found.append(instruction)
 
-        def in_file_order(present: list[str]) -> list[Instruction]:
-            chosen = frozenset(present)
-            return [i for i in self.dockerfile.instructions if i.keyword in chosen]
-
-        return _look_up(index, keywords, in_file_order)
+        if len(keywords) == 1:
+            return index.get(keywords[0], _NONE)
+        found = index.get(keywords)
+        if found is None:  # several keywords: merged in file order, then remembered
+            present = [k for k in keywords if k in index]
+            if len(present) < 2:
+                found = index[present[0]] if present else _NONE
+            else:
+                found = [i for i in self.dockerfile.instructions if i.keyword in keywords]
+            index[keywords] = found
+        return found
 
     def commands_of(self, *programs: str) -> list[tuple[Run, Command]] | tuple:
         """Every command of every RUN (``runs``) whose first word names one of these programs
         (its last path component: ``/usr/bin/sudo`` is ``sudo``), with its RUN, in file order
         (shared: do not modify)."""
+        index = self._programs
+        if index is None:
+            # Each RUN's facts hold the set of its programs (the same names); their union
+            # answers the questions about programs the file never runs.
+            present = frozenset().union(*[run.facts.programs for run in self.runs])
+            index = self._programs = {_PRESENT: present}
         key = programs[0] if len(programs) == 1 else programs
-        found = self._programs.get(key)
+        found = index.get(key)
         if found is None:
-            # Gathered per question, not indexed for every program: the few programs rules ask
-            # about are absent from most files, and each RUN's facts already hold the set of its
-            # programs (the same names), so most RUNs are passed over without a look at their
-            # commands.
-            wanted = frozenset(programs)
+            # Gathered per question rather than indexed for every program: only the RUNs that
+            # run one of them are looked at.
             found = []
-            for run in self.runs:
-                if run.facts.programs.isdisjoint(wanted):
-                    continue
-                for command in run.facts.script.commands:
-                    words = command.words
-                    if words and (words[0].value or "").rsplit("/", 1)[-1] in wanted:
-                        found.append((run, command))
-            found = self._programs[key] = found or _NONE
+            if not index[_PRESENT].isdisjoint(programs):
+                for run in self.runs:
+                    if run.facts.programs.isdisjoint(programs):
+                        continue
+                    for command in run.facts.script.commands:
+                        words = command.words
+                        if words and (words[0].value or "").rsplit("/", 1)[-1] in programs:
+                            found.append((run, command))
+            found = index[key] = found or _NONE
         return found

@@ -7,27 +7,36 @@ import os
 
 _UNREAD = object()
 _UNKNOWN = object()  # a name the listing cannot answer for (see FileSystem._entry)
-# A folder with more entries than this is not listed: it is asked about name by name.
+# A folder is listed once this many questions were asked about it (a listing costs about as
+# much as three or four single questions: a Dockerfile's folder asked only whether it holds a
+# .dockerignore is not listed). One with more entries than _MAX_LISTED is never listed.
+_LIST_AFTER = 4
 _MAX_LISTED = 4096
 
 
 class FileSystem:
-    """The folders a lint run has looked at, each listed once (``os.scandir``), answering
-    ``os.path.isfile``/``isdir``/``lexists`` for their entries and which .dockerignore lies
-    above a build context. Files in one folder share a build context and the folders above it,
+    """The folders a lint run has looked at, each listed once (``os.scandir``) when asked about
+    more than a few times, answering ``os.path.isfile``/``isdir``/``lexists`` for their entries,
+    and which .dockerignore lies above a build context. Files in one folder share a build context and the folders above it,
     and a dozen questions about one folder used to be a dozen system calls for each file.
     A run is short: what it saw of the folders stays true for it (the lint session keeps one
     per ``Settings``; a ``BuildContext`` made without one gets its own)."""
 
-    __slots__ = ("_listings", "_above")
+    __slots__ = ("_listings", "_asked", "_above")
 
     def __init__(self) -> None:
         self._listings: dict[str, tuple | None] = {}  # folder -> (name -> DirEntry, lower-cased names)
+        self._asked: dict[str, int] = {}  # folder not listed yet -> questions asked about it
         self._above: dict[str, str | None] = {}  # absolute folder -> ignore_file_above's answer
 
     def _listing(self, folder: str) -> tuple | None:
+        """The folder's listing; None while it is not listed (or cannot be)."""
         listing = self._listings.get(folder, _UNREAD)
         if listing is _UNREAD:
+            asked = self._asked.get(folder, 0) + 1
+            if asked < _LIST_AFTER:
+                self._asked[folder] = asked
+                return None
             listing = None
             try:
                 with os.scandir(folder) as entries:
@@ -70,7 +79,7 @@ class FileSystem:
         return entry is not None
 
     def isdir(self, folder: str) -> bool:
-        if self._listing(folder) is not None:
+        if self._listings.get(folder) is not None:
             return True  # os.scandir lists only a folder (or a link to one)
         return os.path.isdir(folder)
 
