@@ -6,9 +6,10 @@ the package-manager calls by role, and each RUN's layer effects (:mod:`dlint.lay
 it leaves in its layer and what the next layer sees). Rules never re-parse text and never keep caches of
 their own; what they learn about a file they ask the context.
 
-It also indexes the file once for all the rules: instructions by keyword and the commands of
-every RUN by program. Some sixty rules run on each file; each used to walk every instruction or
-every command to find the few it checks (see benchmarks/README.md).
+It also indexes the file once for all the rules: instructions by keyword and, per program a
+rule asks about, the commands of every RUN that run it. Some sixty rules run on each file; each
+used to walk every instruction or every command to find the few it checks (see
+benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -37,31 +38,18 @@ class PackageCallSite(NamedTuple):
 
 
 _NONE: tuple = ()
-
-
-def _look_up(index: dict, keys: tuple, in_file_order) -> list | tuple:
-    """What ``index`` holds for one key, or for several merged in file order by
-    ``in_file_order(present keys)``; a merge is remembered under the tuple of keys."""
-    if len(keys) == 1:
-        return index.get(keys[0], _NONE)
-    found = index.get(keys)
-    if found is None:
-        present = [k for k in keys if k in index]
-        if len(present) < 2:
-            found = index[present[0]] if present else _NONE
-        else:
-            found = in_file_order(present)
-        index[keys] = found
-    return found
+_PRESENT = object()  # the key of every program the file's RUNs run, in LintContext._programs
+_new_tuple = tuple.__new__
 
 
 class LintContext:
     __slots__ = ("dockerfile", "_facts", "_runs", "_calls", "_effects", "_keywords", "_programs",
-                 "_context_dir", "_build_context")
+                 "_context_dir", "_build_context", "_file_system")
 
-    def __init__(self, dockerfile: Dockerfile, build_context: str | None = None) -> None:
+    def __init__(self, dockerfile: Dockerfile, build_context: str | None = None, file_system=None) -> None:
         self.dockerfile = dockerfile
         self._context_dir = build_context  # --context DIR (None: the Dockerfile's folder)
+        self._file_system = file_system  # the run's memo of folders (dlint.file_system), or None
         self._build_context = None
         self._facts: dict[int, RunFacts] = {}  # id(instruction) -> facts
         self._runs: list[Run] | None = None
@@ -93,8 +81,15 @@ class LintContext:
     def runs(self) -> list[Run]:
         """Every RUN with its stage and facts, in file order (shared: do not modify)."""
         if self._runs is None:
-            dockerfile = self.dockerfile
-            self._runs = [Run(dockerfile.stage_of(i), i, self.facts(i)) for i in dockerfile.runs()]
+            # Made for every file: the stage looked up as Dockerfile.stage_of does, and each Run
+            # made with tuple.__new__ (what Run(…) calls through a generated function).
+            stages = self.dockerfile.stages
+            count = len(stages)
+            facts = self.facts
+            self._runs = [
+                _new_tuple(Run, (stages[i.stage_index] if 0 <= i.stage_index < count else None, i, facts(i)))
+                for i in self.dockerfile.runs()
+            ]
         return self._runs
 
     def package_calls(self, role: str | None) -> list[PackageCallSite]:
@@ -103,7 +98,7 @@ class LintContext:
         calls = self._calls.get(role)
         if calls is None:
             calls = self._calls[role] = [
-                PackageCallSite(run.stage, run.instruction, call)
+                _new_tuple(PackageCallSite, (run.stage, run.instruction, call))  # as in ``runs``
                 for run in self.runs
                 for call in run.facts.calls_of(role)
             ]
@@ -117,7 +112,8 @@ class LintContext:
         if self._build_context is None:
             from dlint.build_context import BuildContext
 
-            self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir) or False
+            self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir,
+                                                 self._file_system) or False
         return self._build_context or None
 
     def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
@@ -133,11 +129,17 @@ class LintContext:
                 else:
                     found.append(instruction)
 
-        def in_file_order(present: list[str]) -> list[Instruction]:
-            chosen = frozenset(present)
-            return [i for i in self.dockerfile.instructions if i.keyword in chosen]
-
-        return _look_up(index, keywords, in_file_order)
+        if len(keywords) == 1:
+            return index.get(keywords[0], _NONE)
+        found = index.get(keywords)
+        if found is None:  # several keywords: merged in file order, then remembered
+            present = [k for k in keywords if k in index]
+            if len(present) < 2:
+                found = index[present[0]] if present else _NONE
+            else:
+                found = [i for i in self.dockerfile.instructions if i.keyword in keywords]
+            index[keywords] = found
+        return found
 
     def commands_of(self, *programs: str) -> list[tuple[Run, Command]] | tuple:
         """Every command of every RUN (``runs``) whose first word names one of these programs
@@ -145,22 +147,23 @@ class LintContext:
         (shared: do not modify)."""
         index = self._programs
         if index is None:
-            index = self._programs = {}
-            for run in self.runs:
-                for command in run.facts.script.commands:
-                    words = command.words
-                    if not words:
+            # Each RUN's facts hold the set of its programs (the same names); their union
+            # answers the questions about programs the file never runs.
+            present = frozenset().union(*[run.facts.programs for run in self.runs])
+            index = self._programs = {_PRESENT: present}
+        key = programs[0] if len(programs) == 1 else programs
+        found = index.get(key)
+        if found is None:
+            # Gathered per question rather than indexed for every program: only the RUNs that
+            # run one of them are looked at.
+            found = []
+            if not index[_PRESENT].isdisjoint(programs):
+                for run in self.runs:
+                    if run.facts.programs.isdisjoint(programs):
                         continue
-                    program = (words[0].value or "").rsplit("/", 1)[-1]
-                    found = index.get(program)
-                    if found is None:
-                        index[program] = [(run, command)]
-                    else:
-                        found.append((run, command))
-
-        def in_file_order(present: list[str]) -> list[tuple[Run, Command]]:
-            order = {id(command): n for n, (_, command) in enumerate(
-                (run, command) for run in self.runs for command in run.facts.script.commands)}
-            return sorted((site for p in present for site in index[p]), key=lambda site: order[id(site[1])])
-
-        return _look_up(index, programs, in_file_order)
+                    for command in run.facts.script.commands:
+                        words = command.words
+                        if words and (words[0].value or "").rsplit("/", 1)[-1] in programs:
+                            found.append((run, command))
+            found = index[key] = found or _NONE
+        return found

@@ -243,15 +243,16 @@ def _component_matches(pattern: str, name: str) -> bool:
         return True
 
 
-def ignore_file(dockerfile: str | None, context: str | None) -> str | None:
+def ignore_file(dockerfile: str | None, context: str | None, isfile=os.path.isfile) -> str | None:
     """The .dockerignore that applies: ``<Dockerfile>.dockerignore`` next to the Dockerfile,
-    else the context's ``.dockerignore``; None when there is neither."""
+    else the context's ``.dockerignore``; None when there is neither. ``isfile``: how to ask
+    (``build_context.FileSystem.isfile`` answers from a listing of the folder)."""
     candidates = []
     if dockerfile:
         candidates.append(dockerfile + DEFAULT_NAME)
     if context is not None:
         candidates.append(os.path.join(context, DEFAULT_NAME))
     for candidate in candidates:
-        if os.path.isfile(candidate):
+        if isfile(candidate):
             return candidate
     return None

@@ -43,6 +43,8 @@ def inconsistent_instruction_casing(context, options):
     instructions = [i for i in context.dockerfile.instructions if i.keyword in KEYWORDS]
     upper = sum(1 for i in instructions if i.keyword_text.isupper())
     lower = sum(1 for i in instructions if i.keyword_text.islower())
+    if upper == len(instructions) or lower == len(instructions):
+        return  # all in one case (most files): nothing to look at again
     majority_lower = lower > upper
     for instruction in instructions:
         text = instruction.keyword_text

@@ -48,45 +48,52 @@ def packages_not_one_per_line(context, options):
     minimum = int(options.get("min-packages", 2))
     for _stage, instruction, install in context.package_calls(INSTALL):
         packages = install.packages
-        if len(packages) < minimum or instruction.exec_form is not None:
+        if len(packages) < minimum or instruction.exec_form is not None or not packages:
+            continue
+        positions = _positions(install)
+        if positions is None:
             continue
         # A RUN on one line (no heredoc): every word is on that line, and no comment or
         # multi-line word can stand among the packages; no position needs working out.
         one_line = instruction.line == instruction.end_line and not instruction.heredocs
-        if (bool(packages) if one_line else _shares_a_line(install)):
+        if one_line or _shares_a_line(install.command.words, positions):
             yield Violation(
                 packages[0].word.span,
                 f"{len(packages)} packages of this `{install.program.value} {install.verb_text}` are not "
                 "each on their own line",
-                _one_per_line_fix(dockerfile, install, one_line),
+                _one_per_line_fix(dockerfile, install, one_line, positions),
             )
 
 
-def _shares_a_line(install):
+def _positions(install):
+    """The index of each package's word among its command's words (the same objects, in
+    order). Found by identity, the scan done in C: comparing words with == would work out the
+    position of every word."""
+    ids = [id(word) for word in install.command.words]
+    positions = []
+    index = 0
+    try:
+        for package in install.packages:
+            index = ids.index(id(package.word), index)
+            positions.append(index)
+    except ValueError:  # not among them (never seen): not judged
+        return None
+    return positions
+
+
+def _shares_a_line(words, positions):
     """Whether a package stands on a line with another word of its command.
 
     A command's words come in source order, so their lines never decrease: a package shares
     a line with some word exactly when it shares one with a word next to it. Only those
     lines are looked up (a word's position is worked out on demand, and is not free)."""
-    words = install.command.words
-    packages = install.packages  # their words: a subsequence of ``words``, same objects
-    if not packages:
-        return False
     last = len(words) - 1
-    next_package = 0
-    target = packages[0].word
-    for index, word in enumerate(words):
-        if word is not target:
-            continue
-        line = word.span.line
+    for index in positions:
+        line = words[index].span.line
         if (index > 0 and words[index - 1].span.line == line) or (
             index < last and words[index + 1].span.line == line
         ):
             return True
-        next_package += 1
-        if next_package == len(packages):
-            break
-        target = packages[next_package].word
     return False
 
 
@@ -94,15 +101,12 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _one_per_line_fix(dockerfile, install, one_line):
+def _one_per_line_fix(dockerfile, install, one_line, positions):
     """The fix, or None when none is offered; its edit is worked out only when read."""
-    packages, words = install.packages, install.command.words
+    packages = install.packages
     first = packages[0].word
-    # By identity: comparing words with == would work out the position of every word.
-    start = next(index for index, word in enumerate(words) if word is first)
-    for word, package in zip(words[start:], packages):
-        if word is not package.word:
-            return None  # an option stands among the packages
+    if positions[-1] - positions[0] != len(positions) - 1:
+        return None  # an option stands among the packages
     if not one_line:
         spans = [p.word.span for p in packages]
         for span in spans:

@@ -108,8 +108,12 @@ def package_cache_left_in_layer(context, options):
         # ONBUILD triggers run in every image built FROM this one: they always reach one.
         if not effects.trigger and (stage is None or not stage.reaches_final):
             continue
-        yield from _other_managers(context, instruction, facts)
-        yield from _toolchains(context, stage, instruction, facts)
+        # Most RUNs call apt only: the other managers and the toolchains are looked for
+        # when one is there (a generator made for nothing costs as much as the look).
+        if any(c.manager is not APT for c in facts.calls):
+            yield from _other_managers(context, instruction, facts)
+            if any(c.manager in _TOOLCHAINS for c in facts.calls):
+                yield from _toolchains(context, stage, instruction, facts)
         archives = _kept_archives(effects, facts)
         if not effects.leaves(INDEX):
             if archives is not None:
@@ -177,9 +181,10 @@ def _other_managers(context, instruction, facts):
         if _no_cache_env(context, instruction, call):
             continue  # PIP_NO_CACHE_DIR / UV_NO_CACHE in the stage or on the command
         dirs = manager.cache_dirs
-        if any(facts.masks_home(d) for d in dirs):
+        # (Asked only of a RUN with mounts or deletions: each question rewrites the directory.)
+        if facts.masked and any(facts.masks_home(d) for d in dirs):
             continue  # a cache or tmpfs mount keeps it out of the layer (and keeps it between builds)
-        if any(facts.removes_home(d, call.index) for d in dirs):
+        if facts.removals and any(facts.removes_home(d, call.index) for d in dirs):
             continue
         if any(
             later.index > call.index and later.verb == CLEAN and later.manager.cache_dirs == dirs

@@ -113,7 +113,11 @@ class _EarlierLayers:
         self.keywords = {}  # line -> keyword of the instruction that created something there
 
     def add(self, instruction):
-        if instruction.keyword not in ("RUN", "COPY", "ADD"):  # the others create nothing
+        keyword = instruction.keyword
+        if keyword == "RUN":
+            if self.context.facts(instruction).programs.isdisjoint(_DOWNLOAD_OUTPUT):
+                return  # most RUNs download nothing (known here, without making a generator)
+        elif keyword not in ("COPY", "ADD"):  # the others create nothing
             return
         for path in _created_paths(self.context, instruction):
             self.keywords[instruction.line] = instruction.keyword
@@ -167,11 +171,12 @@ def _deleted_paths(facts):
     """(removal, path) of what the RUN deletes that the layer model does not follow: absolute
     paths only (a relative one depends on the directory), not under a mount."""
     found = []
+    masked = facts.masked  # seldom any: then no path needs normalizing
     for removal in facts.removals:
         for path in removal.paths:
             value = path.value
             if value and value.startswith("/") and not (value + "/").startswith(_MODELLED):
-                if not facts.masks(posixpath.normpath(value)):
+                if not masked or not facts.masks(posixpath.normpath(value)):
                     found.append((removal, path))
     return found
 

@@ -52,7 +52,7 @@ def missing_assume_yes(context, options):
                 continue  # -y in any spelling, -qq, -o APT::Get::Assume-Yes=true, -s
             if call.does_nothing:
                 continue  # `apt-get install` naming no package
-            if _fixes_nothing(call, commands, _left_broken_before(context, instruction)):
+            if _fixes_nothing(call, commands, context, instruction):
                 continue  # `dpkg -i x.deb && apt-get -f install`: runs only when nothing is broken
             piped_yes = call.command.operator == "|" and call.index > 0 and (
                 commands[call.index - 1].name == "yes"
@@ -71,15 +71,15 @@ def missing_assume_yes(context, options):
             break
 
 
-def _fixes_nothing(call, commands, left_broken: bool) -> bool:
+def _fixes_nothing(call, commands, context, instruction) -> bool:
     """`apt-get -f install` naming no package prompts only for the dependencies a failed
     `dpkg -i` left broken; where it runs only when every command before it succeeded (after
     `&&`, under `set -e`, or first in its RUN when no earlier RUN let a failed `dpkg -i` pass
     with `||`), there is nothing to fix and nothing to ask."""
     if call.packages or call.from_stdin or not call.fixes_broken:
         return False
-    if call.index == 0:
-        return not left_broken
+    if call.index == 0:  # (the earlier RUNs are looked at only here)
+        return not _left_broken_before(context, instruction)
     if call.command.operator == "&&":
         return True
     return any(

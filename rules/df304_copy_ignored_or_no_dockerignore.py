@@ -71,9 +71,7 @@ def copy_ignored_or_no_dockerignore(context, options):
     decision (for `.git`, add a line `.git` to the .dockerignore).
     """
     dockerfile = context.dockerfile
-    copies = [
-        i for i in dockerfile.instructions if i.keyword in ("COPY", "ADD") and not i.flag("from") and i.sources
-    ]
+    copies = [i for i in context.instructions_of("COPY", "ADD") if not i.flag("from") and i.sources]
     if not copies:
         return
     build = context.build_context
