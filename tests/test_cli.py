@@ -226,11 +226,34 @@ def test_ctrl_c_says_interrupted_and_exits_130():
         [sys.executable, "-m", "dlint", "lint", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )
-    time.sleep(1.5)  # dlint is now waiting for standard input
+    _wait_until_reading_stdin(process.pid)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert stderr == "dlint: interrupted\n"
+
+
+def _wait_until_reading_stdin(pid: int, seconds: float = 30) -> None:
+    """Until the process blocks in read(0, …) (Linux: /proc/PID/syscall), so that a signal
+    finds dlint waiting for input, not still starting (a fixed sleep failed on a busy machine);
+    elsewhere, a pause. Syscall 0 is read on x86-64 only."""
+    import platform
+    import time
+
+    path = f"/proc/{pid}/syscall"
+    if not os.path.exists(path) or platform.machine() != "x86_64":
+        time.sleep(1.5)
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as handle:
+                if handle.read().startswith("0 0x0 "):  # syscall 0 (read) on descriptor 0
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"dlint (pid {pid}) did not start reading standard input in {seconds} s")
 
 
 def _build_project(tmp_path, dockerfile: str, config: str | None = None):
