@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 # Below this many files, starting processes costs more than it saves.
 PARALLEL_MIN_FILES = 16

@@ -47,6 +47,16 @@ def test_a_check_directive_imports_nothing_heavy_either(tmp_path):
     assert imported_by_lint(path, *HEAVY, "typing") == []
 
 
+def test_a_lint_of_many_files_imports_no_typing(tmp_path):
+    """The work shared out between processes (dlint/parallel.py) is set up before they
+    fork, so what it imports is paid once, serially, by every run over many files."""
+    for number in range(20):  # more than PARALLEL_MIN_FILES
+        folder = tmp_path / f"app{number}"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text("FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n")
+    assert imported_by_lint(tmp_path, *HEAVY, "typing") == []
+
+
 def test_json_is_imported_only_for_an_exec_form_with_escapes(tmp_path):
     assert imported_by_lint(NO_EXEC_FORM, "json") == []
     assert imported_by_lint(ROOT / "benchmarks" / "latency" / "02-debian-apt.Dockerfile", "json") == []
