@@ -42,15 +42,20 @@ _EXPANSION = rf"\$(?:{_NAME}|\{{{_NAME}\}})"  # $NAME or ${NAME}; any other $ ba
 # (_parse_simple): written as the complement of the ASCII characters left out, with no
 # surrogate range, this class compiles in a tenth of the time (about 3 ms at each start).
 _PLAIN = r"""[^\x00-\x20!"#$&'();<>\[\\\]`{|}\x7f]"""
-# A quoted string or an expansion: the parts of a word other than plain characters.
-_QUOTE = rf"(?:'[^'\x00]*'|\"(?:[^\"\\\\`$\x00]|{_EXPANSION})*\"|{_EXPANSION})"
+# A plain character other than = (a word may not start with =): one class, cheaper than a
+# lookahead before each word.
+_PLAIN_FIRST = r"""[^\x00-\x20!"#$&'();<=>\[\\\]`{|}\x7f]"""
+# A quoted string or an expansion: the parts of a word other than plain characters. In "…",
+# a run of characters is one possessive step (++), not one step of the * per character: the
+# regex engine's loop of a group costs far more per step than a class repeat.
+_QUOTE = rf"(?:'[^'\x00]*'|\"(?:[^\"\\\\`$\x00]++|{_EXPANSION})*\"|{_EXPANSION})"
 _SIMPLE_TOKEN = re.compile(
-    r"[ \t]*(?:"
+    r"[ \t]*+(?:"  # possessive: no token starts with a blank, no need to give one back
     # Words of plain characters only, one blank between them, the last one followed by a
     # blank, a newline, ; & or the end: the same words as the word alternative below would
     # match one by one, but one match for a whole run of arguments (most of a RUN's words;
     # about 12% less time for _parse_simple on the benchmark corpus).
-    rf"((?!=){_PLAIN}++(?: (?!=){_PLAIN}++)*(?=[ \t\n;&]|\Z))|"
+    rf"({_PLAIN_FIRST}{_PLAIN}*+(?: {_PLAIN_FIRST}{_PLAIN}*+)*(?=[ \t\n;&]|\Z))|"
     # A redirection operator, with its file descriptor: digits that start a token, right
     # before < or > (``1&>f`` is the word 1 and &>f, for bash as for tree-sitter).
     r"([0-9]*(?:>[>&|]?|<&?)|&>>?)"
@@ -59,7 +64,7 @@ _SIMPLE_TOKEN = re.compile(
     # matches (and the text bails out) where tree-sitter is odd: ``A=|b`` and ``A=>f`` (an
     # empty value right before | < >) are errors, and ``-1>f``, ``a2>f``, ``_0>f`` (digits
     # before < >) are read as file descriptors or errors.
-    rf"|((?!=){_PLAIN}+(?:{_QUOTE}{_PLAIN}*)*|(?:{_QUOTE}{_PLAIN}*)+)"
+    rf"|({_PLAIN_FIRST}{_PLAIN}*(?:{_QUOTE}{_PLAIN}*)*|(?:{_QUOTE}{_PLAIN}*)+)"
     r"(?:(?=[|<>])((?<==).|(?<=[0-9])[<>]))?"
     r"|(&&|\|\||\|&|[;&|])"
     r"|(\n)"
