@@ -304,7 +304,7 @@ def _parse_simple(text: str, locate: Locate, base: int = 0) -> Script | None:
             else:
                 if not (state or assignments):
                     return None  # an operator with nothing before it
-                separator = match.group(_OPERATOR)
+                separator = match[_OPERATOR]
             if (state == 0 or state == 3) and (
                 (separator == "\n" and len(assignments) > 1)
                 or operator == "|"
@@ -318,7 +318,12 @@ def _parse_simple(text: str, locate: Locate, base: int = 0) -> Script | None:
                 # declaration).
                 return None
             if words:
-                commands.append(Command(words, assignments, operator, conditional, False, redirects, branch))
+                # A Command made field by field: its __init__ is a call more (keyword defaults).
+                command = _new(Command)
+                command.words, command.assignments, command.operator = words, assignments, operator
+                command.conditional, command.nested, command.redirects = conditional, False, redirects
+                command.branch = branch
+                commands.append(command)
                 words = []
                 assignments = []
                 redirects = []
