@@ -61,6 +61,8 @@ def _binding(package: str):
     if module is not None:
         return module
     spec = importlib.util.find_spec(package)  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(package)  # not a package as installed by pip: the ordinary import
     spec = importlib.machinery.PathFinder.find_spec(name, spec.submodule_search_locations)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
