@@ -806,7 +806,6 @@ class PackageCall(Record):
     # The flags below are worked out all at once (_work_out) on the first question about any
     # of them: the layer model and the rules ask most of them of every call, and one
     # descriptor call costs less than one per flag.
-    quiet_level: int = _flag()  # -q counts 1, -qq/-q -q/-q=2/--quiet --quiet 2 (and -o quiet=2)
     simulates: bool = _flag()  # only shows what would happen (-s, --dry-run …): changes nothing, never prompts
     # Answers apt's confirmation prompt by itself: -y in any spelling, quiet level 2 (which
     # implies -y), -o APT::Get::Assume-Yes=true, or a simulation.
@@ -822,31 +821,35 @@ class PackageCall(Record):
         manager, verb, options = self.manager, self.verb, self.options
         removes = self.verb_text in manager.auto_remove_verbs
         if not options:  # (then no option values either): most flags are off
-            quiet, simulates, assumes_yes, fixes_broken, updates_first = 0, False, False, False, False
+            simulates, assumes_yes, fixes_broken, updates_first = False, False, False, False
         else:
             names = self._option_names  # (has_option, inlined)
-            quiet = self._quiet_level()
-            simulates = not names.isdisjoint(manager.simulate) or self.config_is("APT::Get::Simulate", True)
+            configured = bool(self.option_values)  # (-o KEY=VALUE: config_is has something to read)
+            simulates = not names.isdisjoint(manager.simulate) or (
+                configured and self.config_is("APT::Get::Simulate", True)
+            )
             assumes_yes = (
                 not names.isdisjoint(manager.assume_yes)
-                or quiet >= 2
-                or self.config_is("APT::Get::Assume-Yes", True)
+                or self.quiet_level >= 2
+                or (configured and self.config_is("APT::Get::Assume-Yes", True))
                 or simulates
             )
             fixes_broken = manager is APT and not names.isdisjoint(_FIX_BROKEN)
             updates_first = verb in (INSTALL, UPGRADE) and not names.isdisjoint(manager.update_first)
             removes = removes or (verb in (REMOVE, INSTALL) and not names.isdisjoint(manager.auto_remove)) or (
-                self.config_is("APT::Get::AutomaticRemove", True)
+                configured and self.config_is("APT::Get::AutomaticRemove", True)
             )
         # (`npm install`, `pip install -r x` name no package and install many)
         does_nothing = (
             not self.packages and not self.from_stdin and verb in (INSTALL, REMOVE) and manager is APT
             and not removes and not fixes_broken
         )
-        self.quiet_level, self.simulates, self.assumes_yes, self.does_nothing = quiet, simulates, assumes_yes, does_nothing
+        self.simulates, self.assumes_yes, self.does_nothing = simulates, assumes_yes, does_nothing
         self.fixes_broken, self.updates_first, self.removes_unneeded = fixes_broken, updates_first, removes
 
-    def _quiet_level(self) -> int:
+    @_memo
+    def quiet_level(self) -> int:
+        """``-q`` counts 1, ``-qq``/``-q -q``/``-q=2``/``--quiet --quiet`` 2 (and ``-o quiet=2``)."""
         if self.manager.quiet is None:
             return 0
         short, long = self.manager.quiet
@@ -1021,21 +1024,12 @@ def unwrap(words: list[Word]) -> tuple[list[Word], bool]:
     return words[index:], through_xargs
 
 
-# parse function -> {word value -> the Package's fields after the word}: a bounded memo. The
-# parsers are pure functions of a word's value, and the same package names recur file after
-# file (86 % of the package words of the public corpus repeat an earlier one).
-_PARSED: dict[Callable, dict[str | None, tuple]] = {}
-
-
 def _package_call(manager: Manager, command: Command, index: int, argv: list[Word], stdin: bool) -> PackageCall:
     options: list[Word] = []
     option_values: list[str] = []
     packages: list[Package] = []  # most words are packages
     verb_word = verb = None
     with_value, parse_package = manager.options_with_value, manager.parse_package
-    parsed = _PARSED.get(parse_package)
-    if parsed is None or len(parsed) > 4096:
-        parsed = _PARSED[parse_package] = {}
     words = iter(argv)
     next(words)  # the program
     for word in words:  # (an iterator: an option's value is taken with next())
@@ -1060,13 +1054,7 @@ def _package_call(manager: Manager, command: Command, index: int, argv: list[Wor
             verb_word = word
             verb = manager.verbs.get(value or "")
         else:
-            fields = parsed.get(value)
-            if fields is None:
-                package = parse_package(word)
-                parsed[value] = package[1:]
-            else:
-                package = _new(Package, (word,) + fields)
-            packages.append(package)
+            packages.append(parse_package(word))
     return PackageCall(manager, command, index, argv[0], verb, verb_word, options, option_values, packages, stdin)
 
 
