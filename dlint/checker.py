@@ -72,13 +72,13 @@ class Settings:
         self._plan: list[tuple] | None = None
 
     def plan(self) -> list[tuple]:
-        """(check, options, code, name, severity, fixable, rule) of each rule to run, DF002
+        """(check, options, code, name, severity, fixable, needs) of each rule to run, DF002
         left out (see :func:`lint`), worked out once for all the files of these settings: a
         lint of many files runs some fifty rules on each, so per-rule look-ups add up."""
         if self._plan is None:
             self._plan = [
                 (rule.check, self.options_of(rule), rule.code, rule.name,
-                 self.severities.get(rule.code, rule.severity), rule.fixable, rule)
+                 self.severities.get(rule.code, rule.severity), rule.fixable, rule.needs)
                 for rule in self.rules
                 if rule.code != UNUSED_IGNORE
             ]
@@ -127,7 +127,10 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     findings: list[Finding] = []
     append = findings.append
     path = dockerfile.path
-    for check, options, code, name, severity, fixable, rule in settings.plan():
+    keywords = context.keywords
+    for check, options, code, name, severity, fixable, needs in settings.plan():
+        if needs is not None and needs.isdisjoint(keywords):
+            continue  # none of the instructions it reads (Rule.needs)
         for v in check(context, options):
             if v.code is None:
                 # tuple.__new__: what Finding(…) calls through a generated function (one

@@ -116,9 +116,10 @@ class LintContext:
                                                  self._file_system) or False
         return self._build_context or None
 
-    def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
-        """The instructions with one of these keywords, in file order (``dockerfile.instructions``:
-        ONBUILD triggers are not among them; shared: do not modify)."""
+    @property
+    def keywords(self) -> dict:
+        """The index of ``instructions_of``: its keys include the keyword of every instruction of
+        ``dockerfile.instructions`` (``keyword in context.keywords``; shared: do not modify)."""
         index = self._keywords
         if index is None:
             index = self._keywords = {}
@@ -128,6 +129,14 @@ class LintContext:
                     index[instruction.keyword] = [instruction]
                 else:
                     found.append(instruction)
+        return index
+
+    def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
+        """The instructions with one of these keywords, in file order (``dockerfile.instructions``:
+        ONBUILD triggers are not among them; shared: do not modify)."""
+        index = self._keywords
+        if index is None:
+            index = self.keywords
 
         if len(keywords) == 1:
             return index.get(keywords[0], _NONE)

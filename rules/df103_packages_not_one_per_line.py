@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.packages import INSTALL
-from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.rule import Edit, Fix, Severity, rule, violation
 from dlint.source import Span
 
 
@@ -57,7 +57,7 @@ def packages_not_one_per_line(context, options):
         # multi-line word can stand among the packages; no position needs working out.
         one_line = instruction.line == instruction.end_line and not instruction.heredocs
         if one_line or _shares_a_line(install.command.words, positions):
-            yield Violation(
+            yield violation(
                 packages[0].word.span,
                 f"{len(packages)} packages of this `{install.program.value} {install.verb_text}` are not "
                 "each on their own line",

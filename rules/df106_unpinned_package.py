@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from dlint.packages import APT, GO, INSTALL
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Severity, rule, violation
 from dlint.variables import assignments, references
 
 
@@ -137,7 +137,7 @@ def unpinned_package(context, options):
                 " (a /release pins a suite, not a version)" if manager is APT and any(p.release for p in unpinned) else ""
             )
             message = f"{len(listed)} packages are not pinned to a version: {names}{releases}"
-        yield Violation(first.word.span, message)
+        yield violation(first.word.span, message)
 
 
 _LISTED = 8  # packages named in the message; the rest are counted

@@ -17,6 +17,7 @@ _WILDCARDS = frozenset("*?[")
     "copy-ignored-or-no-dockerignore",
     Severity.WARNING,
     "COPY/ADD of what the .dockerignore excludes, or `COPY .` of a context with .git and no .dockerignore excluding it",
+    needs=("COPY", "ADD"),
 )
 def copy_ignored_or_no_dockerignore(context, options):
     """## What it does
