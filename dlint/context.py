@@ -172,7 +172,12 @@ class LintContext:
                         continue
                     for command in run.facts.script.commands:
                         words = command.words
-                        if words and (words[0].value or "").rsplit("/", 1)[-1] in programs:
+                        if not words:
+                            continue
+                        # The name as written first: a path (``/usr/bin/sudo``) is split only
+                        # when it has a slash (most commands are neither).
+                        value = words[0].value
+                        if value in programs or (value and "/" in value and value.rsplit("/", 1)[-1] in programs):
                             found.append((run, command))
             found = index[key] = found or _NONE
         return found

@@ -109,8 +109,9 @@ def unpinned_package(context, options):
         ]
         if not unpinned:
             continue
-        listed = list(dict.fromkeys(p.word.value or p.word.text for p in unpinned))  # once each, in order
-        names = ", ".join(f"'{name}'" for name in listed[:_LISTED])
+        # (List comprehensions, not generators: cheaper to run, once per unpinned install.)
+        listed = list(dict.fromkeys([p.word.value or p.word.text for p in unpinned]))  # once each, in order
+        names = ", ".join([f"'{name}'" for name in listed[:_LISTED]])
         if len(listed) > _LISTED:
             names += f" and {len(listed) - _LISTED} more"
         first = unpinned[0]
