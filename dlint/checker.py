@@ -45,7 +45,7 @@ class Settings:
     their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
     __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "subcodes", "build_context",
-                 "file_system", "_rule_options", "_plan")
+                 "file_system", "_rule_options", "_plan", "_needed", "_plans")
 
     def __init__(
         self,
@@ -70,6 +70,8 @@ class Settings:
         # Rules read their options and never modify them.
         self._rule_options: dict[str, Mapping[str, Any]] = {}
         self._plan: list[tuple] | None = None
+        self._needed: frozenset[str] = frozenset()  # the keywords some rule of the plan needs
+        self._plans: dict[frozenset[str], list[tuple]] = {}  # those of a file's -> its plan
 
     def plan(self) -> list[tuple]:
         """(check, options, code, name, severity, fixable, needs) of each rule to run, DF002
@@ -82,7 +84,21 @@ class Settings:
                 for rule in self.rules
                 if rule.code != UNUSED_IGNORE
             ]
+            self._needed = frozenset().union(*[rule.needs or () for rule in self.rules])
         return self._plan
+
+    def plan_for(self, keywords) -> list[tuple]:
+        """The plan for a file whose instructions have these keywords: less the rules that need
+        (Rule.needs) others. Worked out once per set of the keywords that rules need (a few
+        dozen sets over thousands of files) rather than rule by rule for each file."""
+        plan = self.plan()
+        present = self._needed.intersection(keywords)
+        found = self._plans.get(present)
+        if found is None:
+            found = [entry for entry in plan if entry[6] is None or not entry[6].isdisjoint(present)]
+            if len(self._plans) < _PLANS_KEPT:
+                self._plans[present] = found
+        return found
 
     def options_of(self, rule: Rule) -> Mapping[str, Any]:
         options = self._rule_options.get(rule.code)
@@ -127,10 +143,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     findings: list[Finding] = []
     append = findings.append
     path = dockerfile.path
-    keywords = context.keywords
-    for check, options, code, name, severity, fixable, needs in settings.plan():
-        if needs is not None and needs.isdisjoint(keywords):
-            continue  # none of the instructions it reads (Rule.needs)
+    for check, options, code, name, severity, fixable, _needs in settings.plan_for(context.keywords):
         for v in check(context, options):
             if v.code is None:
                 # tuple.__new__: what Finding(…) calls through a generated function (one
@@ -157,6 +170,7 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     return findings
 
 
+_PLANS_KEPT = 256  # Settings.plan_for: sets of keywords remembered (a bound; a few dozen are seen)
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
 _new_tuple = tuple.__new__
 
