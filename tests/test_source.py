@@ -68,6 +68,23 @@ def test_text_made_at_once_is_the_text_appended(parts, start, end):
     assert made.slice(max(start, 0)).text == appended.slice(max(start, 0)).text
 
 
+@given(st.text(alphabet="ab ", min_size=1, max_size=8), st.integers(1, 50), st.integers(1, 80),
+       st.integers(-3, 12), st.integers(-3, 12))
+def test_one_piece_text_is_the_text_appended(piece, line, column, start, end):
+    # Most instructions are one line: the scanner makes their text with MappedText.one.
+    appended = MappedText()
+    appended.append(piece, line, column)
+    made = MappedText.one(piece, line, column)
+    assert isinstance(made, MappedText)
+    assert made.text == appended.text and repr(made) == repr(appended)
+    assert made.span(start, end) == appended.span(start, end)
+    assert made.position(start) == appended.position(start)
+    assert made.single_line_origin() == appended.single_line_origin() == (line, column)
+    tail, appended_tail = made.slice(max(start, 0)), appended.slice(max(start, 0))
+    assert tail.text == appended_tail.text
+    assert tail.span(0, 2) == appended_tail.span(0, 2)
+
+
 def test_span_of_empty_text():
     assert MappedText().span(0, 0) == Span(0, 0, 0, 0)
     assert MappedText().span(0, 3) == Span(0, 0, 0, 1)
