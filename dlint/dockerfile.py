@@ -53,7 +53,6 @@ POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "bu
 _DIRECTIVE = lazy_pattern(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = lazy_pattern(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _BLANKS = re.compile(r"\s*")
-_PLAIN_WORD = re.compile(r"\S+")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
 _SWALLOWED = lazy_pattern(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
 _ONLY_FLAGS = lazy_pattern(r"(?:\s*--\S*)*\s*")
@@ -735,19 +734,22 @@ def _words_of(instruction: Instruction) -> list[Arg]:
     if not instruction.heredocs and escape not in args and "'" not in args and '"' not in args:
         # Most arguments: plain words, nothing to unquote. Arg and Span are made with
         # tuple.__new__, what Arg(…) and Span(…) call through a generated Python function
-        # (see dlint/source.py); ``match.span()`` and a slice cost less than ``group()``.
+        # (see dlint/source.py). The words are split() (as r"\S+" finds them, without a match
+        # object per word) and each found from the end of the one before: a word has no
+        # blank, so its first occurrence there is the word itself.
+        end = 0
         single = instruction.text.single_line_origin()
         if single is not None:  # on one line, spans are a sum
             line, column = single
             column += offset
-            for match in _PLAIN_WORD.finditer(args):
-                start, end = match.span()
-                word = args[start:end]
+            for word in args.split():
+                start = args.find(word, end)
+                end = start + len(word)
                 words.append(_new_tuple(Arg, (word, word, _new_tuple(Span, (line, column + start, line, column + end)), None)))
             return words
-        for match in _PLAIN_WORD.finditer(args):
-            start, end = match.span()
-            word = args[start:end]
+        for word in args.split():
+            start = args.find(word, end)
+            end = start + len(word)
             words.append(_new_tuple(Arg, (word, word, span(offset + start, offset + end), None)))
         return words
     heredocs = {h.marker_offsets[0]: h for h in instruction.heredocs}

@@ -130,3 +130,19 @@ def test_slice_keeps_each_piece_origin():
     assert tail.span(8, 15) == Span(3, 3, 3, 10)
     assert text.slice(11).text == " install" and text.slice(11).position(1) == (3, 3)
     assert text.slice(100).text == ""
+
+
+@given(st.text(alphabet="ab/:=-. \t\u00a0\u2003\x0b\x1c", max_size=30), st.booleans())
+def test_plain_words_are_the_non_blank_runs(args, continued):
+    # _words_of splits plain arguments with str.split() and finds each word after the one
+    # before; the long way is a regex search for each run of non-blanks.
+    import re
+
+    second = "\\\n  && b" if continued else ""
+    df = parse(f"FROM scratch\nCOPY {args}{second}\n")
+    copy = df.instructions[1]
+    text = copy.args
+    assert [(w.raw, w.value, w.span) for w in copy.words] == [
+        (m.group(), m.group(), copy.word_span(copy.args_offset + m.start(), copy.args_offset + m.end()))
+        for m in re.finditer(r"\S+", text)
+    ]
