@@ -19,7 +19,7 @@ _UNREAD = object()
 
 
 class BuildContext:
-    __slots__ = ("root", "dockerfile", "given", "_ignore_file", "_matcher", "error", "_fs")
+    __slots__ = ("root", "dockerfile", "given", "_ignore_file", "_matcher", "error", "_fs", "_folder")
 
     def __init__(self, root: str, dockerfile: str | None, given: bool, fs: FileSystem | None = None) -> None:
         self.root = root  # the context folder, as given or as the Dockerfile's path names it
@@ -29,6 +29,7 @@ class BuildContext:
         self._matcher = _UNREAD
         self.error: str | None = None  # the .dockerignore could not be read or has a bad pattern
         self._fs = fs or FileSystem()
+        self._folder: str | None = None  # the root as os.path.split names it (``has``), on first use
 
     @classmethod
     def of(cls, path: str, given: str | None, fs: FileSystem | None = None) -> "BuildContext | None":
@@ -67,7 +68,12 @@ class BuildContext:
 
     def has(self, name: str) -> bool:
         """An entry of that name at the root of the context (a file, folder or link)."""
-        return self._fs.lexists(os.path.join(self.root, name))
+        if "/" in name:
+            return self._fs.lexists(os.path.join(self.root, name))
+        folder = self._folder
+        if folder is None:
+            folder = self._folder = os.path.split(os.path.join(self.root, "_"))[0]
+        return self._fs.lexists_in(folder, name)
 
     def ignore_file_above(self) -> str | None:
         """A .dockerignore in a folder above the assumed context, up to the repository's root

@@ -45,7 +45,7 @@ class Settings:
     their own). A plain class, not a dataclass: see benchmarks/README.md on start-up."""
 
     __slots__ = ("rules", "severities", "options", "respect_pragmas", "unsafe_fixes", "subcodes", "build_context",
-                 "file_system", "_rule_options", "_plan")
+                 "file_system", "_rule_options", "_plan", "_needed", "_plans")
 
     def __init__(
         self,
@@ -70,19 +70,35 @@ class Settings:
         # Rules read their options and never modify them.
         self._rule_options: dict[str, Mapping[str, Any]] = {}
         self._plan: list[tuple] | None = None
+        self._needed: frozenset[str] = frozenset()  # the keywords some rule of the plan needs
+        self._plans: dict[frozenset[str], list[tuple]] = {}  # those of a file's -> its plan
 
     def plan(self) -> list[tuple]:
-        """(check, options, code, name, severity, fixable, rule) of each rule to run, DF002
+        """(check, options, code, name, severity, fixable, needs) of each rule to run, DF002
         left out (see :func:`lint`), worked out once for all the files of these settings: a
         lint of many files runs some fifty rules on each, so per-rule look-ups add up."""
         if self._plan is None:
             self._plan = [
                 (rule.check, self.options_of(rule), rule.code, rule.name,
-                 self.severities.get(rule.code, rule.severity), rule.fixable, rule)
+                 self.severities.get(rule.code, rule.severity), rule.fixable, rule.needs)
                 for rule in self.rules
                 if rule.code != UNUSED_IGNORE
             ]
+            self._needed = frozenset().union(*[rule.needs or () for rule in self.rules])
         return self._plan
+
+    def plan_for(self, keywords) -> list[tuple]:
+        """The plan for a file whose instructions have these keywords: less the rules that need
+        (Rule.needs) others. Worked out once per set of the keywords that rules need (a few
+        dozen sets over thousands of files) rather than rule by rule for each file."""
+        plan = self.plan()
+        present = self._needed.intersection(keywords)
+        found = self._plans.get(present)
+        if found is None:
+            found = [entry for entry in plan if entry[6] is None or not entry[6].isdisjoint(present)]
+            if len(self._plans) < _PLANS_KEPT:
+                self._plans[present] = found
+        return found
 
     def options_of(self, rule: Rule) -> Mapping[str, Any]:
         options = self._rule_options.get(rule.code)
@@ -121,13 +137,12 @@ UNUSED_IGNORE = "DF002"
 def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     """Findings of the chosen rules, less those an inline ignore suppresses, then the unused
     ignores (DF002, when chosen), sorted by position."""
-    from dlint.context import LintContext
-
+    LintContext, parse_pragmas = _LINT_MODULES or _import_lint_modules()
     context = LintContext(dockerfile, settings.build_context, settings.file_system)
     findings: list[Finding] = []
     append = findings.append
     path = dockerfile.path
-    for check, options, code, name, severity, fixable, rule in settings.plan():
+    for check, options, code, name, severity, fixable, _needs in settings.plan_for(context.keywords):
         for v in check(context, options):
             if v.code is None:
                 # tuple.__new__: what Finding(…) calls through a generated function (one
@@ -141,8 +156,6 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
 
         findings = check_directive.apply(findings, check_directive.read(dockerfile))
     if settings.respect_pragmas:
-        from dlint.ignores import parse as parse_pragmas
-
         pragmas = parse_pragmas(dockerfile)  # cheap when no comment is a pragma (the common case)
         if pragmas:
             findings = [f for f in findings if not pragmas.suppresses(f)]
@@ -154,6 +167,22 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     return findings
 
 
+# What lint uses from modules it imports on its first call, not with this module (the report
+# modules import it for Finding): an import statement of a loaded module still costs ~1.5 µs,
+# once per file when it stood in lint.
+_LINT_MODULES: tuple = ()
+
+
+def _import_lint_modules() -> tuple:
+    global _LINT_MODULES
+    from dlint.context import LintContext
+    from dlint.ignores import parse
+
+    _LINT_MODULES = (LintContext, parse)
+    return _LINT_MODULES
+
+
+_PLANS_KEPT = 256  # Settings.plan_for: sets of keywords remembered (a bound; a few dozen are seen)
 _BY_POSITION = attrgetter("span.line", "span.column", "code")
 _new_tuple = tuple.__new__
 

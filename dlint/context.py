@@ -42,6 +42,19 @@ _PRESENT = object()  # the key of every program the file's RUNs run, in LintCont
 _new_tuple = tuple.__new__
 
 
+# dlint.build_context.BuildContext, imported on first use (only COPY/ADD rules need it): an
+# import statement in ``build_context`` would cost ~1.5 µs a file even with the module loaded.
+_BUILD_CONTEXT = None
+
+
+def _import_build_context():
+    global _BUILD_CONTEXT
+    from dlint.build_context import BuildContext
+
+    _BUILD_CONTEXT = BuildContext
+    return BuildContext
+
+
 class LintContext:
     __slots__ = ("dockerfile", "_facts", "_runs", "_calls", "_effects", "_keywords", "_programs",
                  "_context_dir", "_build_context", "_file_system")
@@ -110,15 +123,15 @@ class LintContext:
         :class:`dlint.build_context.BuildContext`, read on first use), or None when there is
         none to look at (standard input without ``--context``)."""
         if self._build_context is None:
-            from dlint.build_context import BuildContext
-
+            BuildContext = _BUILD_CONTEXT or _import_build_context()
             self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir,
                                                  self._file_system) or False
         return self._build_context or None
 
-    def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
-        """The instructions with one of these keywords, in file order (``dockerfile.instructions``:
-        ONBUILD triggers are not among them; shared: do not modify)."""
+    @property
+    def keywords(self) -> dict:
+        """The index of ``instructions_of``: its keys include the keyword of every instruction of
+        ``dockerfile.instructions`` (``keyword in context.keywords``; shared: do not modify)."""
         index = self._keywords
         if index is None:
             index = self._keywords = {}
@@ -128,6 +141,14 @@ class LintContext:
                     index[instruction.keyword] = [instruction]
                 else:
                     found.append(instruction)
+        return index
+
+    def instructions_of(self, *keywords: str) -> list[Instruction] | tuple:
+        """The instructions with one of these keywords, in file order (``dockerfile.instructions``:
+        ONBUILD triggers are not among them; shared: do not modify)."""
+        index = self._keywords
+        if index is None:
+            index = self.keywords
 
         if len(keywords) == 1:
             return index.get(keywords[0], _NONE)
@@ -163,7 +184,12 @@ class LintContext:
                         continue
                     for command in run.facts.script.commands:
                         words = command.words
-                        if words and (words[0].value or "").rsplit("/", 1)[-1] in programs:
+                        if not words:
+                            continue
+                        # The name as written first: a path (``/usr/bin/sudo``) is split only
+                        # when it has a slash (most commands are neither).
+                        value = words[0].value
+                        if value in programs or (value and "/" in value and value.rsplit("/", 1)[-1] in programs):
                             found.append((run, command))
             found = index[key] = found or _NONE
         return found

@@ -40,6 +40,9 @@ KEYWORDS = frozenset(
     """ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD
     RUN SHELL STOPSIGNAL USER VOLUME WORKDIR""".split()
 )
+# Each keyword as written in upper or lower case -> (that text, the keyword): the scanner keeps
+# these constants rather than two new strings per instruction.
+_KEYWORD_FORMS = {written: (written, keyword) for keyword in KEYWORDS for written in (keyword, keyword.lower())}
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -50,7 +53,6 @@ POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "bu
 _DIRECTIVE = lazy_pattern(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = lazy_pattern(r"(?<![<\w])<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _BLANKS = re.compile(r"\s*")
-_PLAIN_WORD = re.compile(r"\S+")
 _FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?=\s|$)")
 _SWALLOWED = lazy_pattern(r"[ \t]*(" + "|".join(sorted(KEYWORDS)) + r")[ \t]+\S")
 _ONLY_FLAGS = lazy_pattern(r"(?:\s*--\S*)*\s*")
@@ -190,10 +192,11 @@ class Instruction(Record):
         end_line: int,  # last line, heredoc bodies included
         text: MappedText,  # everything after the keyword, continuations joined, comments dropped
         raw: str,  # the source lines, as written
-        flags: list[Flag] | None = None,  # None: a new empty list
+        # Tuples: most instructions have neither, and the empty tuple is one shared object.
+        flags: tuple[Flag, ...] = (),
         args_offset: int = 0,  # offset in ``text`` where the arguments start (after flags)
         exec_form: list[str] | None = None,  # JSON (exec) form arguments
-        heredocs: list[Heredoc] | None = None,  # None: a new empty list
+        heredocs: tuple[Heredoc, ...] = (),
         swallowed: bool = False,  # split off a continuation that carried this keyword (DF001)
         unterminated: bool = False,  # a continuation or heredoc reached the end of the file
         stage_index: int = -1,
@@ -206,10 +209,10 @@ class Instruction(Record):
         self.end_line = end_line
         self.text = text
         self.raw = raw
-        self.flags = [] if flags is None else flags
+        self.flags = flags
         self.args_offset = args_offset
         self.exec_form = exec_form
-        self.heredocs = [] if heredocs is None else heredocs
+        self.heredocs = heredocs
         self.swallowed = swallowed
         self.unterminated = unterminated
         self.stage_index = stage_index
@@ -525,76 +528,99 @@ class _Scanner:
         count = len(lines)
         first = lines[index]
         indent = len(first) - len(stripped)
-        keyword_text = stripped.split(None, 1)[0]
-        if keyword_text[-1] == escape and len(keyword_text) > 1 and _continued(first, escape) is not None:
-            # ``RUN\`` then the command on the next line: BuildKit joins the lines first, so
-            # the keyword is ``RUN``.
-            if first.rstrip(" \t").endswith(keyword_text):
-                keyword_text = keyword_text[:-1]
+        # The keyword: up to the first blank. find() and a slice, not split(), which copies the
+        # rest of the line; a keyword of letters has no other blank or escape in it.
+        end = stripped.find(" ")
+        keyword_text = stripped[:end] if end > 0 else stripped
+        if not keyword_text.isalpha():
+            keyword_text = stripped.split(None, 1)[0]
+            if keyword_text[-1] == escape and len(keyword_text) > 1 and _continued(first, escape) is not None:
+                # ``RUN\`` then the command on the next line: BuildKit joins the lines first, so
+                # the keyword is ``RUN``.
+                if first.rstrip(" \t").endswith(keyword_text):
+                    keyword_text = keyword_text[:-1]
         start = indent + len(keyword_text)
-        # The pieces of the text are gathered here and made into one MappedText at the end.
-        pieces: list[str] = []
-        origins: list[tuple[int, int]] = []
         # Only a line ending in one of ``can_continue`` (or empty) can continue: most lines
         # skip the rest of _continued's test. On the lines of every instruction, slices are
         # compared rather than calling startswith/endswith, which parse their arguments slowly.
-        can_continue, double_escape = self._can_continue, self._double_escape
-        line_index = index
-        line: str | None = first
-        piece_start = start
+        can_continue = self._can_continue
         next_swallowed = False
         unterminated = False
-        while True:
-            # Does ``line`` continue? (_continued, inlined: it runs for every continued line.)
-            if line[-1:] not in can_continue:
-                break
-            continued = line.rstrip(" \t")
-            if continued[-1:] != escape or continued[-2:] == double_escape:
-                break
-            if len(continued) - 1 > piece_start:
-                pieces.append(continued[piece_start:-1])
-                origins.append((line_index + 1, piece_start + 1))
-            raw_end = line_index
-            # Skip the blank and comment lines a continuation may span.
+        if first[-1:] not in can_continue:
+            # One line (most instructions): no loop, and the text in fewer objects.
+            text = MappedText.one(first[start:], index + 1, start + 1) if len(first) > start else MappedText()
+            line_index = raw_end = index
             line_index += 1
-            while line_index < count:
-                candidate = lines[line_index].lstrip()
-                if candidate and candidate[0] != "#":
+        else:
+            # The pieces of the text are gathered here and made into one MappedText at the end.
+            pieces: list[str] = []
+            origins: list[tuple[int, int]] = []
+            double_escape = self._double_escape
+            line_index = index
+            line: str | None = first
+            piece_start = start
+            while True:
+                # Does ``line`` continue? (_continued, inlined: it runs for every continued line.)
+                if line[-1:] not in can_continue:
                     break
-                if candidate:
-                    self._comment(line_index)
+                continued = line.rstrip(" \t")
+                if continued[-1:] != escape or continued[-2:] == double_escape:
+                    break
+                if len(continued) - 1 > piece_start:
+                    pieces.append(continued[piece_start:-1])
+                    origins.append((line_index + 1, piece_start + 1))
+                raw_end = line_index
+                # Skip the blank and comment lines a continuation may span.
                 line_index += 1
-            if line_index >= count:
-                unterminated = True
-                line = None
-                break
-            # ``candidate`` is that line without its indent; a keyword starts with a capital, and
-            # checking that first spares most continued lines the costly regex.
-            if candidate[0].isupper():
-                match = _SWALLOWED().match(lines[line_index])
-                if match and not _keyword_expected(keyword_text.upper(), "".join(pieces), match.group(1)):
-                    next_swallowed = True
+                while line_index < count:
+                    candidate = lines[line_index].lstrip()
+                    if candidate and candidate[0] != "#":
+                        break
+                    if candidate:
+                        self._comment(line_index)
+                    line_index += 1
+                if line_index >= count:
+                    unterminated = True
                     line = None
                     break
-            piece_start = 0
-            line = lines[line_index]
-        if line is not None:  # the instruction's last line
-            if len(line) > piece_start:
-                pieces.append(line[piece_start:])
-                origins.append((line_index + 1, piece_start + 1))
-            raw_end = line_index
-            line_index += 1
-        text = MappedText.of(pieces, origins) if pieces else MappedText()
+                # ``candidate`` is that line without its indent; a keyword starts with a capital, and
+                # checking that first spares most continued lines the costly regex.
+                if candidate[0].isupper():
+                    match = _SWALLOWED().match(lines[line_index])
+                    if match and not _keyword_expected(keyword_text.upper(), "".join(pieces), match.group(1)):
+                        next_swallowed = True
+                        line = None
+                        break
+                piece_start = 0
+                line = lines[line_index]
+            if line is not None:  # the instruction's last line
+                if len(line) > piece_start:
+                    pieces.append(line[piece_start:])
+                    origins.append((line_index + 1, piece_start + 1))
+                raw_end = line_index
+                line_index += 1
+            text = MappedText.of(pieces, origins) if pieces else MappedText()
+        forms = _KEYWORD_FORMS.get(keyword_text)
+        if forms is not None:
+            keyword_text, keyword = forms
+        else:
+            keyword = keyword_text.upper()
         # Every argument by position: with keywords the call to this 15-field __init__ costs
         # twice as much.
-        keyword = keyword_text.upper()
         instruction = Instruction(
-            keyword, keyword_text, index + 1, indent + 1, raw_end + 1, text, "", None, 0, None, None,
+            keyword, keyword_text, index + 1, indent + 1, raw_end + 1, text, "", (), 0, None, (),
             swallowed, unterminated,
         )
         if escape != "\\":
             instruction.escape = escape
-        _read_arguments(instruction)
+        # Most arguments start after one blank with neither a flag nor an exec form: then
+        # _read_arguments has nothing to do but set ``args_offset``.
+        after = text.text[:2]
+        second = after[1:]
+        if after[:1] == " " and second != "-" and second != "[" and not second.isspace():
+            instruction.args_offset = 1
+        else:
+            _read_arguments(instruction)
         # Only text with ``<<`` can open a heredoc. Most instructions skip the search, a regex
         # tried at every character that took a fifth of all parsing time.
         if keyword in HEREDOC_KEYWORDS and instruction.exec_form is None and "<<" in text.text:
@@ -617,6 +643,7 @@ class _Scanner:
         args = instruction.args
         lines = self.lines
         count = len(lines)
+        heredocs = []
         for match in _HEREDOC().finditer(args):
             strip_tabs, quote, delimiter = match.group(1) == "-", match.group(2), match.group(3)
             offset = instruction.args_offset
@@ -637,7 +664,7 @@ class _Scanner:
             end_line = min(line_index + 1, count)
             start, end = match.span()
             # delimiter, strip_tabs, quoted, marker, marker_offsets, body, start_line, end_line, terminated
-            instruction.heredocs.append(Heredoc(
+            heredocs.append(Heredoc(
                 delimiter, strip_tabs, bool(quote), instruction.word_span(offset + start, offset + end),
                 (offset + start, offset + end), body, start_line, end_line, terminated,
             ))
@@ -646,6 +673,7 @@ class _Scanner:
                 instruction.unterminated = True
                 break
             line_index += 1  # past the terminator
+        instruction.heredocs = tuple(heredocs)
         return line_index
 
 
@@ -706,19 +734,22 @@ def _words_of(instruction: Instruction) -> list[Arg]:
     if not instruction.heredocs and escape not in args and "'" not in args and '"' not in args:
         # Most arguments: plain words, nothing to unquote. Arg and Span are made with
         # tuple.__new__, what Arg(…) and Span(…) call through a generated Python function
-        # (see dlint/source.py); ``match.span()`` and a slice cost less than ``group()``.
+        # (see dlint/source.py). The words are split() (as r"\S+" finds them, without a match
+        # object per word) and each found from the end of the one before: a word has no
+        # blank, so its first occurrence there is the word itself.
+        end = 0
         single = instruction.text.single_line_origin()
         if single is not None:  # on one line, spans are a sum
             line, column = single
             column += offset
-            for match in _PLAIN_WORD.finditer(args):
-                start, end = match.span()
-                word = args[start:end]
+            for word in args.split():
+                start = args.find(word, end)
+                end = start + len(word)
                 words.append(_new_tuple(Arg, (word, word, _new_tuple(Span, (line, column + start, line, column + end)), None)))
             return words
-        for match in _PLAIN_WORD.finditer(args):
-            start, end = match.span()
-            word = args[start:end]
+        for word in args.split():
+            start = args.find(word, end)
+            end = start + len(word)
             words.append(_new_tuple(Arg, (word, word, span(offset + start, offset + end), None)))
         return words
     heredocs = {h.marker_offsets[0]: h for h in instruction.heredocs}
@@ -738,14 +769,17 @@ def _read_arguments(instruction: Instruction) -> None:
         offset = 1
     else:
         offset = len(text) - len(text.lstrip())
-    while text[offset : offset + 2] == "--":  # the regex only where a flag can start
-        match = _FLAG.match(text, offset)
-        if not match:
-            break
-        instruction.flags.append(
-            _new_tuple(Flag, (match.group(1), match.group(2), instruction.word_span(match.start(), match.end())))
-        )
-        offset = _BLANKS.match(text, match.end()).end()  # not text[offset:]: quadratic on many flags
+    if text[offset : offset + 2] == "--":  # the regex only where a flag can start
+        flags = []
+        while text[offset : offset + 2] == "--":
+            match = _FLAG.match(text, offset)
+            if not match:
+                break
+            flags.append(
+                _new_tuple(Flag, (match.group(1), match.group(2), instruction.word_span(match.start(), match.end())))
+            )
+            offset = _BLANKS.match(text, match.end()).end()  # not text[offset:]: quadratic on many flags
+        instruction.flags = tuple(flags)
     instruction.args_offset = offset
     # ``offset`` is past all blanks, so only an exec form starts with "[" right there (this
     # spares most instructions a copy of their arguments).

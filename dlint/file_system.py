@@ -57,6 +57,10 @@ class FileSystem:
         folder cannot say: unlisted, or a name that a case-insensitive or Unicode-normalizing
         file system (macOS, Windows) might find under another spelling."""
         folder, name = os.path.split(path)
+        return self._entry_in(folder, name)
+
+    def _entry_in(self, folder: str, name: str):
+        """``_entry`` of ``name`` in ``folder`` (as ``os.path.split`` names them)."""
         listing = self._listing(folder or ".")
         if listing is None or not name:
             return _UNKNOWN
@@ -76,6 +80,15 @@ class FileSystem:
         entry = self._entry(path)
         if entry is _UNKNOWN:
             return os.path.lexists(path)
+        return entry is not None
+
+    def lexists_in(self, folder: str, name: str) -> bool:
+        """``lexists(os.path.join(folder, name))`` for a ``folder`` as ``os.path.split`` gives it
+        and a ``name`` without a slash, without joining and splitting the path again (a build
+        context is asked about some fifteen names)."""
+        entry = self._entry_in(folder, name)
+        if entry is _UNKNOWN:
+            return os.path.lexists(os.path.join(folder, name))
         return entry is not None
 
     def isdir(self, folder: str) -> bool:

@@ -121,6 +121,9 @@ class Removal(NamedTuple):
 class RunEffects:
     """What one RUN does to the stage's filesystem."""
 
+    # (slots: one is made per RUN, and rules read its attributes often)
+    __slots__ = ("instruction", "facts", "start", "end", "trigger", "removals", "_before")
+
     def __init__(self, instruction: Instruction, facts: RunFacts, start: State, trigger: bool) -> None:
         self.instruction = instruction
         self.facts = facts
@@ -288,18 +291,19 @@ def settings_in(text: str) -> list[str]:
 
 def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int) -> State:
     facts = effects.facts
+    masked = facts.masked  # (most RUNs mount nothing: facts.masks is not called)
     for operation in operations:
         what = operation[0]
         if what == "update":
             state.fresh = PRESENT
-            if not facts.masks(DIRECTORIES[INDEX]):
+            if not masked or not facts.masks(DIRECTORIES[INDEX]):
                 state.visible[INDEX] = state.written[INDEX] = PRESENT
         elif what == "fill":
-            if not facts.masks(DIRECTORIES[ARCHIVES]):
+            if not masked or not facts.masks(DIRECTORIES[ARCHIVES]):
                 state.visible[ARCHIVES] = state.written[ARCHIVES] = PRESENT
         elif what == "clean":
             kind, word = operation[1], operation[2]
-            if facts.masks(DIRECTORIES[kind]):
+            if masked and facts.masks(DIRECTORIES[kind]):
                 continue
             holder = state.holder.get(kind)
             if holder is not None and state.written[kind] == ABSENT and state.visible[kind] != ABSENT:
@@ -308,9 +312,15 @@ def _apply(state: State, operations: list[tuple], effects: RunEffects, line: int
         elif what == "install":
             prefix, packages = operation[1], operation[2]
             installed = dict(state.installed)
-            for package in packages:
-                if package.kind == "name":  # (Package.is_name, inlined)
-                    installed.setdefault(prefix + package.name, package.word)
+            # (a Package unpacked rather than read by field names: this runs for every package)
+            if prefix:
+                for word, kind, name, _, _, _ in packages:
+                    if kind == "name":  # (Package.is_name, inlined)
+                        installed.setdefault(prefix + name, word)
+            else:  # apt's: by name
+                for word, kind, name, _, _, _ in packages:
+                    if kind == "name":
+                        installed.setdefault(name, word)
             state.installed = installed
             if state.auto:
                 state.auto = state.auto - {prefix + p.name for p in packages if p.kind == "name"}
@@ -411,9 +421,11 @@ def _run(instruction: Instruction, facts: RunFacts, start: State, trigger: bool)
     ops = _operations(facts)
     if not any(ops.values()):
         return effects  # most RUNs: nothing the model follows; the state goes on unchanged
-    state = start.copy()
-    state.written = {INDEX: ABSENT, ARCHIVES: ABSENT}
-    state.fresh = ABSENT
+    # start.copy(), with nothing written by this RUN yet and the index not updated in it
+    state = State.__new__(State)
+    state.visible, state.written, state.holder = dict(start.visible), {INDEX: ABSENT, ARCHIVES: ABSENT}, dict(start.holder)
+    state.fresh, state.installed, state.auto = ABSENT, start.installed, start.auto
+    state.auto_all, state.settings = start.auto_all, start.settings
     commands = facts.script.commands
     if facts.script.choices:
         end = _walk(_tree(commands, 0, facts.script.choices, facts.script.exhaustive), state, ops, effects,
@@ -466,22 +478,38 @@ def effects_of(dockerfile: Dockerfile, facts=None) -> dict[int, RunEffects]:
     facts = facts or facts_of
     effects: dict[int, RunEffects] = {}
     ends: dict[int, State] = {}
+    onbuild = False
     for stage in dockerfile.stages:
         parent = stage.parent
         state = ends[parent.index].copy() if parent is not None and parent.index in ends else State()
         for instruction in stage.instructions:
-            if instruction.keyword == "RUN":
+            keyword = instruction.keyword
+            if keyword == "RUN":
                 if instruction.raw[:1] in "oO" and is_trigger(instruction):
                     continue  # (ONBUILD triggers are not among a stage's instructions in the model)
                 run = _run(instruction, facts(instruction), state, False)
                 effects[id(instruction)] = run
                 state = run.end
-            elif instruction.keyword == "COPY" and instruction.heredocs:
-                settings = _copied_settings(instruction)
-                if settings:
-                    state = state.copy()
-                    state.settings = state.settings | set(settings)
+            elif keyword == "COPY":
+                if instruction.heredocs:
+                    settings = _copied_settings(instruction)
+                    if settings:
+                        state = state.copy()
+                        state.settings = state.settings | set(settings)
+            elif keyword == "ONBUILD":
+                onbuild = True
         ends[stage.index] = state
+    # What the walk above did not reach: ONBUILD triggers, and a RUN before the first FROM (in
+    # no stage). Most files have neither: the second pass over every RUN is skipped.
+    if not onbuild:
+        first = dockerfile.stages[0].instructions[0] if dockerfile.stages else None
+        for instruction in dockerfile.instructions:
+            if instruction is first:
+                return effects
+            if instruction.keyword == "RUN" or instruction.trigger is not None:
+                break
+        else:
+            return effects
     # ONBUILD triggers run one after the other in the later build: each starts where the
     # trigger before it (of the same stage) ended.
     after_triggers: dict[int, State] = {}

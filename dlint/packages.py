@@ -722,6 +722,20 @@ class _memo:
         return value
 
 
+class _flag:
+    """A flag of a :class:`PackageCall`: the first read works out every flag of the call
+    (``_work_out`` keeps them in the instance's ``__dict__``, where later reads find them)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> object:
+        if instance is None:
+            return self
+        instance._work_out()
+        return instance.__dict__[self.name]
+
+
 class PackageCall(Record):
     # A plain class, not a dataclass: see dlint/startup.py. Not modified once facts_of made it:
     # the option names and the flags below (simulates …) are worked out once, on first use.
@@ -789,6 +803,50 @@ class PackageCall(Record):
         value = (self.config(key) or "").strip().strip("\"'").lower()
         return value in (_TRUE if expected else _FALSE)
 
+    # The flags below are worked out all at once (_work_out) on the first question about any
+    # of them: the layer model and the rules ask most of them of every call, and one
+    # descriptor call costs less than one per flag.
+    simulates: bool = _flag()  # only shows what would happen (-s, --dry-run …): changes nothing, never prompts
+    # Answers apt's confirmation prompt by itself: -y in any spelling, quiet level 2 (which
+    # implies -y), -o APT::Get::Assume-Yes=true, or a simulation.
+    assumes_yes: bool = _flag()
+    # `apt-get install` or `remove` naming no package (not -f, nothing from stdin, no
+    # auto-removal): it changes nothing and asks nothing.
+    does_nothing: bool = _flag()
+    fixes_broken: bool = _flag()  # apt-get -f install: also installs what broken dependencies need
+    updates_first: bool = _flag()  # apt-get install --update (apt 3) updates the index before it installs
+    removes_unneeded: bool = _flag()  # also removes the packages nothing needs any more (autoremove, --auto-remove)
+
+    def _work_out(self) -> None:
+        manager, verb, options = self.manager, self.verb, self.options
+        removes = self.verb_text in manager.auto_remove_verbs
+        if not options:  # (then no option values either): most flags are off
+            simulates, assumes_yes, fixes_broken, updates_first = False, False, False, False
+        else:
+            names = self._option_names  # (has_option, inlined)
+            configured = bool(self.option_values)  # (-o KEY=VALUE: config_is has something to read)
+            simulates = not names.isdisjoint(manager.simulate) or (
+                configured and self.config_is("APT::Get::Simulate", True)
+            )
+            assumes_yes = (
+                not names.isdisjoint(manager.assume_yes)
+                or self.quiet_level >= 2
+                or (configured and self.config_is("APT::Get::Assume-Yes", True))
+                or simulates
+            )
+            fixes_broken = manager is APT and not names.isdisjoint(_FIX_BROKEN)
+            updates_first = verb in (INSTALL, UPGRADE) and not names.isdisjoint(manager.update_first)
+            removes = removes or (verb in (REMOVE, INSTALL) and not names.isdisjoint(manager.auto_remove)) or (
+                configured and self.config_is("APT::Get::AutomaticRemove", True)
+            )
+        # (`npm install`, `pip install -r x` name no package and install many)
+        does_nothing = (
+            not self.packages and not self.from_stdin and verb in (INSTALL, REMOVE) and manager is APT
+            and not removes and not fixes_broken
+        )
+        self.simulates, self.assumes_yes, self.does_nothing = simulates, assumes_yes, does_nothing
+        self.fixes_broken, self.updates_first, self.removes_unneeded = fixes_broken, updates_first, removes
+
     @_memo
     def quiet_level(self) -> int:
         """``-q`` counts 1, ``-qq``/``-q -q``/``-q=2``/``--quiet --quiet`` 2 (and ``-o quiet=2``)."""
@@ -809,55 +867,6 @@ class PackageCall(Record):
         if configured and configured.strip().isdigit():
             level = max(level, int(configured.strip()))
         return level
-
-    @_memo
-    def simulates(self) -> bool:
-        """Only shows what would happen (``-s``, ``--dry-run`` …): changes nothing, never prompts."""
-        if not self.options:
-            return False
-        return self.has_option(self.manager.simulate) or self.config_is("APT::Get::Simulate", True)
-
-    @_memo
-    def assumes_yes(self) -> bool:
-        """Answers apt's confirmation prompt by itself: ``-y`` in any spelling, quiet level 2
-        (which implies ``-y``), ``-o APT::Get::Assume-Yes=true``, or a simulation."""
-        return (
-            self.has_option(self.manager.assume_yes)
-            or self.quiet_level >= 2
-            or self.config_is("APT::Get::Assume-Yes", True)
-            or self.simulates
-        )
-
-    @_memo
-    def does_nothing(self) -> bool:
-        """`apt-get install` or `remove` naming no package (not `-f`, nothing from stdin, no
-        auto-removal): it changes nothing and asks nothing."""
-        if self.packages or self.from_stdin or self.verb not in (INSTALL, REMOVE) or self.manager is not APT:
-            return False  # `npm install`, `pip install -r x` name no package and install many
-        if self.removes_unneeded:
-            return False
-        return not self.has_option(_FIX_BROKEN)
-
-    @_memo
-    def fixes_broken(self) -> bool:
-        """``apt-get -f install``: also installs what broken dependencies need."""
-        return self.manager is APT and self.has_option(_FIX_BROKEN)
-
-    @_memo
-    def updates_first(self) -> bool:
-        """``apt-get install --update`` (apt 3) updates the index before it installs."""
-        return bool(self.options) and self.verb in (INSTALL, UPGRADE) and self.has_option(self.manager.update_first)
-
-    @_memo
-    def removes_unneeded(self) -> bool:
-        """Also removes the packages nothing needs any more (``autoremove``, ``--auto-remove``)."""
-        if self.verb_text in self.manager.auto_remove_verbs:
-            return True
-        if not self.options:
-            return False
-        return (self.verb in (REMOVE, INSTALL) and self.has_option(self.manager.auto_remove)) or (
-            self.config_is("APT::Get::AutomaticRemove", True)
-        )
 
 
 class Removal(NamedTuple):
@@ -1025,7 +1034,8 @@ def _package_call(manager: Manager, command: Command, index: int, argv: list[Wor
     next(words)  # the program
     for word in words:  # (an iterator: an option's value is taken with next())
         value = word.value
-        if value is not None and value.startswith("-") and len(value) > 1:
+        # (value[:1] == "-", not startswith: a method call costs more in this loop over every word)
+        if value is not None and value[:1] == "-" and len(value) > 1:
             if value == "--" and manager.family == "gem":
                 break  # gem install x -- --with-opt: the rest is for the extension's build
             options.append(word)
@@ -1181,7 +1191,7 @@ def facts_of(instruction: Instruction) -> RunFacts:
         programs.add(program)
         # One look-up tells most commands apart: neither a manager, a wrapper nor a remover.
         manager = _DISPATCH.get(program)
-        if manager is None and not program.startswith("python"):
+        if manager is None and program[:6] != "python":  # (not startswith: slower in this loop)
             continue
         if manager is _WRITER:
             if _may_write(program, command):
@@ -1209,7 +1219,7 @@ def facts_of(instruction: Instruction) -> RunFacts:
             removal = _removal(command, index, program, argv)
             if removal is not None:
                 removals.append(removal)
-    caches, masked = _mounts(instruction)
+    caches, masked = _mounts(instruction) if instruction.flags else ([], ())  # (most RUNs: no flags)
     return RunFacts(script, calls, removals, caches, frozenset(programs), masked, tuple(writers) if writers else ())
 
 

@@ -65,6 +65,12 @@ class MappedText:
         text._text = None
         return text
 
+    @staticmethod
+    def one(piece: str, line: int, column: int) -> "MappedText":
+        """``of([piece], [(line, column)])`` (``piece`` not empty) in one object: most
+        instructions are one line."""
+        return _OnePiece(piece, line, column)
+
     def append(self, piece: str, line: int, column: int) -> None:
         if not piece:
             return
@@ -125,3 +131,34 @@ class MappedText:
 
     def __repr__(self) -> str:
         return f"MappedText({self.text!r})"
+
+
+class _OnePiece(MappedText):
+    """A text of one piece (what ``MappedText.one`` makes): the piece and its origin, without
+    the lists of pieces, starts and origins (three objects less for each one-line instruction,
+    to make and to free) and without a search for the piece of an offset. Never appended to."""
+
+    __slots__ = ("_line", "_column")
+
+    def __init__(self, piece: str, line: int, column: int) -> None:  # not MappedText's: no lists
+        self._text = piece
+        self._line = line
+        self._column = column
+
+    def single_line_origin(self) -> tuple[int, int] | None:
+        return (self._line, self._column)
+
+    def slice(self, start: int) -> MappedText:
+        result = MappedText()
+        if len(self._text) > start:
+            cut = max(start, 0)
+            result.append(self._text[cut:], self._line, self._column + cut)
+        return result
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self._line, self._column + offset
+
+    def span(self, start: int, end: int) -> Span:
+        line = self._line
+        column = self._column + start
+        return _new_tuple(Span, (line, column, line, column + end - start if end > start else column))

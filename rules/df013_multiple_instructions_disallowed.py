@@ -11,6 +11,7 @@ _LAST_ONE_WINS = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
     "multiple-instructions-disallowed",
     Severity.WARNING,
     "A CMD, ENTRYPOINT or HEALTHCHECK that a later one in the same stage overrides",
+    needs=_LAST_ONE_WINS,
 )
 def multiple_instructions_disallowed(context, options):
     """## What it does

@@ -13,6 +13,7 @@ _SIMPLE_VALUE = lazy_pattern(r"[^\s\"'\\`]+")
     Severity.WARNING,
     "`ENV key value` or `LABEL key value`: the deprecated form without `=`",
     fixable=True,
+    needs=("ENV", "LABEL"),
 )
 def legacy_key_value_format(context, options):
     """## What it does

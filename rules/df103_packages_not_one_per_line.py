@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from operator import is_
+
 from dlint.packages import INSTALL
-from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.rule import Edit, Fix, Severity, rule, violation
 from dlint.source import Span
 
 
@@ -57,7 +59,7 @@ def packages_not_one_per_line(context, options):
         # multi-line word can stand among the packages; no position needs working out.
         one_line = instruction.line == instruction.end_line and not instruction.heredocs
         if one_line or _shares_a_line(install.command.words, positions):
-            yield Violation(
+            yield violation(
                 packages[0].word.span,
                 f"{len(packages)} packages of this `{install.program.value} {install.verb_text}` are not "
                 "each on their own line",
@@ -69,7 +71,13 @@ def _positions(install):
     """The index of each package's word among its command's words (the same objects, in
     order). Found by identity, the scan done in C: comparing words with == would work out the
     position of every word."""
-    ids = [id(word) for word in install.command.words]
+    words = install.command.words
+    start = len(words) - len(install.packages)
+    # Most installs end with their packages: then they are the last words (checked by identity,
+    # in C), with no search.
+    if start > 0 and all(map(is_, words[start:], [package.word for package in install.packages])):
+        return range(start, len(words))
+    ids = [id(word) for word in words]
     positions = []
     index = 0
     try:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dlint.packages import INSTALL
-from dlint.rule import Edit, Fix, Severity, Violation, rule
+from dlint.rule import Edit, Fix, Severity, rule, violation
 
 
 @rule(
@@ -48,7 +48,7 @@ def packages_unsorted(context, options):
         named = [p for p in install.packages if p.kind == "name"]  # (is_name, without a call)
         for previous, package in zip(named, named[1:]):
             if package.name < previous.name:
-                yield Violation(
+                yield violation(
                     package.word.span,
                     f"'{package.name}' should come before '{previous.name}'",
                     _sort_fix(dockerfile, instruction, install, named),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dlint.layers import installed_key
 from dlint.packages import APT, INSTALL, Package
-from dlint.rule import Severity, Violation, rule
+from dlint.rule import Severity, rule, violation
 
 
 @rule(
@@ -76,12 +76,12 @@ def duplicate_package(context, options):
                     if deliberate:
                         break
                     if name in in_this_install:
-                        yield Violation(
+                        yield violation(
                             package.word.span,
                             f"'{name}' is named twice in this `{install.program.value} {install.verb_text}`",
                         )
                     elif not _changes_version(package, installed[key]):
-                        yield Violation(
+                        yield violation(
                             package.word.span, f"'{name}' is already installed at line {installed[key].span.line}"
                         )
                 in_this_install.add(name)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dlint.layers import NO_RECOMMENDS
 from dlint.packages import INSTALL
-from dlint.rule import Fix, Severity, Violation, rule
+from dlint.rule import Fix, Severity, rule, violation
 from dlint.rules.df109_missing_assume_yes import _insert_after
 
 
@@ -62,7 +62,7 @@ def install_recommends(context, options):
                 continue  # an apt.conf.d file written earlier in the stage turns them off
             fix = _insert_after(install.verb_word.span, " " + hint, "add " + hint)
             what = "weak dependencies" if manager.weak_deps_key else "recommended packages"
-            yield Violation(
+            yield violation(
                 instruction.keyword_span,
                 f"`{install.program.value} {install.verb_text}` without `{hint}` also installs {what}",
                 # Unsafe: a recommended package the image relies on (ca-certificates for HTTPS

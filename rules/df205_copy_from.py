@@ -22,6 +22,7 @@ def _copies_from(context):
     "copy-from-unknown-stage",
     Severity.WARNING,
     "`COPY --from` names no stage of the file, so an image of that name is pulled",
+    needs=("COPY",),
 )
 def copy_from_unknown_stage(context, options):
     """## What it does
@@ -74,6 +75,7 @@ def copy_from_unknown_stage(context, options):
     "copy-from-own-stage",
     Severity.ERROR,
     "`COPY --from` names the stage it is in",
+    needs=("COPY",),
 )
 def copy_from_own_stage(context, options):
     """## What it does

@@ -19,6 +19,7 @@ def _unseen(stage) -> bool:
     "copy-whole-filesystem",
     Severity.WARNING,
     "`COPY --from=stage / /` copies a whole filesystem",
+    needs=("COPY",),
 )
 def copy_whole_filesystem(context, options):
     """## What it does

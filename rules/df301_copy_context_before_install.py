@@ -11,6 +11,7 @@ _WHOLE_CONTEXT = {".", "./", "*", "./*", "./."}
     "copy-context-before-install",
     Severity.WARNING,
     "The whole build context is copied before packages are installed",
+    needs=("COPY", "ADD"),
 )
 def copy_context_before_install(context, options):
     """## What it does

@@ -32,6 +32,7 @@ _ADD_ONLY_FLAGS = frozenset({"checksum", "keep-git-dir", "unpack"})
     Severity.WARNING,
     "ADD is used for plain local files; COPY says what it does",
     fixable=True,
+    needs=("ADD", "ONBUILD"),
 )
 def add_instead_of_copy(context, options):
     """## What it does

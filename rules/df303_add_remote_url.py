@@ -17,6 +17,7 @@ _CACHE_KEY = lazy_pattern(r"https?://api\.github\.com/repos/\S+?/(git/refs|commi
     "add-remote-url",
     Severity.WARNING,
     "ADD of a URL without --checksum",
+    needs=("ADD",),
 )
 def add_remote_url(context, options):
     """## What it does

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dlint.packages import INSTALL
 from dlint.rule import Severity, Violation, rule
 
 # What a build context commonly holds that no image needs, each big or changing all the time:
@@ -17,6 +18,7 @@ _WILDCARDS = frozenset("*?[")
     "copy-ignored-or-no-dockerignore",
     Severity.WARNING,
     "COPY/ADD of what the .dockerignore excludes, or `COPY .` of a context with .git and no .dockerignore excluding it",
+    needs=("COPY", "ADD"),
 )
 def copy_ignored_or_no_dockerignore(context, options):
     """## What it does
@@ -80,6 +82,8 @@ def copy_ignored_or_no_dockerignore(context, options):
     matcher = build.matcher
     if build.error is not None:
         return  # the build fails reading the .dockerignore; not this rule's to say
+    from dlint.dockerignore import clean  # (loaded with the build context: imported once a file)
+
     whole_done = False
     for instruction in copies:
         for source in instruction.sources:
@@ -91,7 +95,7 @@ def copy_ignored_or_no_dockerignore(context, options):
             value = expanded.value
             if instruction.keyword == "ADD" and _is_remote(value):
                 continue
-            path = _clean(value)
+            path = _clean(value, clean)
             if path in (".", "*"):
                 if matcher is not None and path == "." and matcher.excludes_everything() and not matcher.exclusions:
                     yield Violation(source.span, f"{instruction.keyword} {value} copies nothing: "
@@ -130,8 +134,6 @@ def _uses_git(context, stage) -> bool:
     history is not called waste."""
     if stage is None:
         return False
-    from dlint.packages import INSTALL
-
     chain = set(map(id, stage.chain))
     for run in context.runs:
         if run.stage is None or id(run.stage) not in chain:
@@ -182,9 +184,7 @@ def _is_remote(value: str) -> bool:
     return "://" in lowered or lowered.startswith("git@")
 
 
-def _clean(value: str) -> str:
-    from dlint.dockerignore import clean
-
+def _clean(value: str, clean) -> str:
     path = clean(value.lstrip("/")) if value.strip("/") else "."
     return "." if path in ("", "./") else ("*" if path in ("*", "./*") else path)
 

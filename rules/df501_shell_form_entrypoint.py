@@ -12,6 +12,7 @@ def _program(shell) -> str:
     "shell-form-entrypoint",
     Severity.WARNING,
     "CMD or ENTRYPOINT in shell form: the program does not get signals",
+    needs=("CMD", "ENTRYPOINT", "ONBUILD"),
 )
 def shell_form_entrypoint(context, options):
     """## What it does

@@ -16,6 +16,7 @@ def _path(instruction):
     "relative-workdir",
     Severity.WARNING,
     "A relative WORKDIR with no absolute WORKDIR before it in the stage",
+    needs=("WORKDIR",),
 )
 def relative_workdir(context, options):
     """## What it does

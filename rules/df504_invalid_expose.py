@@ -13,6 +13,7 @@ _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
     Severity.WARNING,
     "An EXPOSE port that is not `PORT[-PORT][/tcp|udp|sctp]`",
     fixable=True,
+    needs=("EXPOSE",),
 )
 def invalid_expose(context, options):
     """## What it does

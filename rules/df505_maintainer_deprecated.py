@@ -9,6 +9,7 @@ from dlint.rule import Edit, Fix, Severity, Violation, rule
     Severity.STYLE,
     "MAINTAINER is deprecated; a label says who maintains the image",
     fixable=True,
+    needs=("MAINTAINER",),
 )
 def maintainer_deprecated(context, options):
     """## What it does

@@ -8,6 +8,7 @@ from dlint.rule import Severity, Violation, rule
     "copy-sources-need-directory",
     Severity.ERROR,
     "COPY or ADD of several sources to a destination that does not end in `/`",
+    needs=("COPY", "ADD"),
 )
 def copy_sources_need_directory(context, options):
     """## What it does

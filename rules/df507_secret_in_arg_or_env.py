@@ -35,6 +35,7 @@ def looks_secret(name: str) -> bool:
     "secret-in-arg-or-env",
     Severity.WARNING,
     "An ARG or ENV whose name says it holds a secret",
+    needs=("ARG", "ENV"),
 )
 def secret_in_arg_or_env(context, options):
     """## What it does

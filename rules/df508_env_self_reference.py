@@ -11,6 +11,7 @@ _REFERENCE = lazy_pattern(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9
     "env-refers-to-same-instruction",
     Severity.WARNING,
     "An ENV value uses a variable that the same ENV sets",
+    needs=("ENV",),
 )
 def env_refers_to_same_instruction(context, options):
     """## What it does

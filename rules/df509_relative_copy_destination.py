@@ -11,6 +11,7 @@ _ABSOLUTE = lazy_pattern(r"[/\\$]|[A-Za-z]:[/\\]")
     "relative-copy-destination",
     Severity.WARNING,
     "COPY or ADD to a relative path before any WORKDIR",
+    needs=("COPY", "ADD"),
 )
 def relative_copy_destination(context, options):
     """## What it does

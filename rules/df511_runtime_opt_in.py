@@ -54,6 +54,7 @@ def missing_healthcheck(context, options):
     Severity.INFO,
     "USER names a user instead of a numeric UID",
     enabled=False,
+    needs=("USER",),
 )
 def non_numeric_user(context, options):
     """## What it does

@@ -32,6 +32,7 @@ def _red_hat_stage(dockerfile, instruction) -> bool:
     "invalid-label-key",
     Severity.STYLE,
     "A label key that is not lower-case dotted words, or in Docker's reserved namespaces",
+    needs=("LABEL",),
 )
 def invalid_label_key(context, options):
     """## What it does

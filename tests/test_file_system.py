@@ -35,6 +35,19 @@ def test_answers_as_os_path_before_and_after_the_folder_is_listed(tmp_path):
     assert fs.isdir(str(folder)) and not fs.isdir(str(folder / "absent"))
 
 
+def test_lexists_in_and_build_context_has_answer_as_os_path(tmp_path):
+    folder = _folder(tmp_path)
+    fs = FileSystem()
+    for root in (str(folder), str(folder) + "/"):
+        context = BuildContext(root, None, True, fs)
+        for _ in range(3):  # before and after the folder is listed
+            for name in NAMES + ("node_modules/x", "link-to-folder/"):
+                path = os.path.join(root, name)
+                assert context.has(name) == os.path.lexists(path), (root, name)
+                if "/" not in name:
+                    assert fs.lexists_in(str(folder), name) == os.path.lexists(path), name
+
+
 def test_a_name_only_a_case_insensitive_file_system_could_find_is_asked_of_it(tmp_path):
     (tmp_path / "GIT").mkdir()
     fs = FileSystem()

@@ -68,6 +68,23 @@ def test_text_made_at_once_is_the_text_appended(parts, start, end):
     assert made.slice(max(start, 0)).text == appended.slice(max(start, 0)).text
 
 
+@given(st.text(alphabet="ab ", min_size=1, max_size=8), st.integers(1, 50), st.integers(1, 80),
+       st.integers(-3, 12), st.integers(-3, 12))
+def test_one_piece_text_is_the_text_appended(piece, line, column, start, end):
+    # Most instructions are one line: the scanner makes their text with MappedText.one.
+    appended = MappedText()
+    appended.append(piece, line, column)
+    made = MappedText.one(piece, line, column)
+    assert isinstance(made, MappedText)
+    assert made.text == appended.text and repr(made) == repr(appended)
+    assert made.span(start, end) == appended.span(start, end)
+    assert made.position(start) == appended.position(start)
+    assert made.single_line_origin() == appended.single_line_origin() == (line, column)
+    tail, appended_tail = made.slice(max(start, 0)), appended.slice(max(start, 0))
+    assert tail.text == appended_tail.text
+    assert tail.span(0, 2) == appended_tail.span(0, 2)
+
+
 def test_span_of_empty_text():
     assert MappedText().span(0, 0) == Span(0, 0, 0, 0)
     assert MappedText().span(0, 3) == Span(0, 0, 0, 1)
@@ -113,3 +130,19 @@ def test_slice_keeps_each_piece_origin():
     assert tail.span(8, 15) == Span(3, 3, 3, 10)
     assert text.slice(11).text == " install" and text.slice(11).position(1) == (3, 3)
     assert text.slice(100).text == ""
+
+
+@given(st.text(alphabet="ab/:=-. \t\u00a0\u2003\x0b\x1c", max_size=30), st.booleans())
+def test_plain_words_are_the_non_blank_runs(args, continued):
+    # _words_of splits plain arguments with str.split() and finds each word after the one
+    # before; the long way is a regex search for each run of non-blanks.
+    import re
+
+    second = "\\\n  && b" if continued else ""
+    df = parse(f"FROM scratch\nCOPY {args}{second}\n")
+    copy = df.instructions[1]
+    text = copy.args
+    assert [(w.raw, w.value, w.span) for w in copy.words] == [
+        (m.group(), m.group(), copy.word_span(copy.args_offset + m.start(), copy.args_offset + m.end()))
+        for m in re.finditer(r"\S+", text)
+    ]
