@@ -1,3 +1,3 @@
-from dlint.cli import main
+from dlint.cli import entry_point
 
-main()
+entry_point()

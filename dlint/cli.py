@@ -52,6 +52,26 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(status)
 
 
+def entry_point() -> None:
+    """The ``dlint`` console script and ``python -m dlint``: :func:`main`, and after a lint,
+    leave without the interpreter's teardown. Freeing every object one by one at exit took
+    about 8 ms after a lint of 1,000 files (1.4 % of the run); the lint path registers no
+    ``atexit`` work and has closed its files, and the standard streams are flushed here.
+    Other commands (the Docker SDK, typer) exit as usual."""
+    try:
+        main()
+    except SystemExit as done:
+        status = done.code
+        if sys.argv[1:2] != ["lint"] or not isinstance(status, int):
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            raise done from None  # let the interpreter report it, as it would have
+        os._exit(status)
+
+
 def _say(message: str) -> None:
     try:
         sys.stdout.flush()

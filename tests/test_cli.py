@@ -417,3 +417,26 @@ def test_lint_reads_its_options_without_typer():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.splitlines()[-1] == "[]", result.stderr
+
+
+def test_the_console_script_flushes_everything_before_it_leaves(tmp_path):
+    """`dlint lint` leaves without the interpreter's teardown (dlint.cli.entry_point): what it
+    wrote, to a pipe, an --output-file and stderr, is all there, and the exit status is kept."""
+    import shutil
+
+    for number in range(20):  # through the forked workers too
+        folder = tmp_path / f"app{number}"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text("FROM debian:bookworm\nRUN apt-get update\n")
+    (tmp_path / "broken.Dockerfile").write_text("FROM debian\nFROMM x\n")
+    dlint_script = shutil.which("dlint", path=os.path.dirname(sys.executable))
+    for command in ([dlint_script], [sys.executable, "-m", "dlint"]):
+        result = subprocess.run([*command, "lint", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr  # the broken file
+        assert result.stdout.count(": DF101 ") == 20 and result.stdout.endswith("fixable).\n")
+        assert "broken.Dockerfile:2" in result.stderr
+        report = tmp_path / "report.json"
+        result = subprocess.run([*command, "lint", "--no-fail", "-f", "json", "-o", str(report), str(tmp_path / "app3")],
+                                capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert [f["code"] for f in json.loads(report.read_text())] == ["DF101", "DF107"]

@@ -54,7 +54,7 @@ def test_wheel_metadata_and_contents(dists):
     requires = " ".join(metadata.get_all("Requires-Dist"))
     for dependency in ("typer", "dockerfile-parse", "tree-sitter-bash", "docker", "PyYAML"):
         assert dependency in requires, dependency
-    assert "[console_scripts]\ndlint = dlint.cli:main" in entry_points
+    assert "[console_scripts]\ndlint = dlint.cli:entry_point" in entry_points
     # The rules install as dlint.rules, every module that defines one; nothing of the checkout besides.
     rule_modules = {name for name in names if name.startswith(("dlint/rules/df", "dlint/rules/sc_"))}
     assert rule_modules == {f"{r.check.__module__.replace('.', '/')}.py" for r in all_rules()}
