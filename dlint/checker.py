@@ -137,7 +137,9 @@ UNUSED_IGNORE = "DF002"
 def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
     """Findings of the chosen rules, less those an inline ignore suppresses, then the unused
     ignores (DF002, when chosen), sorted by position."""
-    LintContext, parse_pragmas = _LINT_MODULES or _import_lint_modules()
+    from dlint.context import LintContext
+    from dlint.ignores import parse as parse_pragmas
+
     context = LintContext(dockerfile, settings.build_context, settings.file_system)
     findings: list[Finding] = []
     append = findings.append
@@ -165,21 +167,6 @@ def lint(dockerfile: Dockerfile, settings: Settings) -> list[Finding]:
                                 if not pragmas.suppresses(f))
     findings.sort(key=_BY_POSITION)  # all findings here are of one file
     return findings
-
-
-# What lint uses from modules it imports on its first call, not with this module (the report
-# modules import it for Finding): an import statement of a loaded module still costs ~1.5 µs,
-# once per file when it stood in lint.
-_LINT_MODULES: tuple = ()
-
-
-def _import_lint_modules() -> tuple:
-    global _LINT_MODULES
-    from dlint.context import LintContext
-    from dlint.ignores import parse
-
-    _LINT_MODULES = (LintContext, parse)
-    return _LINT_MODULES
 
 
 _PLANS_KEPT = 256  # Settings.plan_for: sets of keywords remembered (a bound; a few dozen are seen)

@@ -42,19 +42,6 @@ _PRESENT = object()  # the key of every program the file's RUNs run, in LintCont
 _new_tuple = tuple.__new__
 
 
-# dlint.build_context.BuildContext, imported on first use (only COPY/ADD rules need it): an
-# import statement in ``build_context`` would cost ~1.5 µs a file even with the module loaded.
-_BUILD_CONTEXT = None
-
-
-def _import_build_context():
-    global _BUILD_CONTEXT
-    from dlint.build_context import BuildContext
-
-    _BUILD_CONTEXT = BuildContext
-    return BuildContext
-
-
 class LintContext:
     __slots__ = ("dockerfile", "_facts", "_runs", "_calls", "_effects", "_keywords", "_programs",
                  "_context_dir", "_build_context", "_file_system")
@@ -123,7 +110,8 @@ class LintContext:
         :class:`dlint.build_context.BuildContext`, read on first use), or None when there is
         none to look at (standard input without ``--context``)."""
         if self._build_context is None:
-            BuildContext = _BUILD_CONTEXT or _import_build_context()
+            from dlint.build_context import BuildContext
+
             self._build_context = BuildContext.of(self.dockerfile.path, self._context_dir,
                                                  self._file_system) or False
         return self._build_context or None

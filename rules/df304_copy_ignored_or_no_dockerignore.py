@@ -82,8 +82,6 @@ def copy_ignored_or_no_dockerignore(context, options):
     matcher = build.matcher
     if build.error is not None:
         return  # the build fails reading the .dockerignore; not this rule's to say
-    from dlint.dockerignore import clean  # (loaded with the build context: imported once a file)
-
     whole_done = False
     for instruction in copies:
         for source in instruction.sources:
@@ -95,7 +93,7 @@ def copy_ignored_or_no_dockerignore(context, options):
             value = expanded.value
             if instruction.keyword == "ADD" and _is_remote(value):
                 continue
-            path = _clean(value, clean)
+            path = _clean(value)
             if path in (".", "*"):
                 if matcher is not None and path == "." and matcher.excludes_everything() and not matcher.exclusions:
                     yield Violation(source.span, f"{instruction.keyword} {value} copies nothing: "
@@ -184,7 +182,9 @@ def _is_remote(value: str) -> bool:
     return "://" in lowered or lowered.startswith("git@")
 
 
-def _clean(value: str, clean) -> str:
+def _clean(value: str) -> str:
+    from dlint.dockerignore import clean
+
     path = clean(value.lstrip("/")) if value.strip("/") else "."
     return "." if path in ("", "./") else ("*" if path in ("*", "./*") else path)
 

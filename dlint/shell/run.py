@@ -69,25 +69,16 @@ def _with_shell_strings(script: Script) -> Script:
     """Also the commands of ``sh -c '…'`` / ``bash -c "…"``: they run in the same layer.
 
     Only a quoted string without backslashes is opened, so that every offset inside it maps
-    straight back to the source."""
-    for command in script.commands:
-        words = command.words
-        if len(words) >= 3 and (words[1].value or "").endswith("c") and _is_shell_program(words[0]):
-            break
-    else:
-        return script  # no ``… -c`` after a shell: most scripts (checked first, it is cheaper)
-    commands: list[Command] = []
-    for command in script.commands:
-        commands.append(command)
-        words = command.words
-        if len(words) < 3 or not _is_shell_program(words[0]):
+    straight back to the source. Most scripts have none and are returned as they are."""
+    commands: list[Command] | None = None  # copied from the first ``sh -c`` on, with the nested
+    for index, command in enumerate(script.commands):
+        string = _shell_string(command)
+        if commands is not None:
+            commands.append(command)
+        if string is None:
             continue
-        option = words[1].value or ""
-        string = words[2]
-        if not (option.startswith("-") and option.endswith("c")) or string.value is None:
-            continue
-        if string.text[:1] not in ("'", '"') or "\\" in string.text or not hasattr(string, "_locate"):
-            continue
+        if commands is None:
+            commands = script.commands[: index + 1]
         # The string's words locate through the string's own locate (offset past the quote).
         inner = parse_script(string.value, string._locate, string._start + 1)
         for nested in inner.commands:
@@ -96,8 +87,25 @@ def _with_shell_strings(script: Script) -> Script:
         holder = Script(commands, choices=script.choices, exhaustive=script.exhaustive)
         holder.extend(inner, command.branch)
         script.choices, script.exhaustive = holder.choices, holder.exhaustive
-    script.commands = commands
+    if commands is not None:
+        script.commands = commands
     return script
+
+
+def _shell_string(command: Command) -> Word | None:
+    """The quoted string a shell runs (``sh -c '…'``: a shell, an option ending in ``c``, a
+    quoted word without backslashes), or None."""
+    words = command.words
+    if len(words) < 3:
+        return None
+    option = words[1].value or ""
+    if not (option.endswith("c") and option.startswith("-")) or not _is_shell_program(words[0]):
+        return None
+    string = words[2]
+    text = string.text
+    if string.value is None or text[:1] not in ("'", '"') or "\\" in text or not hasattr(string, "_locate"):
+        return None
+    return string
 
 
 def _script_of_run(instruction: Instruction) -> Script:
