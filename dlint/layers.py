@@ -484,9 +484,7 @@ def effects_of(dockerfile: Dockerfile, facts=None) -> dict[int, RunEffects]:
         state = ends[parent.index].copy() if parent is not None and parent.index in ends else State()
         for instruction in stage.instructions:
             keyword = instruction.keyword
-            if keyword == "RUN":
-                if instruction.raw[:1] in "oO" and is_trigger(instruction):
-                    continue  # (ONBUILD triggers are not among a stage's instructions in the model)
+            if keyword == "RUN":  # (ONBUILD triggers are not among a stage's instructions)
                 run = _run(instruction, facts(instruction), state, False)
                 effects[id(instruction)] = run
                 state = run.end
